@@ -1,0 +1,87 @@
+// The Express application: request context first, then the routers, then 405/404, then the one
+// error middleware. Only routes declared through the RouteTable exist.
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../core/errors.ts';
+import type { AlertStore, HealthCheck } from '../core/ports.ts';
+import type { WebhookParser } from '../ingest/webhook.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { requireApiToken, type WebhookCredentials } from './middleware/auth.ts';
+import { errorHandler } from './middleware/errors.ts';
+import { type RequestLogging, requestContext } from './middleware/request-context.ts';
+import { openApiDocument } from './openapi.ts';
+import { RouteTable } from './route-table.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerHistoryRoutes } from './routes/history.ts';
+import { registerWebhookRoutes } from './routes/webhook.ts';
+
+/** Everything the HTTP layer needs, wired by main.ts. */
+export interface AppDeps {
+  store: AlertStore;
+  parse: WebhookParser;
+  metrics: Metrics;
+  logger: Logger;
+  version: string;
+  checks: readonly HealthCheck[];
+  accepting: () => boolean;
+  startedAt: number;
+  http: { maxBodyBytes: number; webhookCredentials: WebhookCredentials; requestLogging: RequestLogging };
+  auth: { apiTokens: readonly string[]; protectReads: boolean };
+}
+
+/** The app and the table of its routes. */
+export interface App {
+  app: Express;
+  routes: RouteTable;
+}
+
+function fallback(routes: RouteTable): RequestHandler {
+  return (req, _res, next) => {
+    const allowed = routes.methodsFor(req.path);
+    if (allowed.length > 0) {
+      next(new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`, {
+        headers: { Allow: allowed.join(', ') },
+      }));
+      return;
+    }
+    next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path.slice(0, 200)}`));
+  };
+}
+
+/** Builds the Express app. */
+export function createApp(deps: AppDeps): App {
+  const app = express();
+  const routes = new RouteTable();
+  const router = express.Router();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext({ metrics: deps.metrics, logger: deps.logger, logging: deps.http.requestLogging }));
+  const apiToken = requireApiToken(deps.auth.apiTokens);
+  const readGuard: RequestHandler = deps.auth.protectReads ? apiToken : (_req, _res, next) => next();
+
+  registerWebhookRoutes(router, routes, {
+    store: deps.store,
+    parse: deps.parse,
+    metrics: deps.metrics,
+    maxBodyBytes: deps.http.maxBodyBytes,
+    credentials: deps.http.webhookCredentials,
+  });
+  registerHealthRoutes(router, routes, {
+    version: deps.version,
+    checks: deps.checks,
+    registry: deps.metrics.registry,
+    startedAt: deps.startedAt,
+    checkTimeoutMs: 2_000,
+    accepting: deps.accepting,
+  });
+  registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, guard: readGuard });
+  const document = openApiDocument(deps.version);
+  routes.add(router, 'get', '/api/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+
+  app.use(router);
+  app.use(fallback(routes));
+  app.use(errorHandler(deps.logger));
+  return { app, routes };
+}

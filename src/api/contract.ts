@@ -1,0 +1,155 @@
+// Response schemas of the HTTP contract. They generate /api/openapi.json, and the integration
+// tests parse every real response with them, so the document cannot drift from the service.
+import { z } from 'zod';
+
+const stringMap = z.record(z.string(), z.string());
+const time = z.string().describe('RFC 3339, UTC');
+const page = {
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  page: z.number().int(),
+  has_more: z.boolean(),
+};
+
+/** The error envelope of every 4xx/5xx. */
+export const ErrorEnvelope = z.object({
+  error: z.string(),
+  code: z.string(),
+  detail: z.string(),
+  details: z.object({ fields: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).loose(),
+  request_id: z.string(),
+});
+
+/** One stored state change. */
+export const Event = z.object({
+  id: z.number().int(),
+  fingerprint: z.string(),
+  alertname: z.string(),
+  namespace: z.string().nullable(),
+  severity: z.string().nullable(),
+  status: z.enum(['firing', 'resolved']),
+  labels: stringMap,
+  annotations: stringMap,
+  startsAt: time,
+  endsAt: time.nullable(),
+  generatorURL: z.string(),
+  receivedAt: time,
+  receiver: z.string().nullable(),
+  updatedAt: time,
+});
+
+/** The current state of an alert. */
+export const AlertState = z.object({
+  fingerprint: z.string(),
+  alertname: z.string(),
+  namespace: z.string().nullable(),
+  severity: z.string().nullable(),
+  status: z.enum(['firing', 'resolved']),
+  labels: stringMap,
+  annotations: stringMap,
+  startsAt: time,
+  endsAt: time.nullable(),
+  generatorURL: z.string(),
+  firstSeen: time,
+  lastSeen: time,
+  lastChange: time,
+  eventCount: z.number().int(),
+  flapCount: z.number().int(),
+});
+
+/** `POST /webhook` 200. */
+export const WebhookResponse = z.object({
+  status: z.literal('success'),
+  processed: z.number().int(),
+  saved: z.number().int(),
+  duplicates: z.number().int(),
+  request_id: z.string(),
+  timestamp: time,
+});
+
+/** `GET /history`. */
+export const HistoryResponse = z.object({ alerts: z.array(Event), ...page });
+
+/** `GET /history/{fingerprint}`. */
+export const HistoryDetailResponse = z.object({
+  fingerprint: z.string(),
+  alertname: z.string(),
+  current: AlertState,
+  events: z.array(Event),
+  classification: z.null().describe('filled once classification is enabled'),
+});
+
+/** `GET /history/recent`. */
+export const RecentResponse = z.object({ alerts: z.array(Event), count: z.number().int(), limit: z.number().int() });
+
+/** `GET /history/top`. */
+export const TopResponse = z.object({
+  alerts: z.array(
+    z.object({
+      fingerprint: z.string(),
+      alertname: z.string(),
+      namespace: z.string().nullable(),
+      fire_count: z.number().int(),
+      last_fired_at: time.nullable(),
+      avg_duration_seconds: z.number().nullable(),
+    }),
+  ),
+  count: z.number().int(),
+  limit: z.number().int(),
+});
+
+/** `GET /history/flapping`. */
+export const FlappingResponse = z.object({
+  alerts: z.array(
+    z.object({
+      fingerprint: z.string(),
+      alertname: z.string(),
+      namespace: z.string().nullable(),
+      transition_count: z.number().int(),
+      flapping_score: z.number().describe('status transitions per hour over the window'),
+      last_transition_at: time.nullable(),
+    }),
+  ),
+  count: z.number().int(),
+  threshold: z.number().int(),
+});
+
+const counts = z.record(z.string(), z.number().int());
+
+/** `GET /history/stats`. */
+export const StatsResponse = z.object({
+  total_events: z.number().int(),
+  unique_alerts: z.number().int(),
+  firing: z.number().int(),
+  resolved: z.number().int(),
+  by_status: counts,
+  by_severity: counts,
+  by_namespace: counts.describe('top 10'),
+  mttr_seconds: z.object({ p50: z.number().nullable(), p90: z.number().nullable() }),
+  since: time.nullable(),
+  until: time.nullable(),
+});
+
+/** `GET /report`. */
+export const ReportResponse = z.object({
+  total_events: z.number().int(),
+  unique_alerts: z.number().int(),
+  top_alerts: z.array(z.object({ alertname: z.string(), namespace: z.string().nullable(), events: z.number().int() })),
+  flapping_alerts: z.array(z.object({ alertname: z.string(), namespace: z.string().nullable(), flaps: z.number().int() })),
+});
+
+/** `GET /healthz`. */
+export const HealthzResponse = z.object({
+  status: z.literal('ok'),
+  service: z.literal('alert-history'),
+  version: z.string(),
+  timestamp: time,
+});
+
+const check = z.object({ ok: z.boolean(), latency_ms: z.number().optional(), error: z.string().optional() });
+
+/** `GET /readyz` and `GET /health` (200 ready, 503 not_ready with the error envelope merged in). */
+export const ReadyzResponse = z
+  .object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), check), uptime_seconds: z.number().int() })
+  .loose();

@@ -1,0 +1,54 @@
+// Request id (echoed when the client sent a sane one), HTTP metrics labelled by route template,
+// the legacy latency histogram, and one access-log line per request at the configured verbosity.
+import { randomUUID } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../observability/metrics.ts';
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Which requests get an access-log line. */
+export type RequestLogging = 'all' | 'errors' | 'none';
+
+function routeOf(req: Request): string {
+  const route = req.route as { path?: unknown } | undefined;
+  return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
+}
+
+/** Options of {@link requestContext}. */
+export interface RequestContextOptions {
+  metrics: Metrics;
+  logger: Logger;
+  logging: RequestLogging;
+}
+
+function shouldLog(logging: RequestLogging, status: number): boolean {
+  return logging === 'all' || (logging === 'errors' && status >= 400);
+}
+
+/** First middleware of the app. */
+export function requestContext({ metrics, logger, logging }: RequestContextOptions): RequestHandler {
+  return (req, res, next) => {
+    const sent = req.get('x-request-id');
+    const id = sent && SAFE_ID.test(sent) ? sent : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-ID', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(req);
+      const status = res.statusCode;
+      metrics.httpRequests.inc({ method: req.method, route, status_code: String(status) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      metrics.requestLatency.observe({ endpoint: route }, seconds);
+      if (shouldLog(logging, status)) {
+        const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+        logger[level](
+          { request_id: id, method: req.method, route, path: req.path, status, duration_ms: Math.round(seconds * 1e4) / 10 },
+          'request',
+        );
+      }
+    });
+    next();
+  };
+}

@@ -1,0 +1,119 @@
+// The OpenAPI 3.1 document served at /api/openapi.json, built from the response schemas in
+// contract.ts. A test asserts its paths and methods equal the RouteTable's.
+import { z } from 'zod';
+import * as c from './contract.ts';
+
+interface Param {
+  name: string;
+  in: 'query' | 'path';
+  description: string;
+  required?: boolean;
+  repeat?: boolean;
+}
+
+const q = (name: string, description: string, repeat = false): Param => ({ name, in: 'query', description, repeat });
+const range = [q('since', 'RFC 3339 or a duration before now (24h, 7d)'), q('until', 'RFC 3339 or a duration before now')];
+const pagination = [
+  q('limit', '1..1000, default 100'),
+  q('offset', '>= 0'),
+  q('page', '>= 1 (Go-style alternative to offset)'),
+];
+const fingerprint: Param = { name: 'fingerprint', in: 'path', description: 'alert fingerprint', required: true };
+
+interface Op {
+  summary: string;
+  params?: Param[];
+  ok: z.ZodType;
+  okStatus?: string;
+  body?: boolean;
+  content?: string;
+}
+
+const OPS: Record<string, Record<string, Op>> = {
+  '/webhook': {
+    post: { summary: 'Record an Alertmanager v4 webhook, a bare array of alerts or one flat alert', ok: c.WebhookResponse, body: true },
+  },
+  '/history': {
+    get: {
+      summary: 'Stored state changes, filtered and paginated (newest first)',
+      params: [
+        ...pagination,
+        ...range,
+        q('alertname', 'exact'),
+        q('status', 'firing | resolved'),
+        q('fingerprint', 'exact'),
+        q('namespace', 'exact'),
+        q('severity', 'exact (label value)'),
+        q('label', 'repeatable matcher: key=value, key!=value, key=~regex, key!~regex', true),
+        q('order', 'desc (default) | asc'),
+      ],
+      ok: c.HistoryResponse,
+    },
+  },
+  '/history/recent': { get: { summary: 'Latest events', params: [q('limit', '1..1000, default 50')], ok: c.RecentResponse } },
+  '/history/top': {
+    get: { summary: 'Alerts that fired most often', params: [q('limit', '1..100, default 10'), q('namespace', 'exact'), ...range], ok: c.TopResponse },
+  },
+  '/history/flapping': {
+    get: {
+      summary: 'Alerts changing status at least `threshold` times',
+      params: [q('threshold', 'transitions, default 2'), q('limit', '1..1000, default 50'), ...range],
+      ok: c.FlappingResponse,
+    },
+  },
+  '/history/stats': { get: { summary: 'Totals, breakdowns and MTTR', params: range, ok: c.StatsResponse } },
+  '/history/{fingerprint}': {
+    get: { summary: 'One alert: current state and events', params: [fingerprint, q('limit', '1..1000, default 100')], ok: c.HistoryDetailResponse },
+  },
+  '/report': {
+    get: {
+      summary: 'Event and flap counts per (alertname, namespace)',
+      params: [q('alertname', 'exact'), q('namespace', 'exact'), q('top', '1..100, default 10'), q('min_flap', '1..100, default 2'), ...range],
+      ok: c.ReportResponse,
+    },
+  },
+  '/healthz': { get: { summary: 'Liveness', ok: c.HealthzResponse } },
+  '/readyz': { get: { summary: 'Readiness (503 when a dependency is down)', ok: c.ReadyzResponse } },
+  '/health': { get: { summary: 'Readiness, legacy alias of /readyz', ok: c.ReadyzResponse } },
+  '/metrics': { get: { summary: 'Prometheus metrics', ok: z.string(), content: 'text/plain; version=0.0.4' } },
+  '/api/openapi.json': { get: { summary: 'This document', ok: z.object({}).loose() } },
+};
+
+const schema = (s: z.ZodType): unknown => z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any' });
+
+function parameter(p: Param): Record<string, unknown> {
+  const base = { type: 'string' };
+  return {
+    name: p.name,
+    in: p.in,
+    required: p.required ?? false,
+    description: p.description,
+    schema: p.repeat ? { type: 'array', items: base } : base,
+    ...(p.repeat ? { style: 'form', explode: true } : {}),
+  };
+}
+
+function operation(op: Op): Record<string, unknown> {
+  const error = { description: 'Error envelope', content: { 'application/json': { schema: schema(c.ErrorEnvelope) } } };
+  return {
+    summary: op.summary,
+    parameters: (op.params ?? []).map(parameter),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+    responses: {
+      [op.okStatus ?? '200']: { description: 'OK', content: { [op.content ?? 'application/json']: { schema: schema(op.ok) } } },
+      default: error,
+    },
+  };
+}
+
+/** The OpenAPI document. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const paths = Object.fromEntries(
+    Object.entries(OPS).map(([path, ops]) => [path, Object.fromEntries(Object.entries(ops).map(([m, op]) => [m, operation(op)]))]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: { title: 'alert-history', version, description: 'Durable alert history behind Prometheus Alertmanager' },
+    paths,
+  };
+}

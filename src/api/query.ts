@@ -1,0 +1,102 @@
+// Query-string parsing for the read API: zod at the edge, errors naming the parameter.
+import type { Request } from 'express';
+import { z } from 'zod';
+import { validationError } from '../core/errors.ts';
+import type { LabelMatcher, Page, TimeRange } from '../core/queries.ts';
+import { parseTimeParam } from '../core/time.ts';
+
+/** Parses `req.query` with a schema or throws a VALIDATION_ERROR listing each bad parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const result = schema.safeParse(req.query);
+  if (result.success) return result.data;
+  throw validationError(
+    result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  );
+}
+
+const single = z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.string().optional());
+
+/** An integer parameter in [min, max]. */
+export function intParam(min: number, max: number, fallback: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.preprocess(
+    (v) => (Array.isArray(v) ? v[v.length - 1] : v),
+    z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback),
+  );
+}
+
+/** A time parameter: RFC 3339 or a relative duration (`24h`, `7d`), normalised to RFC 3339. */
+export const timeParam = single.transform((v, ctx) => {
+  if (v === undefined || v === '') return undefined;
+  const instant = parseTimeParam(v, Date.now());
+  if (instant) return instant.iso;
+  ctx.addIssue({ code: 'custom', message: 'must be RFC 3339 (2026-11-22T10:00:00Z) or a duration like 24h or 7d' });
+  return z.NEVER;
+});
+
+/** A plain optional string parameter. */
+export const textParam = single.pipe(z.string().max(1024).optional());
+
+/** `since` and `until`. */
+export const rangeParams = { since: timeParam, until: timeParam };
+
+/** Pagination: `limit` with `offset` or `page`. */
+export const pageParams = {
+  limit: intParam(1, 1000, 100),
+  offset: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.coerce.number().int().min(0, 'must be >= 0').optional()),
+  page: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.coerce.number().int().min(1, 'must be >= 1').optional()),
+};
+
+/** Resolves `offset` or `page` into an offset. */
+export function toPage(q: { limit: number; offset?: number | undefined; page?: number | undefined }): Page {
+  const offset = q.offset ?? ((q.page ?? 1) - 1) * q.limit;
+  return { limit: q.limit, offset };
+}
+
+/** The pagination fields every paginated response carries. */
+export function pageInfo(page: Page, returned: number, total: number): Record<string, number | boolean> {
+  return {
+    total,
+    limit: page.limit,
+    offset: page.offset,
+    page: Math.floor(page.offset / page.limit) + 1,
+    has_more: page.offset + returned < total,
+  };
+}
+
+const MATCHER = /^([^=!~]+?)\s*(=~|!~|!=|=)\s*(.*)$/s;
+
+function parseMatcher(text: string): LabelMatcher | string {
+  const m = MATCHER.exec(text);
+  if (!m) return `"${text.slice(0, 80)}" is not key=value, key!=value, key=~regex or key!~regex`;
+  const [, name = '', op = '=', value = ''] = m;
+  if (op === '=~' || op === '!~') {
+    try {
+      new RegExp(`^(?:${value})$`, 'u');
+    } catch {
+      return `"${value.slice(0, 80)}" is not a valid regular expression`;
+    }
+  }
+  return { name: name.trim(), op: op as LabelMatcher['op'], value };
+}
+
+/** Repeatable `label` matchers. */
+export const labelParams = z
+  .preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(1024)).max(20, 'at most 20 label matchers'))
+  .transform((list, ctx) => {
+    const out: LabelMatcher[] = [];
+    list.forEach((text, i) => {
+      const parsed = parseMatcher(text);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed, path: [i] });
+      else out.push(parsed);
+    });
+    return out;
+  });
+
+/** Echo of the window in responses. */
+export function rangeOf(q: { since?: string | undefined; until?: string | undefined }): TimeRange {
+  const range: TimeRange = {};
+  if (q.since !== undefined) range.since = q.since;
+  if (q.until !== undefined) range.until = q.until;
+  return range;
+}

@@ -1,0 +1,80 @@
+// POST /webhook: receive -> validate -> record (one transaction) -> 200 only after commit.
+// The body is read raw (stopping at the size limit) and parsed by ingest/, which enforces UTF-8,
+// depth and shape; express.json is not used on this hot path.
+import express, { type RequestHandler, type Router } from 'express';
+import { AppError } from '../../core/errors.ts';
+import type { AlertStore } from '../../core/ports.ts';
+import type { RecordResult } from '../../core/types.ts';
+import type { WebhookParser } from '../../ingest/webhook.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import { toAppError } from '../middleware/errors.ts';
+import { requireWebhookCredential, type WebhookCredentials } from '../middleware/auth.ts';
+import type { RouteTable } from '../route-table.ts';
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** Dependencies of the webhook routes. */
+export interface WebhookRouteDeps {
+  store: AlertStore;
+  parse: WebhookParser;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  credentials: WebhookCredentials;
+}
+
+/** 415 unless the body is declared JSON (a missing Content-Type is read as JSON). */
+const requireJson: RequestHandler = (req, _res, next) => {
+  const type = req.get('content-type');
+  if (type === undefined || JSON_TYPE.test(type)) return next();
+  next(
+    new AppError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, got ${type.slice(0, 100)}`),
+  );
+};
+
+function countEvents(metrics: Metrics, result: RecordResult): void {
+  metrics.webhookAlerts.inc({ result: 'saved' }, result.saved);
+  metrics.webhookAlerts.inc({ result: 'duplicate' }, result.duplicates);
+  for (const e of result.newEvents) {
+    metrics.webhookEvents.inc({ status: e.status, alertname: e.alertname, namespace: e.namespace ?? '' });
+  }
+}
+
+function recordHandler(deps: WebhookRouteDeps): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const batch = deps.parse(body, { source: 'webhook' });
+      const result = await deps.store.record(batch);
+      countEvents(deps.metrics, result);
+      res.json({
+        status: 'success',
+        processed: result.processed,
+        saved: result.saved,
+        duplicates: result.duplicates,
+        request_id: res.locals.requestId as string,
+        timestamp: new Date().toISOString(),
+      });
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** Registers the ingest routes. */
+export function registerWebhookRoutes(router: Router, table: RouteTable, deps: WebhookRouteDeps): void {
+  const countRejection: express.ErrorRequestHandler = (err, _req, _res, next) => {
+    deps.metrics.webhookErrors.inc({ code: toAppError(err).code });
+    next(err);
+  };
+  const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true });
+  table.add(
+    router,
+    'post',
+    '/webhook',
+    requireWebhookCredential(deps.credentials),
+    requireJson,
+    raw,
+    recordHandler(deps),
+  );
+  router.use('/webhook', countRejection);
+}

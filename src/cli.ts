@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// `alert-history serve | migrate | check-config | version`. Exit codes: 0 ok, 1 runtime failure,
+// 2 invalid configuration or usage.
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { ConfigError, type LoadedConfig, loadConfig } from './config/loader.ts';
+import { startService } from './main.ts';
+import { createLogger } from './observability/logger.ts';
+import { migrate } from './store/migrate.ts';
+import { openDatabase } from './store/open.ts';
+import { VERSION } from './version.ts';
+
+const USAGE = `usage: alert-history [serve|migrate|check-config|version] [--config PATH]
+
+  serve         run the service (default)
+  migrate       apply database migrations and exit
+  check-config  validate configuration (config.yaml + environment) and exit
+  version       print the version
+
+Configuration: --config PATH, else $CONFIG_FILE, else ./config.yaml when present; environment
+variables override it (see config/config.example.yaml).`;
+
+function load(configPath: string | undefined): LoadedConfig {
+  try {
+    return loadConfig(configPath === undefined ? {} : { configPath });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function serve(loaded: LoadedConfig, logger: Logger): Promise<void> {
+  const service = await startService({ config: loaded.config, logger });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests');
+    service.stop().then(
+      () => {
+        logger.info('stopped');
+        logger.flush(() => process.exit(0));
+      },
+      (err: unknown) => {
+        logger.error({ err: { message: (err as Error).message } }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function runMigrate(loaded: LoadedConfig, logger: Logger): Promise<void> {
+  const db = await openDatabase(loaded.config, logger);
+  try {
+    const result = await migrate(db);
+    process.stdout.write(`migrations: ${result.applied.length} applied, ${result.total} known (${db.kind})\n`);
+  } finally {
+    await db.close();
+  }
+}
+
+function checkConfig(loaded: LoadedConfig): void {
+  const { config, file } = loaded;
+  const store = config.database.url ? 'postgresql (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`;
+  process.stdout.write(
+    `config ok: ${file ?? 'no config file (defaults + environment)'}; listen ${config.server.host}:${config.server.port}; store ${store}\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  if (command === 'version') return void process.stdout.write(`${VERSION}\n`);
+  const loaded = load(values.config);
+  if (command === 'check-config') return checkConfig(loaded);
+  const logger = createLogger({ level: loaded.config.log.level });
+  if (command === 'serve') return serve(loaded, logger);
+  if (command === 'migrate') return runMigrate(loaded, logger);
+  process.stderr.write(`unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+main().catch((err: unknown) => {
+  const e = err as { message?: string; code?: string };
+  process.stderr.write(`alert-history: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+// Environment variables, legacy names first (design.md section 8). The only place that reads
+// process.env is loader.ts, which hands the environment in here.
+
+/** An environment variable and the config path it sets. */
+export interface EnvBinding {
+  env: string;
+  path: readonly string[];
+  kind: 'string' | 'list' | 'boolean';
+}
+
+/** Every variable that overrides config.yaml. */
+export const ENV_BINDINGS: readonly EnvBinding[] = [
+  { env: 'SERVER_HOST', path: ['server', 'host'], kind: 'string' },
+  { env: 'SERVER_PORT', path: ['server', 'port'], kind: 'string' },
+  { env: 'DATABASE_URL', path: ['database', 'url'], kind: 'string' },
+  { env: 'DATA_DIR', path: ['database', 'dataDir'], kind: 'string' },
+  { env: 'DATABASE_POOL_SIZE', path: ['database', 'poolSize'], kind: 'string' },
+  { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'LOG_REQUESTS', path: ['log', 'requests'], kind: 'string' },
+  { env: 'RETENTION_DAYS', path: ['retention', 'days'], kind: 'string' },
+  { env: 'WEBHOOK_MAX_BODY_BYTES', path: ['webhook', 'maxBodyBytes'], kind: 'string' },
+  { env: 'WEBHOOK_MAX_ALERTS', path: ['webhook', 'maxAlerts'], kind: 'string' },
+  { env: 'WEBHOOK_BEARER_TOKEN', path: ['webhook', 'auth', 'bearerToken'], kind: 'string' },
+  { env: 'WEBHOOK_USERNAME', path: ['webhook', 'auth', 'username'], kind: 'string' },
+  { env: 'WEBHOOK_PASSWORD', path: ['webhook', 'auth', 'password'], kind: 'string' },
+  { env: 'API_TOKENS', path: ['auth', 'apiTokens'], kind: 'list' },
+  { env: 'API_PROTECT_READS', path: ['auth', 'protectReads'], kind: 'boolean' },
+];
+
+function convert(binding: EnvBinding, raw: string): unknown {
+  if (binding.kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (binding.kind === 'boolean') return ['1', 'true', 'yes', 'on'].includes(raw.trim().toLowerCase());
+  return raw.trim();
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    const child: Record<string, unknown> =
+      typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+    node[key] = child;
+    node = child;
+  }
+  node[path[path.length - 1] ?? ''] = value;
+}
+
+/** Overlays the environment on the parsed YAML document; empty variables are ignored. */
+export function applyEnv(doc: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...doc };
+  for (const binding of ENV_BINDINGS) {
+    const raw = env[binding.env];
+    if (raw !== undefined && raw.trim() !== '') setPath(out, binding.path, convert(binding, raw));
+  }
+  return out;
+}
+
+/** The environment variable that sets a config path, if any (for error messages). */
+export function envNameFor(path: readonly (string | number)[]): string | undefined {
+  const key = path.join('.');
+  return ENV_BINDINGS.find((b) => b.path.join('.') === key)?.env;
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './loader.ts';
+
+function tempConfig(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-config-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with no file and no environment', () => {
+    const { config } = loadConfig({ env: {}, cwd: tmpdir() });
+    expect(config.server).toMatchObject({ host: '0.0.0.0', port: 8080 });
+    expect(config.database.dataDir).toBe('./data');
+    expect(config.database.url).toBeUndefined();
+    expect(config.retention.days).toBe(30);
+    expect(config.webhook.maxBodyBytes).toBe(10 * 1024 * 1024);
+    expect(config.webhook.maxAlerts).toBe(1000);
+    expect(config.webhook.maxDepth).toBe(32);
+    expect(Object.isFrozen(config.server)).toBe(true);
+  });
+
+  it('reads the legacy environment names over the file', () => {
+    const file = tempConfig('server:\n  port: 9000\n  host: 127.0.0.1\n');
+    const { config } = loadConfig({
+      configPath: file,
+      env: {
+        SERVER_PORT: '9100',
+        DATA_DIR: '/var/lib/ah',
+        DATABASE_URL: 'postgres://u@db/x',
+        RETENTION_DAYS: '7',
+        LOG_LEVEL: 'debug',
+        API_TOKENS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb',
+      },
+    });
+    expect(config.server.port).toBe(9100);
+    expect(config.server.host).toBe('127.0.0.1');
+    expect(config.database.dataDir).toBe('/var/lib/ah');
+    expect(config.database.url).toBe('postgres://u@db/x');
+    expect(config.retention.days).toBe(7);
+    expect(config.log.level).toBe('debug');
+    expect(config.auth.apiTokens).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
+  });
+
+  it('uses CONFIG_FILE when no path is given', () => {
+    const file = tempConfig('retention:\n  days: 3\n');
+    expect(loadConfig({ env: { CONFIG_FILE: file } }).config.retention.days).toBe(3);
+  });
+
+  it('names key, variable, problem and range in one line', () => {
+    const message = errorOf(() => loadConfig({ env: { SERVER_PORT: '70000' }, cwd: tmpdir() }));
+    expect(message).toBe('config: server.port (env SERVER_PORT): must be an integer from 1 to 65535 (got "70000")');
+    expect(message).not.toContain('\n');
+  });
+
+  it('lists the allowed values of an enum', () => {
+    const message = errorOf(() => loadConfig({ env: { LOG_LEVEL: 'loud' }, cwd: tmpdir() }));
+    expect(message).toContain('log.level (env LOG_LEVEL)');
+    expect(message).toContain('"debug"');
+  });
+
+  it('rejects unknown keys', () => {
+    const file = tempConfig('server:\n  prot: 1\n');
+    expect(errorOf(() => loadConfig({ configPath: file, env: {} }))).toContain('unknown key(s) prot');
+  });
+
+  it('never echoes a secret value', () => {
+    const message = errorOf(() => loadConfig({ env: { DATABASE_URL: 'mysql://user:hunter2@db' }, cwd: tmpdir() }));
+    expect(message).toContain('database.url (env DATABASE_URL)');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('reports unreadable and malformed files', () => {
+    expect(errorOf(() => loadConfig({ configPath: '/nonexistent/config.yaml', env: {} }))).toContain('ENOENT');
+    expect(errorOf(() => loadConfig({ configPath: tempConfig('server: [\n'), env: {} }))).toContain('not valid YAML');
+  });
+});

@@ -1,0 +1,102 @@
+// The one configuration schema (design.md section 8). camelCase keys in config.yaml; the legacy
+// environment variable names map onto them in env.ts. Validated once at start, then frozen.
+import { z } from 'zod';
+
+/** An integer in [min, max]; every failure names the whole allowed range. */
+function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+const port = intIn(1, 65_535);
+const positiveInt = (max: number): z.ZodCoercedNumber<unknown> => intIn(1, max);
+
+const serverSchema = z
+  .object({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: port.default(8080),
+    requestTimeoutMs: positiveInt(600_000).default(30_000),
+    headersTimeoutMs: positiveInt(600_000).default(10_000),
+    keepAliveTimeoutMs: positiveInt(600_000).default(65_000),
+    shutdownTimeoutMs: positiveInt(600_000).default(20_000),
+  })
+  .strict()
+  .prefault({});
+
+const databaseSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    dataDir: z.string().min(1).default('./data'),
+    poolSize: positiveInt(200).default(10),
+    connectTimeoutMs: positiveInt(120_000).default(5_000),
+    statementTimeoutMs: positiveInt(600_000).default(15_000),
+  })
+  .strict()
+  .prefault({});
+
+const webhookAuthSchema = z
+  .object({
+    bearerToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    username: z.string().min(1).optional(),
+    password: z.string().min(8, 'must be at least 8 characters').optional(),
+  })
+  .strict()
+  .refine((a) => (a.username === undefined) === (a.password === undefined), {
+    message: 'username and password must be set together',
+    path: ['username'],
+  })
+  .prefault({});
+
+const webhookSchema = z
+  .object({
+    maxBodyBytes: positiveInt(512 * 1024 * 1024).default(10 * 1024 * 1024),
+    maxAlerts: positiveInt(100_000).default(1_000),
+    maxDepth: positiveInt(256).default(32),
+    maxLabelValueBytes: positiveInt(16 * 1024 * 1024).default(64 * 1024),
+    auth: webhookAuthSchema,
+  })
+  .strict()
+  .prefault({});
+
+const retentionSchema = z
+  .object({
+    days: positiveInt(3_650).default(30),
+    intervalMinutes: positiveInt(24 * 60).default(60),
+    batchSize: positiveInt(100_000).default(5_000),
+  })
+  .strict()
+  .prefault({});
+
+const authSchema = z
+  .object({
+    apiTokens: z.array(z.string().min(16, 'each token must be at least 16 characters')).default([]),
+    protectReads: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
+const logSchema = z
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    requests: z.enum(['all', 'errors', 'none']).default('errors'),
+  })
+  .strict()
+  .prefault({});
+
+/** The whole configuration. */
+export const configSchema = z
+  .object({
+    server: serverSchema,
+    database: databaseSchema,
+    webhook: webhookSchema,
+    retention: retentionSchema,
+    auth: authSchema,
+    log: logSchema,
+  })
+  .strict();
+
+/** Validated, frozen configuration. */
+export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -1,0 +1,107 @@
+// zod schemas of the webhook bodies we accept (api-contract.md, POST /webhook): the Alertmanager
+// v4 envelope, a bare array of alerts, and the Go service's flat single alert. Unknown fields are
+// ignored. Label maps are rebuilt with Object.fromEntries so `__proto__` stays an ordinary key.
+import { z } from 'zod';
+import { isZeroTime, parseRfc3339 } from '../core/time.ts';
+
+/** Limits applied while validating. */
+export interface WebhookLimits {
+  maxAlerts: number;
+  maxLabelValueBytes: number;
+}
+
+const FINGERPRINT = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function stringMap(kind: 'label' | 'annotation', limits: WebhookLimits, required: boolean) {
+  return z.unknown().optional().transform((value, ctx): Record<string, string> => {
+    if (value === undefined && !required) return {};
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${kind}s are required` });
+      return z.NEVER;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      ctx.addIssue({ code: 'custom', message: `${kind}s must be an object of strings` });
+      return z.NEVER;
+    }
+    const entries = Object.entries(value);
+    for (const [name, v] of entries) {
+      if (kind === 'label' && name === '') ctx.addIssue({ code: 'custom', message: 'label name must not be empty', path: [name] });
+      if (typeof v !== 'string') {
+        ctx.addIssue({ code: 'custom', message: `${kind} value must be a string, got ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`, path: [name] });
+      } else if (Buffer.byteLength(v, 'utf8') > limits.maxLabelValueBytes) {
+        ctx.addIssue({ code: 'custom', message: `${kind} value longer than ${limits.maxLabelValueBytes} bytes`, path: [name] });
+      }
+    }
+    return Object.fromEntries(entries) as Record<string, string>;
+  });
+}
+
+const timestamp = (what: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be an RFC 3339 string`) }).transform((text, ctx) => {
+    const instant = parseRfc3339(text);
+    if (!instant) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be RFC 3339 with a time zone, e.g. 2026-11-20T09:14:27.123Z` });
+      return z.NEVER;
+    }
+    return instant;
+  });
+
+function alertSchema(limits: WebhookLimits) {
+  return z
+    .object({
+      status: z.enum(['firing', 'resolved'], {
+        error: (issue) => (issue.input === undefined ? 'status is required' : 'status must be "firing" or "resolved"'),
+      }),
+      labels: stringMap('label', limits, true),
+      annotations: stringMap('annotation', limits, false),
+      startsAt: timestamp('startsAt'),
+      endsAt: timestamp('endsAt').optional(),
+      generatorURL: z.string({ error: 'generatorURL must be a string' }).max(8192).optional(),
+      fingerprint: z.string().regex(FINGERPRINT, 'fingerprint must be 1-128 characters of [A-Za-z0-9._:-]').optional(),
+    })
+    .superRefine((alert, ctx) => {
+      if (Object.keys(alert.labels).length === 0) ctx.addIssue({ code: 'custom', message: 'labels must not be empty', path: ['labels'] });
+      const end = alert.endsAt;
+      if (end && !isZeroTime(end) && end.iso < alert.startsAt.iso) {
+        ctx.addIssue({ code: 'custom', message: 'endsAt is before startsAt', path: ['endsAt'] });
+      }
+    });
+}
+
+/** The parsed form of one alert. */
+export type ParsedAlert = z.infer<ReturnType<typeof alertSchema>>;
+
+function alertsArray(limits: WebhookLimits) {
+  return z
+    .array(alertSchema(limits), {
+      error: (issue) => (issue.input === undefined ? 'alerts is required' : 'alerts must be an array'),
+    })
+    .max(limits.maxAlerts, { error: `at most ${limits.maxAlerts} alerts per request` });
+}
+
+const optionalText = z.string().max(4096).optional().catch(undefined);
+
+/** The Alertmanager v4 envelope (only the fields we use; the rest are ignored). */
+export function envelopeSchema(limits: WebhookLimits) {
+  return z.object({
+    alerts: z.unknown().pipe(alertsArray(limits)),
+    receiver: optionalText,
+    groupKey: optionalText,
+  });
+}
+
+/** A bare array of alerts, as Prometheus posts to Alertmanager's API. */
+export const bareArraySchema = alertsArray;
+
+/** The Go service's single flat alert: `alertname` may sit beside `labels`. */
+export function flatAlertSchema(limits: WebhookLimits) {
+  return z
+    .object({ alertname: z.string().min(1).optional(), labels: z.unknown().optional() })
+    .passthrough()
+    .transform((flat): unknown => {
+      const labels = typeof flat.labels === 'object' && flat.labels !== null && !Array.isArray(flat.labels) ? flat.labels : {};
+      const merged = flat.alertname === undefined ? labels : { alertname: flat.alertname, ...labels };
+      return { ...flat, labels: flat.labels === undefined && flat.alertname === undefined ? undefined : merged };
+    })
+    .pipe(alertSchema(limits));
+}

@@ -1,0 +1,90 @@
+// Turns a webhook body into a validated, normalised batch: detects the shape, validates it whole
+// (one bad alert rejects the request, nothing is stored), keeps Alertmanager's fingerprint or
+// computes it the Alertmanager way, and maps the zero endsAt to null.
+import type { z } from 'zod';
+import { type FieldIssue, validationError } from '../core/errors.ts';
+import { alertFingerprint } from '../core/fingerprint.ts';
+import { isZeroTime } from '../core/time.ts';
+import type { AlertBatch, BatchContext, NormalizedAlert } from '../core/types.ts';
+import { parseJsonBody } from './json.ts';
+import { bareArraySchema, envelopeSchema, flatAlertSchema, type ParsedAlert, type WebhookLimits } from './schema.ts';
+
+/** Limits of one webhook request. */
+export interface IngestLimits extends WebhookLimits {
+  maxDepth: number;
+}
+
+const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENVELOPE_KEYS = ['alerts', 'version', 'groupKey', 'receiver', 'groupLabels'];
+
+/** Formats a zod path as `alerts[0].labels["service.name"]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    const name = String(key);
+    if (SIMPLE_KEY.test(name)) return out ? `${out}.${name}` : name;
+    return `${out}[${JSON.stringify(name)}]`;
+  }, '');
+}
+
+function fieldIssues(error: z.ZodError, max = 20): FieldIssue[] {
+  return error.issues.slice(0, max).map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+function normalize(alert: ParsedAlert): NormalizedAlert {
+  const end = alert.endsAt && !isZeroTime(alert.endsAt) ? alert.endsAt.iso : null;
+  return {
+    fingerprint: alert.fingerprint ?? alertFingerprint(alert.labels),
+    status: alert.status,
+    labels: alert.labels,
+    annotations: alert.annotations,
+    startsAt: alert.startsAt.iso,
+    endsAt: end,
+    generatorURL: alert.generatorURL ?? '',
+  };
+}
+
+type Shape = 'envelope' | 'array' | 'flat';
+
+function detectShape(body: unknown): Shape {
+  if (Array.isArray(body)) return 'array';
+  if (typeof body !== 'object' || body === null) {
+    throw validationError([{ path: '', message: 'body must be a JSON object (Alertmanager v4) or an array of alerts' }]);
+  }
+  if (ENVELOPE_KEYS.some((k) => Object.hasOwn(body, k))) return 'envelope';
+  if (Object.hasOwn(body, 'labels') || Object.hasOwn(body, 'alertname')) return 'flat';
+  throw validationError([{ path: 'alerts', message: 'alerts is required (Alertmanager v4 body, an array of alerts, or one alert with labels)' }]);
+}
+
+interface Parsed {
+  alerts: ParsedAlert[];
+  receiver?: string | undefined;
+  groupKey?: string | undefined;
+}
+
+function schemasFor(limits: IngestLimits): Record<Shape, z.ZodType<Parsed>> {
+  return {
+    envelope: envelopeSchema(limits) as z.ZodType<Parsed>,
+    array: bareArraySchema(limits).transform((alerts) => ({ alerts })) as z.ZodType<Parsed>,
+    flat: flatAlertSchema(limits).transform((alert) => ({ alerts: [alert] })) as z.ZodType<Parsed>,
+  };
+}
+
+/** Parses a raw webhook body into a batch; throws VALIDATION_ERROR listing the failing field paths. */
+export type WebhookParser = (body: Uint8Array, context: Pick<BatchContext, 'source'>) => AlertBatch;
+
+/** Builds the parser for a set of limits (schemas are built once, not per request). */
+export function createWebhookParser(limits: IngestLimits): WebhookParser {
+  const schemas = schemasFor(limits);
+  return (body, context) => {
+    const json = parseJsonBody(body, limits.maxDepth);
+    const result = schemas[detectShape(json)].safeParse(json);
+    if (!result.success) throw validationError(fieldIssues(result.error));
+    return {
+      alerts: result.data.alerts.map(normalize),
+      receiver: result.data.receiver ?? null,
+      groupKey: result.data.groupKey ?? null,
+      source: context.source,
+    };
+  };
+}

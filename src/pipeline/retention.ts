@@ -1,0 +1,75 @@
+// Retention: on the leader (outside Kubernetes, whoever takes the advisory lock), delete history
+// older than `days` in batches, at start and then every interval.
+import type { Clock, RetentionStore } from '../core/ports.ts';
+
+/** The logging the runner needs (a pino logger fits). */
+export interface RetentionLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Options of {@link startRetention}. */
+export interface RetentionOptions {
+  store: RetentionStore;
+  /** Runs `fn` only if this replica may (leader / advisory lock); resolves null when it may not. */
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T | null>;
+  days: number;
+  batchSize: number;
+  intervalMs: number;
+  clock: Clock;
+  log: RetentionLog;
+  onRun?: (result: RetentionRun) => void;
+}
+
+/** The outcome of one run. */
+export interface RetentionRun {
+  result: 'ok' | 'skipped' | 'error';
+  deleted: number;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_BATCHES_PER_RUN = 10_000;
+
+/** Deletes everything older than the cutoff, batch by batch; one run. */
+export async function runRetention(options: RetentionOptions): Promise<RetentionRun> {
+  const cutoff = new Date(options.clock.now() - options.days * DAY_MS).toISOString();
+  try {
+    const deleted = await options.exclusive(async () => {
+      let total = 0;
+      for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+        const n = await options.store.deleteOlderThan(cutoff, options.batchSize);
+        total += n;
+        if (n === 0) break;
+      }
+      return total;
+    });
+    const run: RetentionRun = deleted === null ? { result: 'skipped', deleted: 0 } : { result: 'ok', deleted };
+    if (run.deleted > 0) options.log.info({ deleted: run.deleted, cutoff }, 'retention deleted old history');
+    return run;
+  } catch (err) {
+    options.log.warn({ err: { message: (err as Error).message }, cutoff }, 'retention run failed; will retry next interval');
+    return { result: 'error', deleted: 0 };
+  }
+}
+
+/** A started retention loop. */
+export interface RetentionLoop {
+  stop(): Promise<void>;
+}
+
+/** Runs retention now and every `intervalMs` until stopped. */
+export function startRetention(options: RetentionOptions): RetentionLoop {
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = (): void => {
+    running = runRetention(options).then((run) => options.onRun?.(run));
+  };
+  tick();
+  const timer = setInterval(tick, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

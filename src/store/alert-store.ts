@@ -1,0 +1,26 @@
+// AlertStore on the SQL port: the same implementation serves PostgreSQL and PGlite.
+import type { AlertStore, RetentionStore } from '../core/ports.ts';
+import { flappingAlerts, historyStats, report, topAlerts } from './analytics.ts';
+import type { Db } from './db.ts';
+import { alertDetail, historyPage, recentEvents } from './history.ts';
+import { recordBatch } from './record.ts';
+import { deleteOlderThan } from './retention.ts';
+
+/** Creates the store over an open, migrated database. */
+export function createAlertStore(db: Db): AlertStore & RetentionStore {
+  return {
+    record: (batch) => recordBatch(db, batch),
+    history: (filter, page) => historyPage(db, filter, page),
+    alert: (fingerprint, limit) => alertDetail(db, fingerprint, limit),
+    recent: (limit) => recentEvents(db, limit),
+    top: (query) => topAlerts(db, query),
+    flapping: (query) => flappingAlerts(db, query),
+    stats: (range) => historyStats(db, range),
+    report: (query) => report(db, query),
+    async countAlerts() {
+      const [row] = await db.query<{ n: number }>('SELECT count(*) AS n FROM alerts');
+      return row?.n ?? 0;
+    },
+    deleteOlderThan: (cutoff, batchSize) => deleteOlderThan(db, cutoff, batchSize),
+  };
+}

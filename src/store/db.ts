@@ -1,0 +1,53 @@
+// The SQL port both drivers implement: PostgreSQL (pg Pool) and embedded PGlite run the same
+// schema, migrations and statements. Timestamps come back as UTC text, bigints as numbers.
+import { AppError } from '../core/errors.ts';
+
+/** Runs one parameterised statement. */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/** A database: statements, transactions, an advisory lock and a health ping. */
+export interface Db extends Sql {
+  readonly kind: 'postgres' | 'pglite';
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while holding the session advisory lock `key` when it can be taken at once;
+   * resolves `null` without running it when another session holds it.
+   */
+  tryWithLock<T>(key: number, fn: (tx: Sql) => Promise<T>): Promise<T | null>;
+  /** Round-trip latency in ms; rejects when the database is unreachable. */
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Advisory lock keys (one namespace for the whole service). */
+export const LOCKS = {
+  migrate: 7_420_001,
+  retention: 7_420_002,
+} as const;
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Query read timeout/i;
+
+function isUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+  const errors = (err as { errors?: unknown }).errors;
+  if (Array.isArray(errors) && errors.some(isUnavailable)) return true;
+  return UNAVAILABLE_MESSAGE.test(String((err as { message?: unknown }).message ?? ''));
+}
+
+/**
+ * Maps driver errors to the service's codes: an unreachable database is SERVICE_UNAVAILABLE
+ * (Alertmanager retries a 503), a statement timeout is TIMEOUT, anything else INTERNAL_ERROR.
+ */
+export function toStoreError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (isUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE', 'database unavailable', { cause: err });
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '57014') return new AppError('TIMEOUT', 'database statement timed out', { cause: err });
+  return new AppError('INTERNAL_ERROR', 'database error', { cause: err, retryable: false });
+}

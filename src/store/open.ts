@@ -1,0 +1,39 @@
+// Opens the configured store: PostgreSQL when database.url is set, else embedded PGlite in
+// database.dataDir. Migrations run before anything reads or writes.
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Db } from './db.ts';
+import { migrate } from './migrate.ts';
+import { openPostgres } from './pg.ts';
+import { openPglite } from './pglite.ts';
+
+/** Opens the database named by the configuration (does not migrate). */
+export async function openDatabase(config: Config, logger: Logger): Promise<Db> {
+  const { database } = config;
+  if (database.url) {
+    return openPostgres({
+      url: database.url,
+      poolSize: database.poolSize,
+      connectTimeoutMs: database.connectTimeoutMs,
+      statementTimeoutMs: database.statementTimeoutMs,
+      logger,
+    });
+  }
+  return openPglite({ dataDir: database.dataDir });
+}
+
+/** Migrates, retrying with capped backoff while the database is unreachable. */
+export async function migrateWithRetry(db: Db, logger: Logger, signal?: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await migrate(db);
+      logger.info({ applied: result.applied.length, total: result.total, driver: db.kind }, 'database schema up to date');
+      return;
+    } catch (err) {
+      if (signal?.aborted || (err as { code?: string }).code !== 'SERVICE_UNAVAILABLE') throw err;
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+      logger.warn({ attempt, retry_in_ms: delay }, 'database unreachable; retrying migrations');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

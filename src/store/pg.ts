@@ -1,0 +1,106 @@
+// PostgreSQL driver on a pg Pool: session time zone UTC, timestamps as text, int8 as number.
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { type Db, type Sql, toStoreError } from './db.ts';
+
+const TIMESTAMPTZ_OID = 1184;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === TIMESTAMPTZ_OID) return (v: string) => v;
+    if (oid === INT8_OID || oid === NUMERIC_OID) return Number;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** Options of {@link openPostgres}. */
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  logger: Logger;
+  applicationName?: string;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Sql {
+  return {
+    async query<T>(text: string, params?: readonly unknown[]): Promise<T[]> {
+      try {
+        const result = await client.query(text, params as unknown[] | undefined);
+        return result.rows as T[];
+      } catch (err) {
+        throw toStoreError(err);
+      }
+    },
+  };
+}
+
+async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (err) {
+    throw toStoreError(err);
+  }
+}
+
+/** Opens a pool; connections are made lazily, so a down database does not stop start-up. */
+export function openPostgres(options: PostgresOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs + 5_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: options.applicationName ?? 'alert-history',
+    options: '-c TimeZone=UTC',
+    types,
+  });
+  pool.on('error', (err) => options.logger.warn({ err: { message: err.message } }, 'idle database connection failed'));
+  const base = wrap(pool);
+  return {
+    kind: 'postgres',
+    query: base.query,
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      const client = await connect(pool);
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw toStoreError(err);
+      } finally {
+        client.release();
+      }
+    },
+    async tryWithLock<T>(key: number, fn: (tx: Sql) => Promise<T>): Promise<T | null> {
+      const client = await connect(pool);
+      const session = wrap(client);
+      try {
+        const [row] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+        if (!row?.locked) return null;
+        try {
+          return await fn(session);
+        } finally {
+          await session.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async ping(): Promise<number> {
+      const started = performance.now();
+      await base.query('SELECT 1');
+      return Math.round((performance.now() - started) * 100) / 100;
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+}

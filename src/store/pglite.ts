@@ -1,0 +1,73 @@
+// Embedded PostgreSQL (PGlite, Postgres compiled to WASM) in a data directory: the same schema,
+// migrations and SQL as the server. One connection; PGlite serialises queries itself.
+import { mkdirSync } from 'node:fs';
+import { PGlite, types } from '@electric-sql/pglite';
+import { type Db, type Sql, toStoreError } from './db.ts';
+
+/** Options of {@link openPglite}. */
+export interface PgliteOptions {
+  /** Data directory, or undefined for an in-memory database (tests). */
+  dataDir?: string;
+  /** A ready instance to wrap (for example a clone in tests). */
+  instance?: PGlite;
+}
+
+const parsers = {
+  [types.TIMESTAMPTZ]: (v: string): string => v,
+  [types.INT8]: (v: string): number => Number(v),
+  [types.NUMERIC]: (v: string): number => Number(v),
+};
+
+interface Queryable {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+function wrap(target: Queryable): Sql {
+  return {
+    async query<T>(text: string, params?: readonly unknown[]): Promise<T[]> {
+      try {
+        const result = await target.query<T>(text, params as unknown[] | undefined);
+        return result.rows;
+      } catch (err) {
+        throw toStoreError(err);
+      }
+    },
+  };
+}
+
+/** Creates a PGlite instance with the service's type parsers. */
+export async function createPglite(dataDir?: string): Promise<PGlite> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const instance = await PGlite.create({ dataDir, parsers, relaxedDurability: false });
+  await instance.exec("SET TimeZone = 'UTC'");
+  return instance;
+}
+
+/** Opens (and on first use initialises) the embedded database. */
+export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
+  const pg = options.instance ?? (await createPglite(options.dataDir));
+  const base = wrap(pg);
+  return {
+    kind: 'pglite',
+    query: base.query,
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      try {
+        return await pg.transaction((tx) => fn(wrap(tx)));
+      } catch (err) {
+        throw toStoreError(err);
+      }
+    },
+    async tryWithLock<T>(_key: number, fn: (tx: Sql) => Promise<T>): Promise<T | null> {
+      // One process owns an embedded data directory, so there is nobody to exclude.
+      return fn(base);
+    },
+    async ping(): Promise<number> {
+      const started = performance.now();
+      await base.query('SELECT 1');
+      return Math.round((performance.now() - started) * 100) / 100;
+    },
+    async close(): Promise<void> {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}

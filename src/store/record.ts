@@ -1,0 +1,95 @@
+// The hot write path: one statement per request. unnest() turns column arrays into rows; the
+// insert skips state changes already recorded (ON CONFLICT DO NOTHING tells us which are new);
+// the same statement folds the new ones into the alerts table. Rows are sorted by the unique key
+// first so concurrent identical requests (an Alertmanager HA pair) take row locks in one order.
+import type { AlertBatch, NormalizedAlert, RecordResult } from '../core/types.ts';
+import type { Db } from './db.ts';
+import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
+
+const RECORD_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[],
+                       $7::text[], $8::jsonb[], $9::jsonb[], $10::text[])
+    AS t(fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url)
+),
+ins AS (
+  INSERT INTO alert_events (fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels,
+                            annotations, generator_url, receiver, group_key, source)
+  SELECT fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url,
+         $11, $12, $13
+  FROM input
+  ORDER BY fingerprint, starts_at, status
+  ON CONFLICT (fingerprint, starts_at, status) DO NOTHING
+  RETURNING ${EVENT_COLUMNS}
+),
+latest AS (
+  SELECT DISTINCT ON (fingerprint) *, count(*) OVER (PARTITION BY fingerprint) AS n
+  FROM ins
+  ORDER BY fingerprint, starts_at DESC, (status = 'resolved') DESC
+),
+upsert AS (
+  INSERT INTO alerts AS a (fingerprint, alertname, namespace, severity, status, labels, annotations, starts_at, ends_at,
+                           generator_url, first_seen, last_seen, last_change, last_event_id, event_count, flap_count)
+  SELECT fingerprint, alertname, namespace, severity, status, labels, annotations, starts_at, ends_at, generator_url,
+         received_at, received_at, received_at, id, n, n - 1
+  FROM latest
+  ORDER BY fingerprint
+  ON CONFLICT (fingerprint) DO UPDATE SET
+    event_count = a.event_count + excluded.event_count,
+    last_seen = excluded.last_seen,
+    flap_count = a.flap_count + excluded.flap_count
+      + CASE WHEN (excluded.starts_at, excluded.status = 'resolved') > (a.starts_at, a.status = 'resolved')
+              AND excluded.status <> a.status THEN 1 ELSE 0 END,
+    (alertname, namespace, severity, status, labels, annotations, starts_at, ends_at, generator_url, last_change,
+     last_event_id) =
+    (SELECT CASE WHEN newer THEN excluded.alertname ELSE a.alertname END,
+            CASE WHEN newer THEN excluded.namespace ELSE a.namespace END,
+            CASE WHEN newer THEN excluded.severity ELSE a.severity END,
+            CASE WHEN newer THEN excluded.status ELSE a.status END,
+            CASE WHEN newer THEN excluded.labels ELSE a.labels END,
+            CASE WHEN newer THEN excluded.annotations ELSE a.annotations END,
+            CASE WHEN newer THEN excluded.starts_at ELSE a.starts_at END,
+            CASE WHEN newer THEN excluded.ends_at ELSE a.ends_at END,
+            CASE WHEN newer THEN excluded.generator_url ELSE a.generator_url END,
+            CASE WHEN newer THEN excluded.last_change ELSE a.last_change END,
+            CASE WHEN newer THEN excluded.last_event_id ELSE a.last_event_id END
+     FROM (SELECT (excluded.starts_at, excluded.status = 'resolved') > (a.starts_at, a.status = 'resolved') AS newer) AS cmp)
+)
+SELECT * FROM ins`;
+
+function label(alert: NormalizedAlert, name: string): string | null {
+  return Object.hasOwn(alert.labels, name) ? (alert.labels[name] ?? null) : null;
+}
+
+function columns(alerts: readonly NormalizedAlert[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 10 }, () => new Array<unknown>(alerts.length));
+  alerts.forEach((a, i) => {
+    const row = [
+      a.fingerprint,
+      a.status,
+      a.startsAt,
+      a.endsAt,
+      label(a, 'alertname') ?? '',
+      label(a, 'namespace'),
+      label(a, 'severity'),
+      JSON.stringify(a.labels),
+      JSON.stringify(a.annotations),
+      a.generatorURL,
+    ];
+    row.forEach((value, c) => (cols[c]![i] = value));
+  });
+  return cols;
+}
+
+const keyOf = (a: NormalizedAlert): string => `${a.fingerprint}\u0000${a.status}\u0000${a.startsAt}`;
+
+/** Records a batch in one statement and reports which state changes were new. */
+export async function recordBatch(db: Db, batch: AlertBatch): Promise<RecordResult> {
+  const processed = batch.alerts.length;
+  if (processed === 0) return { processed, saved: 0, duplicates: 0, newEvents: [] };
+  const unique = [...new Map(batch.alerts.map((a) => [keyOf(a), a])).values()];
+  const params = [...columns(unique), batch.receiver, batch.groupKey, batch.source];
+  const rows = await db.query<EventRow>(RECORD_SQL, params);
+  const events = rows.map(toEvent).sort((a, b) => a.id - b.id);
+  return { processed, saved: rows.length, duplicates: processed - rows.length, newEvents: events };
+}

@@ -1,0 +1,76 @@
+// Drizzle schema: the source of the SQL migrations in ./migrations (`make migrations`).
+// alert_events is append-only; its unique key (fingerprint, status, starts_at) contains starts_at
+// so the table can later become range-partitioned by month (design.md section 12).
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 6 });
+
+/** Every recorded state change. */
+export const alertEvents = pgTable(
+  'alert_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    fingerprint: text('fingerprint').notNull(),
+    status: text('status').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at'),
+    alertname: text('alertname').notNull().default(''),
+    namespace: text('namespace'),
+    severity: text('severity'),
+    labels: jsonb('labels').notNull(),
+    annotations: jsonb('annotations').notNull(),
+    generatorUrl: text('generator_url').notNull().default(''),
+    receiver: text('receiver'),
+    groupKey: text('group_key'),
+    source: text('source').notNull().default('webhook'),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // (fingerprint, starts_at, status) orders each alert's events as they happened ('firing' sorts
+    // before 'resolved' within an episode), which the flap window functions scan in order.
+    uniqueIndex('alert_events_state_change_key').on(t.fingerprint, t.startsAt, t.status),
+    index('alert_events_received_idx').on(t.receivedAt, t.id),
+    index('alert_events_alertname_received_idx').on(t.alertname, t.receivedAt),
+    index('alert_events_namespace_received_idx').on(t.namespace, t.receivedAt),
+    index('alert_events_status_received_idx').on(t.status, t.receivedAt),
+    index('alert_events_severity_received_idx').on(t.severity, t.receivedAt),
+    index('alert_events_labels_gin').using('gin', t.labels.op('jsonb_path_ops')),
+    check('alert_events_status_check', sql`${t.status} in ('firing', 'resolved')`),
+  ],
+);
+
+/** The current state of each alert, one row per fingerprint. */
+export const alerts = pgTable(
+  'alerts',
+  {
+    fingerprint: text('fingerprint').primaryKey(),
+    alertname: text('alertname').notNull().default(''),
+    namespace: text('namespace'),
+    severity: text('severity'),
+    status: text('status').notNull(),
+    labels: jsonb('labels').notNull(),
+    annotations: jsonb('annotations').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at'),
+    generatorUrl: text('generator_url').notNull().default(''),
+    firstSeen: ts('first_seen').notNull().defaultNow(),
+    lastSeen: ts('last_seen').notNull().defaultNow(),
+    lastChange: ts('last_change').notNull().defaultNow(),
+    lastEventId: bigint('last_event_id', { mode: 'number' }),
+    eventCount: integer('event_count').notNull().default(0),
+    flapCount: integer('flap_count').notNull().default(0),
+  },
+  (t) => [
+    index('alerts_status_idx').on(t.status, t.lastChange),
+    index('alerts_last_change_idx').on(t.lastChange),
+    check('alerts_status_check', sql`${t.status} in ('firing', 'resolved')`),
+  ],
+);
+
+/** Shared runtime settings (the enrichment mode when there is no Redis). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
