@@ -63,7 +63,7 @@ describe('loadConfig', () => {
 
   it('names key, variable, problem and range in one line', () => {
     const message = errorOf(() => loadConfig({ env: { SERVER_PORT: '70000' }, cwd: tmpdir() }));
-    expect(message).toBe('config: server.port (env SERVER_PORT): must be an integer from 1 to 65535 (got "70000")');
+    expect(message).toBe('config: server.port (env SERVER_PORT): must be an integer from 0 to 65535 (got "70000")');
     expect(message).not.toContain('\n');
   });
 

@@ -8,7 +8,8 @@ function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
-const port = intIn(1, 65_535);
+// 0 asks the OS for a free port (tests, side-by-side runs).
+const port = intIn(0, 65_535);
 const positiveInt = (max: number): z.ZodCoercedNumber<unknown> => intIn(1, max);
 
 const serverSchema = z

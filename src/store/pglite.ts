@@ -35,17 +35,23 @@ function wrap(target: Queryable): Sql {
   };
 }
 
+/** Where a PGlite instance's data comes from. */
+export interface PgliteSource {
+  dataDir?: string | undefined;
+  /** A dump from `dumpDataDir()` (tests start each database from a migrated snapshot). */
+  loadDataDir?: Blob | undefined;
+}
+
 /** Creates a PGlite instance with the service's type parsers. */
-export async function createPglite(dataDir?: string): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const instance = await PGlite.create({ dataDir, parsers, relaxedDurability: false });
-  await instance.exec("SET TimeZone = 'UTC'");
-  return instance;
+export async function createPglite(source: PgliteSource = {}): Promise<PGlite> {
+  if (source.dataDir) mkdirSync(source.dataDir, { recursive: true });
+  return PGlite.create({ dataDir: source.dataDir, loadDataDir: source.loadDataDir, parsers, relaxedDurability: false });
 }
 
 /** Opens (and on first use initialises) the embedded database. */
 export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
-  const pg = options.instance ?? (await createPglite(options.dataDir));
+  const pg = options.instance ?? (await createPglite({ dataDir: options.dataDir }));
+  await pg.exec("SET TimeZone = 'UTC'");
   const base = wrap(pg);
   return {
     kind: 'pglite',

@@ -1,0 +1,42 @@
+// Integration tier setup: a real PostgreSQL (found or started) and a migrated PGlite snapshot.
+// Under CI=true a missing PostgreSQL fails the run; elsewhere the PostgreSQL half is skipped with
+// one line saying how to get it.
+import type { TestProject } from 'vitest/node';
+import { createDatabase, dropDatabase, findPostgres, type PostgresServer } from './postgres.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of a database for this run, or '' when PostgreSQL is unavailable. */
+    postgresUrl: string;
+    /** Admin URL of the server (for per-file databases). */
+    postgresAdminUrl: string;
+    postgresSkipReason: string;
+  }
+}
+
+let server: PostgresServer | undefined;
+let database: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const found = await findPostgres();
+  if (typeof found === 'string') {
+    if (process.env.CI === 'true') throw new Error(`CI=true and PostgreSQL is required: ${found}`);
+    process.stderr.write(`[integration] skipping the PostgreSQL half: ${found}\n`);
+    project.provide('postgresUrl', '');
+    project.provide('postgresAdminUrl', '');
+    project.provide('postgresSkipReason', found);
+    return;
+  }
+  server = found;
+  database = `alert_history_test_${process.pid}`;
+  const url = await createDatabase(found.adminUrl, database);
+  process.stderr.write(`[integration] PostgreSQL: ${found.origin}, database ${database}\n`);
+  project.provide('postgresUrl', url);
+  project.provide('postgresAdminUrl', found.adminUrl);
+  project.provide('postgresSkipReason', '');
+}
+
+export async function teardown(): Promise<void> {
+  if (server && database) await dropDatabase(server.adminUrl, database).catch(() => undefined);
+  await server?.stop();
+}
