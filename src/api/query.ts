@@ -14,13 +14,16 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infe
   );
 }
 
-const single = z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.string().optional());
+/** The last value of a repeated parameter. */
+const last = (v: unknown): unknown => (Array.isArray(v) ? (v as unknown[])[v.length - 1] : v);
+
+const single = z.preprocess(last, z.string().optional());
 
 /** An integer parameter in [min, max]. */
-export function intParam(min: number, max: number, fallback: number) {
+export function intParam(min: number, max: number, fallback: number): z.ZodType<number> {
   const error = `must be an integer from ${min} to ${max}`;
   return z.preprocess(
-    (v) => (Array.isArray(v) ? v[v.length - 1] : v),
+    last,
     z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback),
   );
 }
@@ -43,8 +46,8 @@ export const rangeParams = { since: timeParam, until: timeParam };
 /** Pagination: `limit` with `offset` or `page`. */
 export const pageParams = {
   limit: intParam(1, 1000, 100),
-  offset: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.coerce.number().int().min(0, 'must be >= 0').optional()),
-  page: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.coerce.number().int().min(1, 'must be >= 1').optional()),
+  offset: z.preprocess(last, z.coerce.number().int().min(0, 'must be >= 0').optional()),
+  page: z.preprocess(last, z.coerce.number().int().min(1, 'must be >= 1').optional()),
 };
 
 /** Resolves `offset` or `page` into an offset. */
@@ -82,7 +85,7 @@ function parseMatcher(text: string): LabelMatcher | string {
 
 /** Repeatable `label` matchers. */
 export const labelParams = z
-  .preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(1024)).max(20, 'at most 20 label matchers'))
+  .preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]), z.array(z.string().max(1024)).max(20, 'at most 20 label matchers'))
   .transform((list, ctx) => {
     const out: LabelMatcher[] = [];
     list.forEach((text, i) => {

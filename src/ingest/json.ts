@@ -17,20 +17,22 @@ const BACKSLASH = 0x5c;
 export function jsonDepth(bytes: Uint8Array, limit: number): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
+  for (let i = 0; i < bytes.length && max <= limit; i++) {
     const c = bytes[i];
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      depth++;
-      if (depth > max) max = depth;
-      if (max > limit) return max;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    if (c === QUOTE) i = endOfString(bytes, i);
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) max = Math.max(max, ++depth);
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
   }
   return max;
+}
+
+/** Index of the quote closing the string that opens at `start`. */
+function endOfString(bytes: Uint8Array, start: number): number {
+  for (let i = start + 1; i < bytes.length; i++) {
+    if (bytes[i] === BACKSLASH) i++;
+    else if (bytes[i] === QUOTE) return i;
+  }
+  return bytes.length;
 }
 
 /** Decodes and parses a JSON body, or throws a VALIDATION_ERROR naming the problem. */

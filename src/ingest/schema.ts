@@ -12,12 +12,23 @@ export interface WebhookLimits {
 
 const FINGERPRINT = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function stringMap(kind: 'label' | 'annotation', limits: WebhookLimits, required: boolean) {
+type MapKind = 'label' | 'annotation';
+
+const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** The problem with one entry of a label or annotation map, if any. */
+function entryProblem(kind: MapKind, name: string, value: unknown, maxBytes: number): string | undefined {
+  if (kind === 'label' && name === '') return 'label name must not be empty';
+  if (typeof value !== 'string') return `${kind} value must be a string, got ${typeName(value)}`;
+  if (Buffer.byteLength(value, 'utf8') > maxBytes) return `${kind} value longer than ${maxBytes} bytes`;
+  return undefined;
+}
+
+function stringMap(kind: MapKind, limits: WebhookLimits, required: boolean): z.ZodType<Record<string, string>> {
   return z.unknown().optional().transform((value, ctx): Record<string, string> => {
-    if (value === undefined && !required) return {};
     if (value === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${kind}s are required` });
-      return z.NEVER;
+      if (required) ctx.addIssue({ code: 'custom', message: `${kind}s are required` });
+      return required ? z.NEVER : {};
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       ctx.addIssue({ code: 'custom', message: `${kind}s must be an object of strings` });
@@ -25,14 +36,10 @@ function stringMap(kind: 'label' | 'annotation', limits: WebhookLimits, required
     }
     const entries = Object.entries(value);
     for (const [name, v] of entries) {
-      if (kind === 'label' && name === '') ctx.addIssue({ code: 'custom', message: 'label name must not be empty', path: [name] });
-      if (typeof v !== 'string') {
-        ctx.addIssue({ code: 'custom', message: `${kind} value must be a string, got ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`, path: [name] });
-      } else if (Buffer.byteLength(v, 'utf8') > limits.maxLabelValueBytes) {
-        ctx.addIssue({ code: 'custom', message: `${kind} value longer than ${limits.maxLabelValueBytes} bytes`, path: [name] });
-      }
+      const problem = entryProblem(kind, name, v, limits.maxLabelValueBytes);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
     }
-    return Object.fromEntries(entries) as Record<string, string>;
+    return Object.fromEntries(entries);
   });
 }
 
@@ -71,7 +78,7 @@ function alertSchema(limits: WebhookLimits) {
 /** The parsed form of one alert. */
 export type ParsedAlert = z.infer<ReturnType<typeof alertSchema>>;
 
-function alertsArray(limits: WebhookLimits) {
+function alertsArray(limits: WebhookLimits): z.ZodType<ParsedAlert[]> {
   return z
     .array(alertSchema(limits), {
       error: (issue) => (issue.input === undefined ? 'alerts is required' : 'alerts must be an array'),
@@ -81,8 +88,15 @@ function alertsArray(limits: WebhookLimits) {
 
 const optionalText = z.string().max(4096).optional().catch(undefined);
 
+/** What every accepted shape parses into. */
+export interface ParsedBody {
+  alerts: ParsedAlert[];
+  receiver?: string | undefined;
+  groupKey?: string | undefined;
+}
+
 /** The Alertmanager v4 envelope (only the fields we use; the rest are ignored). */
-export function envelopeSchema(limits: WebhookLimits) {
+export function envelopeSchema(limits: WebhookLimits): z.ZodType<ParsedBody> {
   return z.object({
     alerts: z.unknown().pipe(alertsArray(limits)),
     receiver: optionalText,
@@ -91,10 +105,12 @@ export function envelopeSchema(limits: WebhookLimits) {
 }
 
 /** A bare array of alerts, as Prometheus posts to Alertmanager's API. */
-export const bareArraySchema = alertsArray;
+export function bareArraySchema(limits: WebhookLimits): z.ZodType<ParsedBody> {
+  return alertsArray(limits).transform((alerts) => ({ alerts }));
+}
 
 /** The Go service's single flat alert: `alertname` may sit beside `labels`. */
-export function flatAlertSchema(limits: WebhookLimits) {
+export function flatAlertSchema(limits: WebhookLimits): z.ZodType<ParsedBody> {
   return z
     .object({ alertname: z.string().min(1).optional(), labels: z.unknown().optional() })
     .passthrough()
@@ -103,5 +119,6 @@ export function flatAlertSchema(limits: WebhookLimits) {
       const merged = flat.alertname === undefined ? labels : { alertname: flat.alertname, ...labels };
       return { ...flat, labels: flat.labels === undefined && flat.alertname === undefined ? undefined : merged };
     })
-    .pipe(alertSchema(limits));
+    .pipe(alertSchema(limits))
+    .transform((alert) => ({ alerts: [alert] }));
 }

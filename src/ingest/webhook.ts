@@ -7,7 +7,7 @@ import { alertFingerprint } from '../core/fingerprint.ts';
 import { isZeroTime } from '../core/time.ts';
 import type { AlertBatch, BatchContext, NormalizedAlert } from '../core/types.ts';
 import { parseJsonBody } from './json.ts';
-import { bareArraySchema, envelopeSchema, flatAlertSchema, type ParsedAlert, type WebhookLimits } from './schema.ts';
+import { bareArraySchema, envelopeSchema, flatAlertSchema, type ParsedAlert, type ParsedBody, type WebhookLimits } from './schema.ts';
 
 /** Limits of one webhook request. */
 export interface IngestLimits extends WebhookLimits {
@@ -56,18 +56,8 @@ function detectShape(body: unknown): Shape {
   throw validationError([{ path: 'alerts', message: 'alerts is required (Alertmanager v4 body, an array of alerts, or one alert with labels)' }]);
 }
 
-interface Parsed {
-  alerts: ParsedAlert[];
-  receiver?: string | undefined;
-  groupKey?: string | undefined;
-}
-
-function schemasFor(limits: IngestLimits): Record<Shape, z.ZodType<Parsed>> {
-  return {
-    envelope: envelopeSchema(limits) as z.ZodType<Parsed>,
-    array: bareArraySchema(limits).transform((alerts) => ({ alerts })) as z.ZodType<Parsed>,
-    flat: flatAlertSchema(limits).transform((alert) => ({ alerts: [alert] })) as z.ZodType<Parsed>,
-  };
+function schemasFor(limits: IngestLimits): Record<Shape, z.ZodType<ParsedBody>> {
+  return { envelope: envelopeSchema(limits), array: bareArraySchema(limits), flat: flatAlertSchema(limits) };
 }
 
 /** Parses a raw webhook body into a batch; throws VALIDATION_ERROR listing the failing field paths. */

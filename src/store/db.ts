@@ -37,7 +37,8 @@ function isUnavailable(err: unknown): boolean {
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
   const errors = (err as { errors?: unknown }).errors;
   if (Array.isArray(errors) && errors.some(isUnavailable)) return true;
-  return UNAVAILABLE_MESSAGE.test(String((err as { message?: unknown }).message ?? ''));
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message);
 }
 
 /**

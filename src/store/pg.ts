@@ -11,7 +11,7 @@ const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === TIMESTAMPTZ_OID) return (v: string) => v;
     if (oid === INT8_OID || oid === NUMERIC_OID) return Number;
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
 
@@ -64,7 +64,7 @@ export function openPostgres(options: PostgresOptions): Db {
   const base = wrap(pool);
   return {
     kind: 'postgres',
-    query: base.query,
+    query: (text, params) => base.query(text, params),
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await connect(pool);
       try {

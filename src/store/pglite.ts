@@ -55,7 +55,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   const base = wrap(pg);
   return {
     kind: 'pglite',
-    query: base.query,
+    query: (text, params) => base.query(text, params),
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       try {
         return await pg.transaction((tx) => fn(wrap(tx)));

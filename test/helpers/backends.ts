@@ -23,7 +23,7 @@ async function pgliteSnapshot(): Promise<Blob> {
   if (!snapshot) {
     const instance: PGlite = await createPglite();
     await migrate(await openPglite({ instance }));
-    snapshot = (await instance.dumpDataDir('none')) as Blob;
+    snapshot = await instance.dumpDataDir('none');
     await instance.close();
   }
   return snapshot;

@@ -64,9 +64,10 @@ async function startPrivate(bin: string): Promise<PostgresServer> {
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     origin: `private server from ${bin} on port ${port}`,
-    async stop() {
+    stop() {
       run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
       rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
     },
   };
 }

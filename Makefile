@@ -1,0 +1,94 @@
+# alert-history: `make help` lists every target. Every target runs with the Node that
+# hack/ensure-node.sh provides (Node 24 into .tools/ when the system Node is older than 22.19).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_BIN := $(shell hack/ensure-node.sh)
+export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export npm_config_update_notifier := false
+export npm_config_fund := false
+export npm_config_audit := false
+
+##@ General
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make \033[36m<target>\033[0m\n"} /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## Install dependencies (npm ci) when package-lock.json changed
+
+##@ Run
+
+.PHONY: run
+run: deps ## Run the service on :8080 (embedded PGlite in ./data; DATABASE_URL for PostgreSQL)
+	node src/cli.ts serve
+
+.PHONY: check-config
+check-config: deps ## Validate config.yaml + environment without starting
+	node src/cli.ts check-config
+
+.PHONY: migrate
+migrate: deps ## Apply database migrations and exit
+	node src/cli.ts migrate
+
+##@ Develop
+
+.PHONY: build
+build: deps ## Compile to dist/ (what the Docker image runs)
+	rm -rf dist
+	tsc -p tsconfig.build.json
+	node hack/copy-assets.mjs
+
+.PHONY: typecheck
+typecheck: deps ## Type-check everything (tsc --noEmit)
+	tsc -p tsconfig.json --noEmit
+
+.PHONY: lint
+lint: deps ## ESLint with the house limits and the dependency-direction rule
+	eslint --max-warnings 0 .
+
+.PHONY: migrations
+migrations: deps ## Generate a SQL migration from src/store/schema.ts (NAME=short_name)
+	drizzle-kit generate $(if $(NAME),--name $(NAME),)
+
+.PHONY: check-generated
+check-generated: deps ## Fail when src/store/migrations is stale against the schema
+	@out="$$(drizzle-kit generate 2>&1)"; \
+	if ! grep -q "No schema changes" <<<"$$out"; then \
+	  git checkout -- src/store/migrations 2>/dev/null || true; git clean -fdq src/store/migrations 2>/dev/null || true; \
+	  echo "src/store/migrations is stale: run 'make migrations NAME=...' and commit the result"; echo "$$out"; exit 1; \
+	fi; echo "migrations up to date"
+
+##@ Test
+
+.PHONY: test
+test: deps typecheck lint check-generated test-unit test-integration ## Everything CI runs: types, lint, generated files, unit and integration tiers
+
+.PHONY: test-unit
+test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
+	vitest run --project unit
+
+.PHONY: test-integration
+test-integration: deps ## Integration tests on real PostgreSQL and PGlite (test/integration)
+	vitest run --project integration
+
+.PHONY: bench
+bench: deps ## Measure the budgets of design.md section 10 and write docs/benchmarks.md
+	node test/bench/run.ts
+
+##@ Package
+
+.PHONY: docker-build
+docker-build: ## Build the container image (needs a Docker engine)
+	docker build -t alert-history:$$(node -p 'require("./package.json").version') .
+
+.PHONY: clean
+clean: ## Remove build output, dependencies and the provisioned Node
+	rm -rf dist node_modules .tools coverage test-results
