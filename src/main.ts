@@ -61,7 +61,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const startedAt = clock.now();
   const db = options.db ?? (await openDatabase(config, logger));
   await migrateWithRetry(db, logger);
-  const store = createAlertStore(db);
+  const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
   const metrics = createMetrics(() => store.countAlerts());
   let accepting = true;
   const { app } = createApp({

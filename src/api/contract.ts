@@ -69,7 +69,11 @@ export const WebhookResponse = z.object({
 });
 
 /** `GET /history`. */
-export const HistoryResponse = z.object({ alerts: z.array(Event), ...page });
+export const HistoryResponse = z.object({
+  alerts: z.array(Event),
+  ...page,
+  total_exact: z.boolean().describe('false when total is the planner estimate (above history.exactCountLimit matches)'),
+});
 
 /** `GET /history/{fingerprint}`. */
 export const HistoryDetailResponse = z.object({

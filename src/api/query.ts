@@ -57,13 +57,13 @@ export function toPage(q: { limit: number; offset?: number | undefined; page?: n
 }
 
 /** The pagination fields every paginated response carries. */
-export function pageInfo(page: Page, returned: number, total: number): Record<string, number | boolean> {
+export function pageInfo(page: Page, returned: number, total: number, hasMore?: boolean): Record<string, number | boolean> {
   return {
     total,
     limit: page.limit,
     offset: page.offset,
     page: Math.floor(page.offset / page.limit) + 1,
-    has_more: page.offset + returned < total,
+    has_more: hasMore ?? page.offset + returned < total,
   };
 }
 

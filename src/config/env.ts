@@ -23,6 +23,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'WEBHOOK_BEARER_TOKEN', path: ['webhook', 'auth', 'bearerToken'], kind: 'string' },
   { env: 'WEBHOOK_USERNAME', path: ['webhook', 'auth', 'username'], kind: 'string' },
   { env: 'WEBHOOK_PASSWORD', path: ['webhook', 'auth', 'password'], kind: 'string' },
+  { env: 'HISTORY_EXACT_COUNT_LIMIT', path: ['history', 'exactCountLimit'], kind: 'string' },
   { env: 'API_TOKENS', path: ['auth', 'apiTokens'], kind: 'list' },
   { env: 'API_PROTECT_READS', path: ['auth', 'protectReads'], kind: 'boolean' },
 ];

@@ -71,6 +71,13 @@ const retentionSchema = z
   .strict()
   .prefault({});
 
+const historySchema = z
+  .object({
+    exactCountLimit: positiveInt(10_000_000).default(10_000),
+  })
+  .strict()
+  .prefault({});
+
 const authSchema = z
   .object({
     apiTokens: z.array(z.string().min(16, 'each token must be at least 16 characters')).default([]),
@@ -94,6 +101,7 @@ export const configSchema = z
     database: databaseSchema,
     webhook: webhookSchema,
     retention: retentionSchema,
+    history: historySchema,
     auth: authSchema,
     log: logSchema,
   })

@@ -31,10 +31,15 @@ export interface HistoryFilter extends TimeRange {
   order: 'asc' | 'desc';
 }
 
-/** A page of events and the total that matched. */
+/**
+ * A page of events and how many matched: exact up to the store's count limit, beyond it the
+ * planner's estimate (counting a million rows for every page would cost more than the page).
+ */
 export interface EventPage {
   events: AlertEvent[];
   total: number;
+  totalExact: boolean;
+  hasMore: boolean;
 }
 
 /** One row of `GET /history/top`. */

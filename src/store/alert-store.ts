@@ -6,11 +6,18 @@ import { alertDetail, historyPage, recentEvents } from './history.ts';
 import { recordBatch } from './record.ts';
 import { deleteOlderThan } from './retention.ts';
 
+/** Tuning of the store. */
+export interface StoreOptions {
+  /** `/history` counts exactly up to this many matches, then reports the planner's estimate. */
+  exactCountLimit?: number;
+}
+
 /** Creates the store over an open, migrated database. */
-export function createAlertStore(db: Db): AlertStore & RetentionStore {
+export function createAlertStore(db: Db, options: StoreOptions = {}): AlertStore & RetentionStore {
+  const countLimit = options.exactCountLimit ?? 10_000;
   return {
     record: (batch) => recordBatch(db, batch),
-    history: (filter, page) => historyPage(db, filter, page),
+    history: (filter, page) => historyPage(db, filter, page, countLimit),
     alert: (fingerprint, limit) => alertDetail(db, fingerprint, limit),
     recent: (limit) => recentEvents(db, limit),
     top: (query) => topAlerts(db, query),

@@ -4,7 +4,11 @@ import { AppError } from '../core/errors.ts';
 
 /** Runs one parameterised statement. */
 export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * `name` makes it a prepared statement on PostgreSQL (parsed and planned once per connection);
+   * give it only to hot statements with a fixed text.
+   */
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
 }
 
 /** A database: statements, transactions, an advisory lock and a health ping. */

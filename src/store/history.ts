@@ -3,27 +3,40 @@ import type { AlertDetail, EventPage, HistoryFilter, Page } from '../core/querie
 import type { AlertEvent } from '../core/types.ts';
 import type { Sql } from './db.ts';
 import { type AlertRow, EVENT_COLUMNS, type EventRow, toAlertState, toEvent } from './rows.ts';
-import { historyWhere } from './where.ts';
+import { historyWhere, type Where } from './where.ts';
 
-/** A filtered page of events, newest first by default, with the total that matched. */
-export async function historyPage(db: Sql, filter: HistoryFilter, page: Page): Promise<EventPage> {
+async function countMatches(db: Sql, where: Where, cap: number): Promise<{ total: number; exact: boolean }> {
+  const params = [...where.params, cap + 1];
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM alert_events ${where.toString()} LIMIT $${params.length}) AS capped`,
+    params,
+  );
+  const n = row?.n ?? 0;
+  if (n <= cap) return { total: n, exact: true };
+  const [plan] = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM alert_events ${where.toString()}`,
+    where.params,
+  );
+  const estimate = Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
+  return { total: Math.max(estimate, cap + 1), exact: false };
+}
+
+/** A filtered page of events, newest first by default, with how many matched. */
+export async function historyPage(db: Sql, filter: HistoryFilter, page: Page, countLimit: number): Promise<EventPage> {
   const where = historyWhere(filter);
-  const filterParams = [...where.params];
   const direction = filter.order === 'asc' ? 'ASC' : 'DESC';
-  const limit = where.param(page.limit);
-  const offset = where.param(page.offset);
-  const [rows, count] = await Promise.all([
-    db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM alert_events ${where.toString()}
-       ORDER BY received_at ${direction}, id ${direction} LIMIT ${limit} OFFSET ${offset}`,
-      where.params,
-    ),
-    db.query<{ total: number }>(
-      `SELECT count(*) AS total FROM alert_events ${where.toString()}`,
-      filterParams,
-    ),
-  ]);
-  return { events: rows.map(toEvent), total: count[0]?.total ?? 0 };
+  const pageParams = [...where.params, page.limit + 1, page.offset];
+  const n = pageParams.length;
+  const rows = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM alert_events ${where.toString()}
+     ORDER BY received_at ${direction}, id ${direction} LIMIT $${n - 1} OFFSET $${n}`,
+    pageParams,
+  );
+  const hasMore = rows.length > page.limit;
+  const events = rows.slice(0, page.limit).map(toEvent);
+  const seen = page.offset + events.length;
+  const count = hasMore || page.offset > 0 ? await countMatches(db, where, countLimit) : { total: seen, exact: true };
+  return { events, total: Math.max(count.total, seen + (hasMore ? 1 : 0)), totalExact: count.exact, hasMore };
 }
 
 /** One alert's current state and its latest events, or null when the fingerprint is unknown. */

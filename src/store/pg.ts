@@ -27,9 +27,9 @@ export interface PostgresOptions {
 
 function wrap(client: pg.Pool | pg.PoolClient): Sql {
   return {
-    async query<T>(text: string, params?: readonly unknown[]): Promise<T[]> {
+    async query<T>(text: string, params?: readonly unknown[], name?: string): Promise<T[]> {
       try {
-        const result = await client.query(text, params as unknown[] | undefined);
+        const result = await client.query({ text, values: params as unknown[] | undefined, ...(name ? { name } : {}) });
         return result.rows as T[];
       } catch (err) {
         throw toStoreError(err);
@@ -64,7 +64,7 @@ export function openPostgres(options: PostgresOptions): Db {
   const base = wrap(pool);
   return {
     kind: 'postgres',
-    query: (text, params) => base.query(text, params),
+    query: (text, params, name) => base.query(text, params, name),
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await connect(pool);
       try {

@@ -4,7 +4,17 @@
 // first so concurrent identical requests (an Alertmanager HA pair) take row locks in one order.
 import type { AlertBatch, NormalizedAlert, RecordResult } from '../core/types.ts';
 import type { Db } from './db.ts';
-import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
+import { pgTimestampToIso } from '../core/time.ts';
+import type { AlertEvent } from '../core/types.ts';
+import { EVENT_COLUMNS } from './rows.ts';
+
+interface InsertedRow {
+  id: number;
+  fingerprint: string;
+  status: string;
+  received_at: string;
+  starts_key: string;
+}
 
 const RECORD_SQL = `
 WITH input AS (
@@ -55,7 +65,9 @@ upsert AS (
             CASE WHEN newer THEN excluded.last_event_id ELSE a.last_event_id END
      FROM (SELECT (excluded.starts_at, excluded.status = 'resolved') > (a.starts_at, a.status = 'resolved') AS newer) AS cmp)
 )
-SELECT * FROM ins`;
+SELECT id, fingerprint, status, received_at,
+       to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS starts_key
+FROM ins`;
 
 function label(alert: NormalizedAlert, name: string): string | null {
   return Object.hasOwn(alert.labels, name) ? (alert.labels[name] ?? null) : null;
@@ -81,6 +93,28 @@ function columns(alerts: readonly NormalizedAlert[]): unknown[][] {
   return cols;
 }
 
+/** The stored event, rebuilt from the input instead of reading every column back. */
+function toNewEvent(row: InsertedRow, alert: NormalizedAlert | undefined, receiver: string | null): AlertEvent {
+  if (!alert) throw new Error(`recorded state change ${row.fingerprint}/${row.status}/${row.starts_key} not in the batch`);
+  const receivedAt = pgTimestampToIso(row.received_at);
+  return {
+    id: row.id,
+    fingerprint: alert.fingerprint,
+    alertname: label(alert, 'alertname') ?? '',
+    namespace: label(alert, 'namespace'),
+    severity: label(alert, 'severity'),
+    status: alert.status,
+    labels: alert.labels,
+    annotations: alert.annotations,
+    startsAt: alert.startsAt,
+    endsAt: alert.endsAt,
+    generatorURL: alert.generatorURL,
+    receivedAt,
+    receiver,
+    updatedAt: receivedAt,
+  };
+}
+
 const keyOf = (a: NormalizedAlert): string => `${a.fingerprint}\u0000${a.status}\u0000${a.startsAt}`;
 
 /** Records a batch in one statement and reports which state changes were new. */
@@ -89,7 +123,10 @@ export async function recordBatch(db: Db, batch: AlertBatch): Promise<RecordResu
   if (processed === 0) return { processed, saved: 0, duplicates: 0, newEvents: [] };
   const unique = [...new Map(batch.alerts.map((a) => [keyOf(a), a])).values()];
   const params = [...columns(unique), batch.receiver, batch.groupKey, batch.source];
-  const rows = await db.query<EventRow>(RECORD_SQL, params);
-  const events = rows.map(toEvent).sort((a, b) => a.id - b.id);
+  const rows = await db.query<InsertedRow>(RECORD_SQL, params, 'alert_history_record');
+  const byKey = new Map(unique.map((a) => [keyOf(a), a]));
+  const events = rows
+    .map((row) => toNewEvent(row, byKey.get(`${row.fingerprint}\u0000${row.status}\u0000${row.starts_key}`), batch.receiver))
+    .sort((a, b) => a.id - b.id);
   return { processed, saved: rows.length, duplicates: processed - rows.length, newEvents: events };
 }

@@ -33,8 +33,8 @@ export const alertEvents = pgTable(
     index('alert_events_received_idx').on(t.receivedAt, t.id),
     index('alert_events_alertname_received_idx').on(t.alertname, t.receivedAt),
     index('alert_events_namespace_received_idx').on(t.namespace, t.receivedAt),
-    index('alert_events_status_received_idx').on(t.status, t.receivedAt),
-    index('alert_events_severity_received_idx').on(t.severity, t.receivedAt),
+    // No (status, received_at) or (severity, received_at) index: two values or a handful, so the
+    // received_at index with a filter serves them, and each index cost ~20 % of ingest throughput.
     index('alert_events_labels_gin').using('gin', t.labels.op('jsonb_path_ops')),
     check('alert_events_status_check', sql`${t.status} in ('firing', 'resolved')`),
   ],

@@ -10,6 +10,7 @@ import {
   StatsResponse,
   TopResponse,
 } from '../../src/api/contract.ts';
+import { createAlertStore } from '../../src/store/alert-store.ts';
 import { backends } from '../helpers/backends.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
@@ -100,6 +101,21 @@ describe.each(backends())('history API on $name', (backend) => {
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     const asc = await body(await svc.get('/history?limit=3&order=asc'), HistoryResponse);
     expect(asc.alerts.map((a) => a.id)).toEqual([1, 2, 3]);
+  });
+
+  it('counts exactly up to the limit, then reports the estimate and keeps has_more exact', async () => {
+    const store = createAlertStore(svc.db, { exactCountLimit: 5 });
+    const filter = { labels: [], order: 'desc' as const };
+    const capped = await store.history(filter, { limit: 2, offset: 0 });
+    expect(capped).toMatchObject({ totalExact: false, hasMore: true });
+    expect(capped.total).toBeGreaterThanOrEqual(6);
+    const end = await store.history(filter, { limit: 10, offset: 10 });
+    expect(end).toMatchObject({ hasMore: false });
+    expect(end.events).toHaveLength(6);
+    const small = await store.history({ ...filter, alertname: 'Flapper' }, { limit: 2, offset: 0 });
+    expect(small).toMatchObject({ total: 3, totalExact: true, hasMore: true });
+    const exact = await body(await svc.get('/history?limit=5'), HistoryResponse);
+    expect(exact.total_exact).toBe(true);
   });
 
   it('filters by fields and label matchers', async () => {

@@ -71,7 +71,11 @@ export function registerHistoryRoutes(router: Router, table: RouteTable, deps: H
     const q = parseQuery(historyQuery, req);
     const page = toPage(q);
     const result = await store.history({ ...q, ...rangeOf(q), labels: q.label }, page);
-    return { alerts: result.events, ...pageInfo(page, result.events.length, result.total) };
+    return {
+      alerts: result.events,
+      ...pageInfo(page, result.events.length, result.total, result.hasMore),
+      total_exact: result.totalExact,
+    };
   }));
   table.add(router, 'get', '/history/recent', guard, counted('/history/recent'), wrap(async (req) => {
     const { limit } = parseQuery(recentQuery, req);
