@@ -80,7 +80,7 @@ test-integration: deps ## Integration tests on real PostgreSQL and PGlite (test/
 	vitest run --project integration
 
 .PHONY: bench
-bench: deps ## Measure the budgets of design.md section 10 and write docs/benchmarks.md
+bench: build ## Measure the budgets of design.md section 10 and write docs/benchmarks.md
 	node test/bench/run.ts
 
 ##@ Package

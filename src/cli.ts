@@ -93,7 +93,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const e = err as { message?: string; code?: string };
-  process.stderr.write(`alert-history: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  const e = err as { message?: string; code?: string; cause?: { message?: string } };
+  const cause = e.cause?.message ? ` (${e.cause.message})` : '';
+  process.stderr.write(`alert-history: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}${cause}\n`);
   process.exit(1);
 });

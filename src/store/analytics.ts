@@ -1,12 +1,12 @@
 // Analytics over the event history: top alerts, flapping, stats and the legacy /report.
 // A flap is a status change between consecutive events of one alert, in the order they happened
-// (starts_at, then 'firing' before 'resolved'), which the unique index already provides.
+// (starts_at, then 'firing' before 'resolved'); record.ts flags each event when it is stored, so
+// these are hash aggregates, not window functions over the whole table.
 import type { FlappingAlert, HistoryStats, Report, ReportQuery, TimeRange, TopAlert } from '../core/queries.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Sql } from './db.ts';
 import { Where } from './where.ts';
 
-const CHANGED = `status <> lag(status) OVER (PARTITION BY fingerprint ORDER BY starts_at, status)`;
 const HOUR_MS = 3_600_000;
 
 const isoOrNull = (v: string | null): string | null => (v === null ? null : pgTimestampToIso(v));
@@ -59,15 +59,12 @@ export async function flappingAlerts(
 ): Promise<FlappingAlert[]> {
   const where = new Where().range(query);
   const rows = await db.query<FlapRow>(
-    `WITH ev AS (
-       SELECT fingerprint, alertname, namespace, received_at, ${CHANGED} AS changed FROM alert_events ${where.toString()}
-     )
-     SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace,
-            count(*) FILTER (WHERE changed) AS transition_count,
-            max(received_at) FILTER (WHERE changed) AS last_transition_at,
+    `SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace,
+            count(*) FILTER (WHERE flapped) AS transition_count,
+            max(received_at) FILTER (WHERE flapped) AS last_transition_at,
             min(received_at) AS first_at
-     FROM ev GROUP BY fingerprint
-     HAVING count(*) FILTER (WHERE changed) >= ${where.param(query.threshold)}
+     FROM alert_events ${where.toString()} GROUP BY fingerprint
+     HAVING count(*) FILTER (WHERE flapped) >= ${where.param(query.threshold)}
      ORDER BY transition_count DESC, last_transition_at DESC, fingerprint
      LIMIT ${where.param(query.limit)}`,
     where.params,
@@ -102,7 +99,7 @@ async function countBy(db: Sql, column: 'severity' | 'namespace', where: Where, 
 export async function historyStats(db: Sql, range: TimeRange): Promise<HistoryStats> {
   const where = new Where().range(range);
   const [totals] = await db.query<StatsRow>(
-    `SELECT count(*) AS total_events, count(DISTINCT fingerprint) AS unique_alerts,
+    `SELECT count(*) AS total_events, (SELECT count(*) FROM (SELECT fingerprint FROM alert_events ${where.toString()} GROUP BY fingerprint) f) AS unique_alerts,
             count(*) FILTER (WHERE status = 'firing') AS firing,
             count(*) FILTER (WHERE status = 'resolved') AS resolved,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ends_at - starts_at))
@@ -137,12 +134,10 @@ interface GroupRow {
 export async function report(db: Sql, query: ReportQuery): Promise<Report> {
   const where = new Where().equals('alertname', query.alertname).equals('namespace', query.namespace).range(query);
   const groups = await db.query<GroupRow>(
-    `WITH ev AS (
-       SELECT fingerprint, alertname, namespace, ${CHANGED} AS changed FROM alert_events ${where.toString()}
-     ), per_alert AS (
+    `WITH per_alert AS (
        SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace,
-              count(*) AS events, count(*) FILTER (WHERE changed) AS flaps
-       FROM ev GROUP BY fingerprint
+              count(*) AS events, count(*) FILTER (WHERE flapped) AS flaps
+       FROM alert_events ${where.toString()} GROUP BY fingerprint
      )
      SELECT alertname, namespace, sum(events)::int8 AS events, sum(flaps)::int8 AS flaps, count(*) AS alerts
      FROM per_alert GROUP BY alertname, namespace`,

@@ -5,20 +5,28 @@ import type { Sql } from './db.ts';
 import { type AlertRow, EVENT_COLUMNS, type EventRow, toAlertState, toEvent } from './rows.ts';
 import { historyWhere, type Where } from './where.ts';
 
+async function estimateMatches(db: Sql, where: Where): Promise<number> {
+  const [plan] = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM alert_events ${where.toString()}`,
+    where.params,
+  );
+  return Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
+}
+
+/**
+ * Exact when the planner expects at most `cap` matches (and there are), otherwise the planner's
+ * estimate: asking first keeps a broad filter from scanning a large part of the table to count.
+ */
 async function countMatches(db: Sql, where: Where, cap: number): Promise<{ total: number; exact: boolean }> {
+  const estimate = await estimateMatches(db, where);
+  if (estimate > cap) return { total: estimate, exact: false };
   const params = [...where.params, cap + 1];
   const [row] = await db.query<{ n: number }>(
     `SELECT count(*) AS n FROM (SELECT 1 FROM alert_events ${where.toString()} LIMIT $${params.length}) AS capped`,
     params,
   );
   const n = row?.n ?? 0;
-  if (n <= cap) return { total: n, exact: true };
-  const [plan] = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM alert_events ${where.toString()}`,
-    where.params,
-  );
-  const estimate = Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
-  return { total: Math.max(estimate, cap + 1), exact: false };
+  return n <= cap ? { total: n, exact: true } : { total: Math.max(estimate, cap + 1), exact: false };
 }
 
 /** A filtered page of events, newest first by default, with how many matched. */

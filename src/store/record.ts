@@ -22,15 +22,37 @@ WITH input AS (
                        $7::text[], $8::jsonb[], $9::jsonb[], $10::text[])
     AS t(fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url)
 ),
+flagged AS (
+  -- The previous state change: earlier in this batch, else the latest stored one before it.
+  SELECT i.*, i.status <> coalesce(lag(i.status) OVER w, prev.status, i.status) AS flapped
+  FROM input i
+  LEFT JOIN LATERAL (
+    SELECT e.status FROM alert_events e
+    WHERE e.fingerprint = i.fingerprint AND (e.starts_at, e.status) < (i.starts_at, i.status)
+    ORDER BY e.starts_at DESC, e.status DESC LIMIT 1
+  ) prev ON true
+  WINDOW w AS (PARTITION BY i.fingerprint ORDER BY i.starts_at, i.status)
+),
 ins AS (
   INSERT INTO alert_events (fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels,
-                            annotations, generator_url, receiver, group_key, source)
+                            annotations, generator_url, receiver, group_key, source, flapped)
   SELECT fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url,
-         $11, $12, $13
-  FROM input
+         $11, $12, $13, flapped
+  FROM flagged
   ORDER BY fingerprint, starts_at, status
   ON CONFLICT (fingerprint, starts_at, status) DO NOTHING
   RETURNING ${EVENT_COLUMNS}
+),
+successor AS (
+  -- A late arrival lands before a stored state change: re-flag that one against it.
+  UPDATE alert_events n SET flapped = (n.status <> s.status)
+  FROM ins s
+  CROSS JOIN LATERAL (
+    SELECT e.id FROM alert_events e
+    WHERE e.fingerprint = s.fingerprint AND (e.starts_at, e.status) > (s.starts_at, s.status)
+    ORDER BY e.starts_at, e.status LIMIT 1
+  ) nx
+  WHERE n.id = nx.id AND n.flapped <> (n.status <> s.status)
 ),
 latest AS (
   SELECT DISTINCT ON (fingerprint) *, count(*) OVER (PARTITION BY fingerprint) AS n

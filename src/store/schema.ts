@@ -2,7 +2,7 @@
 // alert_events is append-only; its unique key (fingerprint, status, starts_at) contains starts_at
 // so the table can later become range-partitioned by month (design.md section 12).
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 6 });
 
@@ -25,6 +25,12 @@ export const alertEvents = pgTable(
     groupKey: text('group_key'),
     source: text('source').notNull().default('webhook'),
     receivedAt: ts('received_at').notNull().defaultNow(),
+    /**
+     * True when this state change differs from the alert's previous one in the order they
+     * happened (a flap), set at insert so analytics aggregate instead of running window functions
+     * over millions of rows.
+     */
+    flapped: boolean('flapped').notNull().default(false),
   },
   (t) => [
     // (fingerprint, starts_at, status) orders each alert's events as they happened ('firing' sorts

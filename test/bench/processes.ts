@@ -4,7 +4,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+// The built service, as the container image runs it (`make bench` builds first).
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+/** V8 heap settings the image sets (Dockerfile NODE_OPTIONS); override with BENCH_NODE_OPTIONS. */
+export const SERVICE_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=160 --max-semi-space-size=8';
 const BARE = new URL('./bare-server.ts', import.meta.url).pathname;
 
 /** A running child. */
@@ -28,7 +31,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 export function startService(env: Record<string, string>): Promise<Child> {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', LOG_REQUESTS: 'none', SERVER_HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: SERVICE_NODE_OPTIONS, LOG_LEVEL: 'info', LOG_REQUESTS: 'none', SERVER_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

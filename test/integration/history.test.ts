@@ -104,6 +104,7 @@ describe.each(backends())('history API on $name', (backend) => {
   });
 
   it('counts exactly up to the limit, then reports the estimate and keeps has_more exact', async () => {
+    await svc.db.query('ANALYZE alert_events');
     const store = createAlertStore(svc.db, { exactCountLimit: 5 });
     const filter = { labels: [], order: 'desc' as const };
     const capped = await store.history(filter, { limit: 2, offset: 0 });
@@ -193,5 +194,41 @@ describe.each(backends())('history API on $name', (backend) => {
     expect(stats.by_namespace).toEqual({ prod: 10, staging: 6 });
     expect(stats.by_severity).toEqual({ critical: 10, warning: 6 });
     expect(stats.mttr_seconds.p50).toBe(1200);
+  });
+});
+
+describe.each(backends())('flaps with late arrivals on $name', (backend) => {
+  let svc: TestService;
+
+  beforeAll(async () => {
+    svc = await startTestService(await backend.fresh());
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it('re-flags the following state change when an earlier one arrives late', async () => {
+    const late = (status: 'firing' | 'resolved', start: string, end?: string): object =>
+      envelope({ name: 'Late', ns: 'prod', status, start, ...(end ? { end } : {}) });
+    await svc.post('/webhook', late('firing', '2026-11-22T06:00:00Z'));
+    await svc.post('/webhook', late('firing', '2026-11-22T06:30:00Z'));
+    let report = await body(await svc.get('/report?min_flap=1'), ReportResponse);
+    expect(report.flapping_alerts).toEqual([]);
+    await svc.post('/webhook', late('resolved', '2026-11-22T06:00:00Z', '2026-11-22T06:10:00Z'));
+    report = await body(await svc.get('/report?min_flap=1'), ReportResponse);
+    expect(report.flapping_alerts).toEqual([{ alertname: 'Late', namespace: 'prod', flaps: 2 }]);
+  });
+
+  it('counts flaps inside one batch', async () => {
+    await svc.post('/webhook', envelope(
+      { name: 'Batch', ns: 'dev', status: 'firing', start: '2026-11-22T05:00:00Z' },
+      { name: 'Batch', ns: 'dev', status: 'resolved', start: '2026-11-22T05:00:00Z', end: '2026-11-22T05:05:00Z' },
+      { name: 'Batch', ns: 'dev', status: 'firing', start: '2026-11-22T05:10:00Z' },
+    ));
+    const report = await body(await svc.get('/report?alertname=Batch&min_flap=1'), ReportResponse);
+    expect(report.flapping_alerts).toEqual([{ alertname: 'Batch', namespace: 'dev', flaps: 2 }]);
+    const detail = await body(await svc.get('/history?alertname=Batch'), HistoryResponse);
+    const current = await body(await svc.get(`/history/${detail.alerts[0]!.fingerprint}`), HistoryDetailResponse);
+    expect(current.current).toMatchObject({ status: 'firing', startsAt: '2026-11-22T05:10:00Z', eventCount: 3 });
   });
 });

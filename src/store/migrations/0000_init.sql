@@ -14,6 +14,7 @@ CREATE TABLE "alert_events" (
 	"group_key" text,
 	"source" text DEFAULT 'webhook' NOT NULL,
 	"received_at" timestamp (6) with time zone DEFAULT now() NOT NULL,
+	"flapped" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "alert_events_status_check" CHECK ("alert_events"."status" in ('firing', 'resolved'))
 );
 --> statement-breakpoint
