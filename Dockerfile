@@ -20,7 +20,10 @@ FROM node:24-alpine
 LABEL org.opencontainers.image.title="alert-history" \
       org.opencontainers.image.description="Durable alert history, classification and publishing behind Prometheus Alertmanager" \
       org.opencontainers.image.licenses="Apache-2.0"
+# Heap bounds keep RSS within the 256 MB budget under load (docs/benchmarks.md); raise
+# --max-old-space-size with the container's memory limit if you raise webhook.maxBodyBytes.
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=8" \
     SERVER_PORT=8080 \
     DATA_DIR=/data
 WORKDIR /app

@@ -35,17 +35,32 @@ function wrap(target: Queryable): Sql {
   };
 }
 
+/**
+ * Memory settings of the embedded server. WASM memory never shrinks, so PostgreSQL's 128 MB
+ * default shared_buffers alone kept RSS near 490 MB under load; 16 MB measured ~330 MB with the
+ * same ingest rate (docs/benchmarks.md).
+ */
+export const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'wal_buffers=1MB'];
+
 /** Where a PGlite instance's data comes from. */
 export interface PgliteSource {
   dataDir?: string | undefined;
   /** A dump from `dumpDataDir()` (tests start each database from a migrated snapshot). */
   loadDataDir?: Blob | undefined;
+  /** postgresql.conf lines (memory settings of the embedded server). */
+  settings?: string[] | undefined;
 }
 
 /** Creates a PGlite instance with the service's type parsers. */
 export async function createPglite(source: PgliteSource = {}): Promise<PGlite> {
   if (source.dataDir) mkdirSync(source.dataDir, { recursive: true });
-  return PGlite.create({ dataDir: source.dataDir, loadDataDir: source.loadDataDir, parsers, relaxedDurability: false });
+  return PGlite.create({
+    dataDir: source.dataDir,
+    loadDataDir: source.loadDataDir,
+    parsers,
+    relaxedDurability: false,
+    postgresqlconf: source.settings ?? EMBEDDED_SETTINGS,
+  });
 }
 
 /** Opens (and on first use initialises) the embedded database. */

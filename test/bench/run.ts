@@ -67,7 +67,8 @@ async function serverMode(url: string, rows: Row[]): Promise<void> {
 
   log('duplicate storm: the same 100-alert bodies again');
   const before = await count(url);
-  const sent = batch.requests;
+  // autocannon counts requests it started; the last few may not have reached the server.
+  const sent = Math.max(1, batch.requests - 20);
   const dupSeq = sequence(0, 1);
   const dup = await track(() => fire({ url: svc.url, path: '/webhook', bodies: () => webhookBody(hundredStart + (dupSeq() % sent) * 100, 100), connections: 10, seconds: SECONDS }));
   const added = (await count(url)) - before;
