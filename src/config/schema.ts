@@ -73,7 +73,7 @@ const retentionSchema = z
 
 const historySchema = z
   .object({
-    exactCountLimit: positiveInt(10_000_000).default(10_000),
+    exactCountLimit: positiveInt(10_000_000).default(1_000),
   })
   .strict()
   .prefault({});

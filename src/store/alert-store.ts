@@ -14,7 +14,7 @@ export interface StoreOptions {
 
 /** Creates the store over an open, migrated database. */
 export function createAlertStore(db: Db, options: StoreOptions = {}): AlertStore & RetentionStore {
-  const countLimit = options.exactCountLimit ?? 10_000;
+  const countLimit = options.exactCountLimit ?? 1_000;
   return {
     record: (batch) => recordBatch(db, batch),
     history: (filter, page) => historyPage(db, filter, page, countLimit),

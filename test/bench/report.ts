@@ -11,6 +11,7 @@ export interface Row {
 /** What the report needs. */
 export interface ReportInput {
   machine: string;
+  nodeOptions: string;
   seconds: number;
   rows: Row[];
   date: string;
@@ -25,7 +26,8 @@ Latest \`make bench\` run, ${input.date}. Budgets from design.md section 10. Num
 run on a shared 2-core machine; expect run-to-run noise of about 10 %.
 
 - Machine: ${input.machine}
-- Service: \`node src/cli.ts serve\` as a child process (\`LOG_REQUESTS=none\`, pool of 10), PostgreSQL
+- Service: the built \`node dist/cli.js serve\` as a child process (\`NODE_OPTIONS=${input.nodeOptions}\` as in
+  the Dockerfile, \`LOG_REQUESTS=none\`, pool of 10), PostgreSQL
   on the same host; load from a separate process (autocannon, ${input.seconds} s per run; 50
   connections for the maximum rate, 10 for 100-alert bodies); percentiles of reads from sequential
   requests.

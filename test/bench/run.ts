@@ -8,7 +8,7 @@ import pg from 'pg';
 import { createDatabase, dropDatabase, findPostgres } from '../helpers/postgres.ts';
 import { fire, sampleGets } from './load.ts';
 import { webhookBody } from './payloads.ts';
-import { rssMb, startBare, startService, withPeakRss } from './processes.ts';
+import { rssMb, SERVICE_NODE_OPTIONS, startBare, startService, withPeakRss } from './processes.ts';
 import { renderReport, type Row } from './report.ts';
 import { seedEvents } from './seed.ts';
 
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM; Node ${process.versions.node}; PostgreSQL ${pgVersion} on the same host (${server.origin})`;
-  const markdown = renderReport({ machine, seconds: SECONDS, rows, date: new Date().toISOString().slice(0, 10) });
+  const markdown = renderReport({ machine, nodeOptions: SERVICE_NODE_OPTIONS, seconds: SECONDS, rows, date: new Date().toISOString().slice(0, 10) });
   mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
   writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), markdown);
   process.stdout.write(markdown);
