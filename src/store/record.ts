@@ -31,6 +31,11 @@ flagged AS (
     WHERE e.fingerprint = i.fingerprint AND (e.starts_at, e.status) < (i.starts_at, i.status)
     ORDER BY e.starts_at DESC, e.status DESC LIMIT 1
   ) prev ON true
+  -- Skip state changes already stored before any other work (duplicate storms stay cheap).
+  WHERE NOT EXISTS (
+    SELECT 1 FROM alert_events d
+    WHERE d.fingerprint = i.fingerprint AND d.starts_at = i.starts_at AND d.status = i.status
+  )
   WINDOW w AS (PARTITION BY i.fingerprint ORDER BY i.starts_at, i.status)
 ),
 ins AS (

@@ -116,13 +116,16 @@ async function embeddedMode(rows: Row[]): Promise<void> {
   rows.push({ what: 'embedded (PGlite) first start in an empty data dir', budget: '- (README states it)', value: `${(first.readyMs / 1000).toFixed(2)} s, ${firstRss} MB RSS`, ok: true });
 
   const svc = await startService(env);
-  rows.push({ what: 'start to ready, embedded with an existing data dir', budget: '<= 2 s', value: `${(svc.readyMs / 1000).toFixed(2)} s`, ok: svc.readyMs <= 2000 });
-  log('embedded: /webhook, 1 alert per request');
+  const startRss = rssMb(svc.process.pid!);
+  rows.push({ what: 'start to ready, embedded with an existing data dir', budget: '<= 2 s', value: `${(svc.readyMs / 1000).toFixed(2)} s, ${startRss} MB RSS right after start`, ok: svc.readyMs <= 2000 });
+  log('embedded: /webhook, 1 alert per request (2 s warm-up, then measured)');
+  const bodies = (() => { const s = sequence(0, 1); return () => webhookBody(s(), 1); })();
+  await fire({ url: svc.url, path: '/webhook', bodies, connections: 10, seconds: 2 });
   const { result, peakMb } = await withPeakRss(svc.process.pid!, () =>
-    fire({ url: svc.url, path: '/webhook', bodies: (() => { const s = sequence(0, 1); return () => webhookBody(s(), 1); })(), connections: 10, seconds: SECONDS }),
+    fire({ url: svc.url, path: '/webhook', bodies, connections: 10, seconds: SECONDS }),
   );
   rows.push({ what: 'embedded `/webhook`, 1 alert per request (information)', budget: '-', value: `${result.rps} req/s (p99 ${result.p99} ms)`, ok: true });
-  rows.push({ what: 'RSS, embedded mode under that load', budget: '<= 450 MB', value: `${peakMb} MB peak`, ok: peakMb <= 450 });
+  rows.push({ what: 'RSS, embedded mode under that load (after warm-up)', budget: '<= 450 MB', value: `${peakMb} MB peak`, ok: peakMb <= 450 });
   await svc.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
