@@ -5,8 +5,8 @@ import { AppError } from '../core/errors.ts';
 /** Runs one parameterised statement. */
 export interface Sql {
   /**
-   * `name` makes it a prepared statement on PostgreSQL (parsed and planned once per connection);
-   * give it only to hot statements with a fixed text.
+   * `name` makes it a prepared statement on PostgreSQL, planned once per connection on sessions
+   * tuned for index lookups; give it only to hot statements with a fixed text.
    */
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
 }

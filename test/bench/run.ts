@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const url = await createDatabase(server.adminUrl, name);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const pgVersion = (await client.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? '?';
+  const pgVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '?';
   await client.end();
   const rows: Row[] = [];
   try {
