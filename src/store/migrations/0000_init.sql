@@ -46,8 +46,8 @@ CREATE TABLE "settings" (
 --> statement-breakpoint
 CREATE UNIQUE INDEX "alert_events_state_change_key" ON "alert_events" USING btree ("fingerprint","starts_at","status");--> statement-breakpoint
 CREATE INDEX "alert_events_received_idx" ON "alert_events" USING btree ("received_at","id");--> statement-breakpoint
-CREATE INDEX "alert_events_alertname_received_idx" ON "alert_events" USING btree ("alertname","received_at");--> statement-breakpoint
-CREATE INDEX "alert_events_namespace_received_idx" ON "alert_events" USING btree ("namespace","received_at");--> statement-breakpoint
+CREATE INDEX "alert_events_alertname_received_idx" ON "alert_events" USING btree ("alertname","received_at","id");--> statement-breakpoint
+CREATE INDEX "alert_events_namespace_received_idx" ON "alert_events" USING btree ("namespace","received_at","id");--> statement-breakpoint
 CREATE INDEX "alert_events_labels_gin" ON "alert_events" USING gin ("labels" jsonb_path_ops);--> statement-breakpoint
 CREATE INDEX "alerts_status_idx" ON "alerts" USING btree ("status","last_change");--> statement-breakpoint
 CREATE INDEX "alerts_last_change_idx" ON "alerts" USING btree ("last_change");
