@@ -16,12 +16,23 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
-async function count(url: string): Promise<number> {
+async function countOnce(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM alert_events');
   await client.end();
   return Number(rows[0]?.n ?? 0);
+}
+
+/** Rows stored once requests still in flight when a load run ended have landed. */
+async function count(url: string): Promise<number> {
+  let last = await countOnce(url);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await countOnce(url);
+    if (now === last) return now;
+    last = now;
+  }
 }
 
 function sequence(start: number, step: number): () => number {

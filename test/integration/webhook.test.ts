@@ -139,6 +139,14 @@ describe.each(backends())('POST /webhook on $name', (backend) => {
     expect(row!.n).toBe(2);
   });
 
+  it('takes the same handler with a query string and a trailing slash', async () => {
+    for (const path of ['/webhook?source=am', '/webhook/']) {
+      const res = await svc.post(path, fixture('am-v4-firing.json'), { 'x-request-id': 'spelling-1' });
+      expect(res.status).toBe(200);
+      expect(WebhookResponse.parse(await res.json())).toMatchObject({ processed: 2, request_id: 'spelling-1' });
+    }
+  });
+
   it('answers 415 for a non-JSON content type and stores nothing', async () => {
     const before = await rowCount(svc);
     const res = await svc.post('/webhook', fixture('am-v4-firing.json'), { 'content-type': 'application/x-www-form-urlencoded' });
