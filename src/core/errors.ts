@@ -56,8 +56,3 @@ export function validationError(fields: FieldIssue[], message?: string): AppErro
   const text = message ?? fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
   return new AppError('VALIDATION_ERROR', text, { details: { fields } });
 }
-
-/** True when `err` is an {@link AppError} with the given code. */
-export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
-  return err instanceof AppError && (code === undefined || err.code === code);
-}

@@ -48,7 +48,7 @@ function offsetMinutes(sign: string | undefined, hh: string | undefined, mm: str
 }
 
 /** Formats epoch milliseconds plus extra microseconds as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
-export function formatMicros(ms: number, extraMicros = 0): string {
+function formatMicros(ms: number, extraMicros = 0): string {
   const base = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ for years 1..9999
   return `${base.slice(0, 23)}${String(extraMicros).padStart(3, '0')}Z`;
 }

@@ -6,7 +6,7 @@ export class Where {
   readonly params: unknown[] = [];
   readonly #conditions: string[] = [];
 
-  /** Adds a parameter and returns its placeholder. */
+  /** Adds a parameter and returns its `$n` reference. */
   param(value: unknown): string {
     this.params.push(value);
     return `$${this.params.length}`;
