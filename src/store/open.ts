@@ -23,14 +23,14 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Db> 
 }
 
 /** Migrates, retrying with capped backoff while the database is unreachable. */
-export async function migrateWithRetry(db: Db, logger: Logger, signal?: AbortSignal): Promise<void> {
+export async function migrateWithRetry(db: Db, logger: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await migrate(db);
       logger.info({ applied: result.applied.length, total: result.total, driver: db.kind }, 'database schema up to date');
       return;
     } catch (err) {
-      if (signal?.aborted || (err as { code?: string }).code !== 'SERVICE_UNAVAILABLE') throw err;
+      if ((err as { code?: string }).code !== 'SERVICE_UNAVAILABLE') throw err;
       const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
       logger.warn({ attempt, retry_in_ms: delay }, 'database unreachable; retrying migrations');
       await new Promise((resolve) => setTimeout(resolve, delay));
