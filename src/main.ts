@@ -43,11 +43,17 @@ function listen(server: Server, config: Config): Promise<AddressInfo> {
   });
 }
 
+/**
+ * Stops accepting and waits for in-flight requests (at most `timeoutMs`). Keep-alive connections
+ * are closed as soon as they fall idle, so a client holding one does not delay the exit.
+ */
 function closeServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    const reap = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
       clearTimeout(force);
+      clearInterval(reap);
       resolve();
     });
     server.closeIdleConnections();
