@@ -52,7 +52,8 @@ describe('classifyByRules', () => {
   });
 
   it('stays below any confidence an LLM answer would be trusted with', () => {
-    for (const labels of [{ alertname: 'A', severity: 'critical' }, { alertname: 'InstanceDown' }, { alertname: 'Watchdog' }]) {
+    const cases: Record<string, string>[] = [{ alertname: 'A', severity: 'critical' }, { alertname: 'InstanceDown' }, { alertname: 'Watchdog' }];
+    for (const labels of cases) {
       expect(classifyByRules(alert(labels)).confidence).toBeLessThan(0.6);
     }
   });

@@ -1,0 +1,174 @@
+// OpenAI-compatible chat completions client for classification (external-formats.md section 8):
+// plain OpenAI base URLs and LiteLLM proxies, `Authorization: Bearer` or `x-litellm-api-key`,
+// temperature 0, a strict json_schema response format that steps down to json_object and then to
+// none when the endpoint rejects it (400), every reply validated locally, retries with backoff
+// and jitter on 429/5xx/timeouts honouring Retry-After (quota answers are never retried).
+import pRetry from 'p-retry';
+import type { ClassifiableAlert, Verdict } from '../core/classification.ts';
+import { type ErrorBody, errorFromStatus, LlmError } from './llm-errors.ts';
+import { buildMessages } from './prompt.ts';
+import { parseVerdict, SCHEMA_NAME, VERDICT_JSON_SCHEMA } from './verdict.ts';
+
+/** How the client talks to the endpoint. */
+export interface LlmClientOptions {
+  /** `https://api.openai.com`, `.../v1`, a LiteLLM proxy, or the full `/chat/completions` URL. */
+  baseUrl: string;
+  apiKey?: string | undefined;
+  model: string;
+  timeoutMs: number;
+  authHeader?: 'authorization' | 'x-litellm-api-key';
+  /** Retries after the first attempt (<= 3 so retrying gateways do not multiply). */
+  maxRetries?: number;
+  /** Longest wait honoured from Retry-After. */
+  maxRetryAfterMs?: number;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+/** A successful classification call. */
+export interface LlmAnswer {
+  verdict: Verdict;
+  model: string;
+  latencyMs: number;
+  attempts: number;
+}
+
+/** The classification client. */
+export interface LlmClient {
+  readonly model: string;
+  classify(alert: ClassifiableAlert): Promise<LlmAnswer>;
+  /** The response format currently used (it steps down when the endpoint rejects one). */
+  responseFormat(): ResponseTier;
+}
+
+/** Response format tiers, most to least strict. */
+export type ResponseTier = 'json_schema' | 'json_object' | 'none';
+
+const NEXT_TIER: Record<ResponseTier, ResponseTier | undefined> = { json_schema: 'json_object', json_object: 'none', none: undefined };
+const FORMAT_PARAM = /response_format|json_schema|json_object|schema/i;
+
+interface Completion {
+  model?: string;
+  choices?: { message?: { content?: string | null; refusal?: string | null }; finish_reason?: string }[];
+}
+
+/** Resolves the chat-completions URL from a base URL with or without `/v1`. */
+export function completionsUrl(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  if (trimmed.endsWith('/chat/completions')) return trimmed;
+  return trimmed.endsWith('/v1') ? `${trimmed}/chat/completions` : `${trimmed}/v1/chat/completions`;
+}
+
+function responseFormat(tier: ResponseTier): Record<string, unknown> {
+  if (tier === 'json_schema') {
+    return { response_format: { type: 'json_schema', json_schema: { name: SCHEMA_NAME, strict: true, schema: VERDICT_JSON_SCHEMA } } };
+  }
+  return tier === 'json_object' ? { response_format: { type: 'json_object' } } : {};
+}
+
+function headers(options: LlmClientOptions): Record<string, string> {
+  const out: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (!options.apiKey) return out;
+  if (options.authHeader === 'x-litellm-api-key') out['x-litellm-api-key'] = options.apiKey;
+  else out.authorization = `Bearer ${options.apiKey}`;
+  return out;
+}
+
+async function readError(res: Response): Promise<ErrorBody | undefined> {
+  try {
+    const body = (await res.json()) as { error?: ErrorBody | string };
+    return typeof body.error === 'string' ? { message: body.error } : body.error;
+  } catch {
+    return undefined;
+  }
+}
+
+function verdictOf(completion: Completion): Verdict {
+  const choice = completion.choices?.[0];
+  if (!choice?.message) throw new LlmError('invalid_reply', 'reply has no choices[0].message');
+  if (choice.message.refusal) throw new LlmError('refusal', 'the model refused to classify');
+  if (choice.finish_reason === 'length') throw new LlmError('truncated', 'reply was cut off (finish_reason: length)');
+  if (choice.finish_reason && choice.finish_reason !== 'stop') {
+    throw new LlmError('invalid_reply', `unexpected finish_reason ${choice.finish_reason}`);
+  }
+  try {
+    return parseVerdict(choice.message.content ?? '');
+  } catch (err) {
+    throw new LlmError('invalid_reply', (err as Error).message);
+  }
+}
+
+function networkError(err: unknown, timeoutMs: number): LlmError {
+  const name = (err as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return new LlmError('timeout', `no answer within ${timeoutMs} ms`);
+  const code = (err as { cause?: { code?: string } }).cause?.code;
+  return new LlmError('network', `cannot reach the LLM endpoint${code ? ` (${code})` : ''}`);
+}
+
+/** Creates the client; it keeps the response format the endpoint accepted. */
+export function createLlmClient(options: LlmClientOptions): LlmClient {
+  const url = completionsUrl(options.baseUrl);
+  const requestHeaders = headers(options);
+  let tier: ResponseTier = 'json_schema';
+
+  async function send(body: string): Promise<Response> {
+    try {
+      return await fetch(url, { method: 'POST', headers: requestHeaders, body, signal: AbortSignal.timeout(options.timeoutMs) });
+    } catch (err) {
+      throw networkError(err, options.timeoutMs);
+    }
+  }
+
+  /** Steps down to the next response format when a 400 is about the format; true if it did. */
+  function stepDown(status: number, error: ErrorBody | undefined): boolean {
+    const next = NEXT_TIER[tier];
+    if (status !== 400 || !next || !FORMAT_PARAM.test(`${error?.param ?? ''} ${error?.message ?? ''}`)) return false;
+    tier = next;
+    return true;
+  }
+
+  async function post(alert: ClassifiableAlert): Promise<Completion> {
+    const res = await send(
+      JSON.stringify({
+        model: options.model,
+        messages: buildMessages(alert),
+        temperature: options.temperature ?? 0,
+        max_tokens: options.maxTokens ?? 800,
+        ...responseFormat(tier),
+      }),
+    );
+    if (res.ok) return (await res.json()) as Completion;
+    const error = await readError(res);
+    if (stepDown(res.status, error)) return post(alert);
+    throw errorFromStatus(res.status, error, res.headers);
+  }
+
+  return {
+    model: options.model,
+    responseFormat: () => tier,
+    async classify(alert) {
+      const started = performance.now();
+      let attempts = 0;
+      const cap = options.maxRetryAfterMs ?? 30_000;
+      const completion = await pRetry(
+        () => {
+          attempts++;
+          return post(alert);
+        },
+        {
+          retries: Math.min(options.maxRetries ?? 3, 3),
+          minTimeout: 250,
+          maxTimeout: 5_000,
+          randomize: true,
+          shouldRetry: ({ error }) => error instanceof LlmError && error.retryable,
+          onFailedAttempt: async ({ error }) => {
+            const wait = error instanceof LlmError ? error.retryAfterMs : undefined;
+            if (wait && wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, cap)));
+          },
+        },
+      );
+      const verdict = verdictOf(completion);
+      return { verdict, model: completion.model ?? options.model, latencyMs: Math.round(performance.now() - started), attempts };
+    },
+  };
+}
