@@ -1,0 +1,87 @@
+// Classification: cache -> LLM (behind the circuit breaker) -> rules fallback. A cache hit never
+// calls the LLM; an LLM failure, an open circuit or an answer below `minConfidence` falls back to
+// rules, and every time rules and the LLM disagree on severity it is reported.
+import { BrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import type { ClassifiableAlert, Classification } from '../core/classification.ts';
+import { breakerState, type BreakerState } from './breaker.ts';
+import type { ClassificationCache } from './cache.ts';
+import type { LlmClient } from './llm-client.ts';
+import { LlmError } from './llm-errors.ts';
+import { PROMPT_VERSION } from './prompt.ts';
+import { classifyByRules } from './rules.ts';
+
+/** What the classifier reports (metrics and stats hook in here). */
+export interface ClassifierEvents {
+  onResult?(result: ClassifiedAlert): void;
+  onError?(errorType: string): void;
+  onDisagreement?(llm: Classification, rules: Classification): void;
+}
+
+/** Dependencies of {@link createClassifier}. */
+export interface ClassifierDeps {
+  /** Absent when no LLM is configured: rules only. */
+  llm?: LlmClient | undefined;
+  breaker: CircuitBreakerPolicy;
+  cache: ClassificationCache;
+  cacheTtlMs: number;
+  events?: ClassifierEvents;
+}
+
+/** Per-call options. */
+export interface ClassifyOptions {
+  /** LLM answers below this confidence are replaced by rules (EnrichmentPolicy minConfidence). */
+  minConfidence?: number;
+  /** Skip the cache and ask again. */
+  force?: boolean;
+}
+
+/** A classification and whether it came from the cache. */
+export interface ClassifiedAlert extends Classification {
+  cached: boolean;
+}
+
+/** The classifier. */
+export interface Classifier {
+  classify(alert: ClassifiableAlert, options?: ClassifyOptions): Promise<ClassifiedAlert>;
+  circuitState(): BreakerState;
+  readonly llmEnabled: boolean;
+}
+
+function errorType(err: unknown): string {
+  if (err instanceof BrokenCircuitError) return 'circuit_open';
+  return err instanceof LlmError ? err.kind : 'unknown';
+}
+
+async function askLlm(deps: ClassifierDeps, llm: LlmClient, alert: ClassifiableAlert): Promise<Classification> {
+  const answer = await deps.breaker.execute(() => llm.classify(alert));
+  return { ...answer.verdict, source: 'llm', model: answer.model, promptVersion: PROMPT_VERSION, latencyMs: answer.latencyMs };
+}
+
+async function fromLlmOrRules(deps: ClassifierDeps, alert: ClassifiableAlert, options: ClassifyOptions): Promise<ClassifiedAlert> {
+  const rules = classifyByRules(alert);
+  if (!deps.llm) return { ...rules, cached: false };
+  try {
+    const llm = await askLlm(deps, deps.llm, alert);
+    if (llm.severity !== rules.severity) deps.events?.onDisagreement?.(llm, rules);
+    if (llm.confidence < (options.minConfidence ?? 0)) return { ...rules, cached: false };
+    await deps.cache.set(alert.fingerprint, llm, deps.cacheTtlMs);
+    return { ...llm, cached: false };
+  } catch (err) {
+    deps.events?.onError?.(errorType(err));
+    return { ...rules, cached: false };
+  }
+}
+
+/** Creates the classifier. */
+export function createClassifier(deps: ClassifierDeps): Classifier {
+  return {
+    llmEnabled: deps.llm !== undefined,
+    circuitState: () => breakerState(deps.breaker),
+    async classify(alert, options = {}) {
+      const hit = options.force ? undefined : await deps.cache.get(alert.fingerprint);
+      const result: ClassifiedAlert = hit ? { ...hit, source: 'cache', cached: true } : await fromLlmOrRules(deps, alert, options);
+      deps.events?.onResult?.(result);
+      return result;
+    },
+  };
+}
