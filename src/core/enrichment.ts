@@ -1,0 +1,27 @@
+// Enrichment modes (crds.md): what the proxy does with classifications.
+
+/** transparent: forward as is; enriched: classify and filter; transparent_with_recommendations: forward, add advice. */
+export const ENRICHMENT_MODES = ['transparent', 'enriched', 'transparent_with_recommendations'] as const;
+
+/** One of {@link ENRICHMENT_MODES}. */
+export type EnrichmentMode = (typeof ENRICHMENT_MODES)[number];
+
+/** Where the current mode came from. */
+export type ModeSource = 'redis' | 'database' | 'memory' | 'env' | 'default';
+
+/** The mode and its source, as `GET /enrichment/mode` reports them. */
+export interface ModeState {
+  mode: EnrichmentMode;
+  source: ModeSource;
+}
+
+/** The shared, persistent enrichment mode. */
+export interface ModeStore {
+  get(): Promise<ModeState>;
+  set(mode: EnrichmentMode): Promise<ModeState>;
+}
+
+/** True for a valid mode name. */
+export function isEnrichmentMode(value: unknown): value is EnrichmentMode {
+  return typeof value === 'string' && (ENRICHMENT_MODES as readonly string[]).includes(value);
+}
