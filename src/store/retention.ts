@@ -1,8 +1,8 @@
-// Retention: deletes events, and resolved alerts, older than the cutoff in bounded batches so a
+// Retention: deletes events, resolved alerts and classifications older than the cutoff in bounded batches so a
 // large backlog never holds long locks or bloats one transaction.
 import type { Sql } from './db.ts';
 
-/** Deletes up to `batchSize` events received before the cutoff, then stale resolved alerts. */
+/** Deletes up to `batchSize` each of old events, stale resolved alerts and old classifications. */
 export async function deleteOlderThan(db: Sql, cutoffIso: string, batchSize: number): Promise<number> {
   const events = await db.query<{ n: number }>(
     `WITH doomed AS (
@@ -18,5 +18,12 @@ export async function deleteOlderThan(db: Sql, cutoffIso: string, batchSize: num
      SELECT count(*) AS n FROM gone`,
     [cutoffIso, batchSize],
   );
-  return (events[0]?.n ?? 0) + (alerts[0]?.n ?? 0);
+  const results = await db.query<{ n: number }>(
+    `WITH doomed AS (
+       SELECT id FROM classifications WHERE created_at < $1::timestamptz ORDER BY created_at LIMIT $2
+     ), gone AS (DELETE FROM classifications c USING doomed WHERE c.id = doomed.id RETURNING 1)
+     SELECT count(*) AS n FROM gone`,
+    [cutoffIso, batchSize],
+  );
+  return (events[0]?.n ?? 0) + (alerts[0]?.n ?? 0) + (results[0]?.n ?? 0);
 }

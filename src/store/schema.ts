@@ -2,7 +2,7 @@
 // alert_events is append-only; its unique key (fingerprint, status, starts_at) contains starts_at
 // so the table can later become range-partitioned by month (design.md section 12).
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 6 });
 
@@ -73,6 +73,31 @@ export const alerts = pgTable(
     index('alerts_status_idx').on(t.status, t.lastChange),
     index('alerts_last_change_idx').on(t.lastChange),
     check('alerts_status_check', sql`${t.status} in ('firing', 'resolved')`),
+  ],
+);
+
+/** Classification results per fingerprint, newest last (a history, not only the latest). */
+export const classifications = pgTable(
+  'classifications',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    fingerprint: text('fingerprint').notNull(),
+    severity: text('severity').notNull(),
+    confidence: doublePrecision('confidence').notNull(),
+    category: text('category').notNull(),
+    reasoning: text('reasoning').notNull(),
+    recommendations: jsonb('recommendations').notNull(),
+    source: text('source').notNull(),
+    model: text('model').notNull(),
+    promptVersion: text('prompt_version').notNull(),
+    latencyMs: integer('latency_ms').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('classifications_fingerprint_idx').on(t.fingerprint, t.createdAt),
+    index('classifications_created_idx').on(t.createdAt),
+    check('classifications_severity_check', sql`${t.severity} in ('critical', 'warning', 'info', 'noise')`),
+    check('classifications_confidence_check', sql`${t.confidence} between 0 and 1`),
   ],
 );
 
