@@ -56,6 +56,31 @@ describe('loadConfig', () => {
     expect(config.auth.apiTokens).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
   });
 
+  it('reads the legacy LLM, Redis and enrichment names', () => {
+    const { config } = loadConfig({
+      env: {
+        LLM_API_URL: 'http://litellm:4000',
+        LLM_API_KEY: 'sk-abc',
+        LLM_MODEL: 'claude-haiku',
+        LLM_TIMEOUT: '10',
+        REDIS_URL: 'redis://redis:6379/0',
+        ENRICHMENT_MODE: 'transparent',
+      },
+      cwd: tmpdir(),
+    });
+    expect(config.llm).toMatchObject({ apiUrl: 'http://litellm:4000', apiKey: 'sk-abc', model: 'claude-haiku', timeoutSeconds: 10 });
+    expect(config.redis.url).toBe('redis://redis:6379/0');
+    expect(config.enrichment.mode).toBe('transparent');
+    expect(config.classification.cacheTtlSeconds).toBe(3600);
+  });
+
+  it('rejects a bad LLM URL, timeout and mode, naming each', () => {
+    expect(errorOf(() => loadConfig({ env: { LLM_API_URL: 'ftp://x' }, cwd: tmpdir() }))).toContain('llm.apiUrl (env LLM_API_URL): must be an http(s) URL');
+    expect(errorOf(() => loadConfig({ env: { LLM_TIMEOUT: '0' }, cwd: tmpdir() }))).toContain('llm.timeoutSeconds (env LLM_TIMEOUT): must be an integer from 1 to 300');
+    expect(errorOf(() => loadConfig({ env: { ENRICHMENT_MODE: 'smart' }, cwd: tmpdir() }))).toContain('transparent_with_recommendations');
+    expect(errorOf(() => loadConfig({ env: { LLM_API_KEY: '', REDIS_URL: 'http://secret@x' }, cwd: tmpdir() }))).not.toContain('secret');
+  });
+
   it('uses CONFIG_FILE when no path is given', () => {
     const file = tempConfig('retention:\n  days: 3\n');
     expect(loadConfig({ env: { CONFIG_FILE: file } }).config.retention.days).toBe(3);

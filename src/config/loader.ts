@@ -22,7 +22,7 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-const SECRET_PATHS = ['database.url', 'webhook.auth', 'auth.apiTokens'];
+const SECRET_PATHS = ['database.url', 'webhook.auth', 'auth.apiTokens', 'llm.apiKey', 'redis.url'];
 
 function isSecretPath(path: string): boolean {
   return SECRET_PATHS.some((p) => path === p || path.startsWith(`${p}.`));

@@ -71,6 +71,39 @@ const retentionSchema = z
   .strict()
   .prefault({});
 
+const llmSchema = z
+  .object({
+    apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    apiKey: z.string().min(1).optional(),
+    model: z.string().min(1).default('gpt-4o-mini'),
+    timeoutSeconds: positiveInt(300).default(30),
+    authHeader: z.enum(['authorization', 'x-litellm-api-key']).default('authorization'),
+    maxRetries: intIn(0, 3).default(3),
+  })
+  .strict()
+  .prefault({});
+
+const classificationSchema = z
+  .object({
+    cacheTtlSeconds: positiveInt(7 * 86_400).default(3_600),
+  })
+  .strict()
+  .prefault({});
+
+const redisSchema = z
+  .object({
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  })
+  .strict()
+  .prefault({});
+
+const enrichmentSchema = z
+  .object({
+    mode: z.enum(['transparent', 'enriched', 'transparent_with_recommendations']).optional(),
+  })
+  .strict()
+  .prefault({});
+
 const historySchema = z
   .object({
     exactCountLimit: positiveInt(10_000_000).default(1_000),
@@ -102,6 +135,10 @@ export const configSchema = z
     webhook: webhookSchema,
     retention: retentionSchema,
     history: historySchema,
+    llm: llmSchema,
+    classification: classificationSchema,
+    redis: redisSchema,
+    enrichment: enrichmentSchema,
     auth: authSchema,
     log: logSchema,
   })

@@ -16,6 +16,8 @@ export const REDACT_PATHS = [
   'config.database.url',
   'config.webhook.auth',
   'config.auth.apiTokens',
+  'config.llm.apiKey',
+  'config.redis.url',
 ];
 
 /** Options of {@link createLogger}. */
