@@ -13,6 +13,19 @@ import { createAlertStore } from './store/alert-store.ts';
 import { type Db, LOCKS } from './store/db.ts';
 import { migrateWithRetry, openDatabase } from './store/open.ts';
 import { VERSION } from './version.ts';
+import type { Redis } from 'ioredis';
+import type { Metrics } from './observability/metrics.ts';
+import type { AlertStore } from './core/ports.ts';
+import { ENRICHMENT_MODES, type EnrichmentMode, type ModeStore } from './core/enrichment.ts';
+import { createBreaker } from './classify/breaker.ts';
+import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
+import { createClassifier } from './classify/classifier.ts';
+import { createLlmClient, type LlmClient } from './classify/llm-client.ts';
+import { createLayeredCache, createRedisCache } from './classify/redis-cache.ts';
+import { type ClassificationService, createClassificationService } from './pipeline/classification-service.ts';
+import { createClassificationRepository } from './store/classification-store.ts';
+import { createRedisModeStore, createSqlModeStore } from './store/mode-store.ts';
+import { openRedis, pingRedis } from './store/redis.ts';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -60,6 +73,65 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
   });
 }
 
+interface ClassificationParts {
+  service: ClassificationService;
+  modes: ModeStore;
+}
+
+const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+function buildCache(config: Config, metrics: Metrics, redis: Redis | undefined): ClassificationCache {
+  const memory = createMemoryCache();
+  if (!redis) return memory;
+  return createLayeredCache(memory, createRedisCache(redis), (op) => metrics.cacheErrors.inc({ operation: op }));
+}
+
+function buildLlm(config: Config): LlmClient | undefined {
+  const { llm } = config;
+  if (!llm.apiUrl) return undefined;
+  return createLlmClient({
+    baseUrl: llm.apiUrl,
+    apiKey: llm.apiKey,
+    model: llm.model,
+    timeoutMs: llm.timeoutSeconds * 1000,
+    authHeader: llm.authHeader,
+    maxRetries: llm.maxRetries,
+  });
+}
+
+/** Classifier, persistence, counters and metrics, and the mode store (Redis or settings). */
+function buildClassification(config: Config, parts: { db: Db; store: AlertStore; metrics: Metrics; redis: Redis | undefined }): ClassificationParts {
+  const { metrics } = parts;
+  const cache = buildCache(config, metrics, parts.redis);
+  const classifier = createClassifier({
+    llm: buildLlm(config),
+    breaker: createBreaker(),
+    cache,
+    cacheTtlMs: config.classification.cacheTtlSeconds * 1000,
+    events: {
+      onResult: (r) => {
+        metrics.classifications.inc({ severity: r.severity, source: r.source });
+        metrics.classificationDuration.observe(r.latencyMs / 1000);
+        (r.cached ? metrics.cacheHits : metrics.cacheMisses).inc({ cache_type: cache.kind });
+        metrics.circuitState.set(CIRCUIT_VALUE[classifier.circuitState()]);
+      },
+      onError: (type) => {
+        metrics.classificationErrors.inc({ error_type: type });
+        metrics.circuitState.set(CIRCUIT_VALUE[classifier.circuitState()]);
+        service.recordError();
+      },
+      onDisagreement: (llm, rules) => metrics.classificationDisagreements.inc({ llm_severity: llm.severity, rules_severity: rules.severity }),
+    },
+  });
+  const service = createClassificationService({ classifier, repository: createClassificationRepository(parts.db), alerts: parts.store });
+  const modes = parts.redis ? createRedisModeStore(parts.redis, config.enrichment.mode) : createSqlModeStore(parts.db, config.enrichment.mode);
+  return { service, modes };
+}
+
+function showMode(metrics: Metrics, mode: EnrichmentMode): void {
+  for (const m of ENRICHMENT_MODES) metrics.modeStatus.set({ mode: m }, m === mode ? 1 : 0);
+}
+
 /** Starts the whole service and resolves once it listens. */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, logger } = options;
@@ -69,6 +141,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   await migrateWithRetry(db, logger);
   const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
   const metrics = createMetrics(() => store.countAlerts());
+  const redis = config.redis.url ? openRedis(config.redis.url, logger) : undefined;
+  const classification = buildClassification(config, { db, store, metrics, redis });
+  const initialMode = await classification.modes.get().catch(() => ({ mode: config.enrichment.mode ?? 'enriched', source: 'default' as const }));
+  showMode(metrics, initialMode.mode);
+  logger.info(
+    { llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode },
+    'classification ready',
+  );
   let accepting = true;
   const { app } = createApp({
     store,
@@ -76,7 +156,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     metrics,
     logger,
     version: VERSION,
-    checks: [{ name: 'database', check: () => db.ping() }],
+    checks: [
+      { name: 'database', check: () => db.ping() },
+      ...(redis ? [{ name: 'redis', check: () => pingRedis(redis) }] : []),
+    ],
+    classification: classification.service,
+    modes: classification.modes,
+    onModeSwitch: (from, to) => {
+      metrics.modeSwitches.inc({ from_mode: from, to_mode: to });
+      showMode(metrics, to);
+      logger.info({ from, to }, 'enrichment mode switched');
+    },
     accepting: () => accepting,
     startedAt,
     http: {
@@ -116,6 +206,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       accepting = false;
       await closeServer(server, config.server.shutdownTimeoutMs);
       await retention.stop();
+      redis?.disconnect();
       await db.close();
     },
   };

@@ -13,6 +13,9 @@ import { openApiDocument } from './openapi.ts';
 import { RouteTable } from './route-table.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerHistoryRoutes } from './routes/history.ts';
+import { registerClassificationRoutes } from './routes/classification.ts';
+import type { ClassificationService } from '../pipeline/classification-service.ts';
+import type { EnrichmentMode, ModeStore } from '../core/enrichment.ts';
 import { registerWebhookRoutes } from './routes/webhook.ts';
 
 /** Everything the HTTP layer needs, wired by main.ts. */
@@ -27,6 +30,9 @@ export interface AppDeps {
   startedAt: number;
   http: { maxBodyBytes: number; webhookCredentials: WebhookCredentials; requestLogging: RequestLogging };
   auth: { apiTokens: readonly string[]; protectReads: boolean };
+  classification: ClassificationService;
+  modes: ModeStore;
+  onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
 }
 
 /** The app and the table of its routes. */
@@ -75,6 +81,12 @@ export function createApp(deps: AppDeps): App {
     accepting: deps.accepting,
   });
   registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, guard: readGuard });
+  registerClassificationRoutes(router, routes, {
+    service: deps.classification,
+    modes: deps.modes,
+    guard: apiToken,
+    onModeSwitch: deps.onModeSwitch,
+  });
   const document = openApiDocument(deps.version);
   routes.add(router, 'get', '/api/openapi.json', (_req, res) => {
     res.json(document);

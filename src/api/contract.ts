@@ -157,3 +157,67 @@ const check = z.object({ ok: z.boolean(), latency_ms: z.number().optional(), err
 export const ReadyzResponse = z
   .object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), check), uptime_seconds: z.number().int() })
   .loose();
+
+const severity = z.enum(['critical', 'warning', 'info', 'noise']);
+const verdict = {
+  severity,
+  confidence: z.number().min(0).max(1),
+  category: z.string(),
+  reasoning: z.string(),
+  recommendations: z.array(z.string()).max(5),
+  source: z.enum(['llm', 'rules', 'cache']),
+  model: z.string(),
+};
+
+/** `GET /classification/stats`. */
+export const ClassificationStatsResponse = z.object({
+  total_requests: z.number().int(),
+  cache_hits: z.number().int(),
+  llm_requests: z.number().int(),
+  fallback_used: z.number().int(),
+  errors: z.number().int(),
+  cache_hit_rate: z.number(),
+  llm_usage_rate: z.number(),
+  fallback_rate: z.number(),
+  error_rate: z.number(),
+  avg_latency_ms: z.number(),
+  by_severity: z.record(z.string(), z.number().int()),
+  circuit_state: z.enum(['closed', 'open', 'half_open']),
+});
+
+/** `GET /classification/models`. */
+export const ClassificationModelsResponse = z.object({
+  models: z.array(z.object({ name: z.string(), provider: z.string(), default: z.boolean() })),
+  active: z.string(),
+});
+
+/** `GET /classification/{fingerprint}`. */
+export const ClassificationResponse = z.object({
+  fingerprint: z.string(),
+  ...verdict,
+  processing_time: z.number().describe('ms'),
+  cached: z.literal(true),
+  created_at: time,
+});
+
+/** `POST /classification/classify` and `/classification/refresh/{fingerprint}`. */
+export const ClassifyResponse = z.object({
+  result: z.object({ ...verdict, processing_time_ms: z.number(), prompt_version: z.string() }),
+  cached: z.boolean(),
+  model: z.string(),
+  processing_time_ms: z.number(),
+});
+
+/** `POST /classification/bulk`. */
+export const BulkResponse = z.object({
+  results: z.array(z.object({ fingerprint: z.string(), ...verdict, cached: z.boolean() }).loose()),
+  total_processed: z.number().int(),
+  errors: z.array(z.object({ fingerprint: z.string(), error: z.string() })),
+  processing_time: z.number(),
+});
+
+/** `GET/POST /enrichment/mode`. */
+export const ModeResponse = z.object({
+  mode: z.enum(['transparent', 'enriched', 'transparent_with_recommendations']),
+  source: z.enum(['redis', 'database', 'memory', 'env', 'default']),
+});

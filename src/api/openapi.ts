@@ -72,6 +72,24 @@ const OPS: Record<string, Record<string, Op>> = {
       ok: c.ReportResponse,
     },
   },
+  '/classification/stats': { get: { summary: 'Classification counters since start, and the LLM circuit state', ok: c.ClassificationStatsResponse } },
+  '/classification/models': { get: { summary: 'Configured model and the rules fallback', ok: c.ClassificationModelsResponse } },
+  '/classification/classify': {
+    post: { summary: 'Classify an alert ({"alert": {...}}) or a known fingerprint ({"fingerprint"}); `force` skips the cache (API token)', ok: c.ClassifyResponse, body: true },
+  },
+  '/classification/bulk': {
+    post: { summary: 'Classify up to 50 known fingerprints (API token)', ok: c.BulkResponse, body: true },
+  },
+  '/classification/refresh/{fingerprint}': {
+    post: { summary: 'Classify a known alert again, skipping the cache (API token)', params: [fingerprint], ok: c.ClassifyResponse },
+  },
+  '/classification/{fingerprint}': {
+    get: { summary: 'The latest classification of an alert', params: [fingerprint], ok: c.ClassificationResponse },
+  },
+  '/enrichment/mode': {
+    get: { summary: 'The global enrichment mode and where it is stored', ok: c.ModeResponse },
+    post: { summary: 'Switch the global enrichment mode (API token); shared by replicas, kept across restarts', ok: c.ModeResponse, body: true },
+  },
   '/healthz': { get: { summary: 'Liveness', ok: c.HealthzResponse } },
   '/readyz': { get: { summary: 'Readiness (503 when a dependency is down)', ok: c.ReadyzResponse } },
   '/health': { get: { summary: 'Readiness, legacy alias of /readyz', ok: c.ReadyzResponse } },

@@ -10,6 +10,7 @@ import {
   handleAll,
   type IBreaker,
 } from 'cockatiel';
+import type { CircuitState as BreakerState } from '../core/classification.ts';
 
 /** Breaker settings. */
 export interface BreakerOptions {
@@ -57,9 +58,6 @@ class AnyBreaker implements IBreaker {
     return this.#breakers.map((b) => b.failure(state)).some(Boolean);
   }
 }
-
-/** The state names the API and metrics use. */
-export type BreakerState = 'closed' | 'open' | 'half_open';
 
 /** Maps cockatiel's state to ours (isolated counts as open). */
 export function breakerState(policy: CircuitBreakerPolicy): BreakerState {

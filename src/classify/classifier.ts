@@ -2,8 +2,8 @@
 // calls the LLM; an LLM failure, an open circuit or an answer below `minConfidence` falls back to
 // rules, and every time rules and the LLM disagree on severity it is reported.
 import { BrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
-import type { ClassifiableAlert, Classification } from '../core/classification.ts';
-import { breakerState, type BreakerState } from './breaker.ts';
+import type { ClassifiableAlert, Classification, ClassifiedAlert, Classifier, ClassifyOptions } from '../core/classification.ts';
+import { breakerState } from './breaker.ts';
 import type { ClassificationCache } from './cache.ts';
 import type { LlmClient } from './llm-client.ts';
 import { LlmError } from './llm-errors.ts';
@@ -25,26 +25,6 @@ export interface ClassifierDeps {
   cache: ClassificationCache;
   cacheTtlMs: number;
   events?: ClassifierEvents;
-}
-
-/** Per-call options. */
-export interface ClassifyOptions {
-  /** LLM answers below this confidence are replaced by rules (EnrichmentPolicy minConfidence). */
-  minConfidence?: number;
-  /** Skip the cache and ask again. */
-  force?: boolean;
-}
-
-/** A classification and whether it came from the cache. */
-export interface ClassifiedAlert extends Classification {
-  cached: boolean;
-}
-
-/** The classifier. */
-export interface Classifier {
-  classify(alert: ClassifiableAlert, options?: ClassifyOptions): Promise<ClassifiedAlert>;
-  circuitState(): BreakerState;
-  readonly llmEnabled: boolean;
 }
 
 function errorType(err: unknown): string {
@@ -76,6 +56,7 @@ async function fromLlmOrRules(deps: ClassifierDeps, alert: ClassifiableAlert, op
 export function createClassifier(deps: ClassifierDeps): Classifier {
   return {
     llmEnabled: deps.llm !== undefined,
+    model: deps.llm?.model,
     circuitState: () => breakerState(deps.breaker),
     async classify(alert, options = {}) {
       const hit = options.force ? undefined : await deps.cache.get(alert.fingerprint);

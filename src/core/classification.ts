@@ -52,3 +52,40 @@ export interface ClassifiableAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
+
+/** A classification and whether it came from the cache. */
+export interface ClassifiedAlert extends Classification {
+  cached: boolean;
+}
+
+/** Per-call options of a classifier. */
+export interface ClassifyOptions {
+  /** LLM answers below this confidence are replaced by rules (EnrichmentPolicy minConfidence). */
+  minConfidence?: number;
+  /** Skip the cache and ask again. */
+  force?: boolean;
+}
+
+/** Circuit breaker states as the API reports them. */
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+/** The classifier port: cache -> LLM -> rules. */
+export interface Classifier {
+  classify(alert: ClassifiableAlert, options?: ClassifyOptions): Promise<ClassifiedAlert>;
+  circuitState(): CircuitState;
+  readonly llmEnabled: boolean;
+  /** The configured LLM model, or undefined with rules only. */
+  readonly model: string | undefined;
+}
+
+/** A stored classification with its time. */
+export interface StoredClassification extends Classification {
+  fingerprint: string;
+  createdAt: string;
+}
+
+/** Where classification results persist. */
+export interface ClassificationRepository {
+  save(fingerprint: string, c: Classification): Promise<void>;
+  latest(fingerprint: string): Promise<StoredClassification | null>;
+}

@@ -1,14 +1,8 @@
 // Classification results in the `classifications` table: every result is kept (a history per
 // fingerprint); reads take the newest.
-import type { Classification, ClassificationSource } from '../core/classification.ts';
+import type { Classification, ClassificationRepository, ClassificationSource, StoredClassification } from '../core/classification.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Sql } from './db.ts';
-
-/** A stored classification with its time. */
-export interface StoredClassification extends Classification {
-  fingerprint: string;
-  createdAt: string;
-}
 
 interface Row {
   fingerprint: string;
@@ -54,4 +48,9 @@ export async function latestClassification(db: Sql, fingerprint: string): Promis
     latencyMs: row.latency_ms,
     createdAt: pgTimestampToIso(row.created_at),
   };
+}
+
+/** The repository port over a database. */
+export function createClassificationRepository(db: Sql): ClassificationRepository {
+  return { save: (fp, c) => saveClassification(db, fp, c), latest: (fp) => latestClassification(db, fp) };
 }

@@ -9,6 +9,12 @@ import { createWebhookParser } from '../../src/ingest/webhook.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { runRetention } from '../../src/pipeline/retention.ts';
 import { createAlertStore } from '../../src/store/alert-store.ts';
+import { createBreaker } from '../../src/classify/breaker.ts';
+import { createMemoryCache } from '../../src/classify/cache.ts';
+import { createClassifier } from '../../src/classify/classifier.ts';
+import { createClassificationService } from '../../src/pipeline/classification-service.ts';
+import { createClassificationRepository } from '../../src/store/classification-store.ts';
+import { createSqlModeStore } from '../../src/store/mode-store.ts';
 import { backends } from '../helpers/backends.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
@@ -109,6 +115,13 @@ describe('OpenAPI document', () => {
       startedAt: Date.now(),
       http: { maxBodyBytes: 1024, webhookCredentials: {}, requestLogging: 'none' },
       auth: { apiTokens: [], protectReads: false },
+      classification: createClassificationService({
+        classifier: createClassifier({ breaker: createBreaker(), cache: createMemoryCache(), cacheTtlMs: 1_000 }),
+        repository: createClassificationRepository(db),
+        alerts: store,
+      }),
+      modes: createSqlModeStore(db),
+      onModeSwitch: () => undefined,
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

@@ -9,6 +9,7 @@ const BODY_PARSER_CODES: Record<string, ErrorCode> = {
   'encoding.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
   'charset.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
   'request.aborted': 'VALIDATION_ERROR',
+  'entity.parse.failed': 'VALIDATION_ERROR',
   'request.size.invalid': 'VALIDATION_ERROR',
   'stream.encoding.set': 'INTERNAL_ERROR',
 };

@@ -1,0 +1,147 @@
+// Classification API (api-contract.md, Classification) and the enrichment mode switch. Writes
+// (classify, refresh, bulk, mode changes) need an API token when auth.apiTokens is set.
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { ClassifiedAlert } from '../../core/classification.ts';
+import { AppError, validationError } from '../../core/errors.ts';
+import { alertFingerprint } from '../../core/fingerprint.ts';
+import { ENRICHMENT_MODES, type EnrichmentMode, type ModeStore } from '../../core/enrichment.ts';
+import type { ClassificationService } from '../../pipeline/classification-service.ts';
+import type { RouteTable } from '../route-table.ts';
+
+/** Dependencies of the classification routes. */
+export interface ClassificationRouteDeps {
+  service: ClassificationService;
+  modes: ModeStore;
+  /** Guards writes (API token). */
+  guard: RequestHandler;
+  onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
+}
+
+const FINGERPRINT = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of [A-Za-z0-9._:-]');
+const stringMap = z.record(z.string().min(1), z.string().max(64 * 1024));
+
+const classifyBody = z
+  .object({
+    alert: z
+      .object({
+        labels: stringMap.refine((l) => Object.keys(l).length > 0, 'labels must not be empty'),
+        annotations: stringMap.default({}),
+        status: z.enum(['firing', 'resolved']).default('firing'),
+        fingerprint: FINGERPRINT.optional(),
+      })
+      .optional(),
+    fingerprint: FINGERPRINT.optional(),
+    force: z.boolean().default(false),
+  })
+  .refine((b) => (b.alert === undefined) !== (b.fingerprint === undefined), { message: 'give exactly one of alert or fingerprint' });
+
+const bulkBody = z.object({
+  fingerprints: z.array(FINGERPRINT).min(1, 'at least 1 fingerprint').max(50, 'at most 50 fingerprints'),
+  force_refresh: z.boolean().default(false),
+});
+
+const modeBody = z.object({
+  mode: z.enum(ENRICHMENT_MODES, { error: `mode must be one of ${ENRICHMENT_MODES.join(', ')}` }),
+});
+
+function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const result = schema.safeParse(req.body ?? {});
+  if (result.success) return result.data;
+  throw validationError(result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+}
+
+function wrap(handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
+  return (req, res, next) => {
+    handler(req, res).then((body) => res.json(body), next);
+  };
+}
+
+function resultBody(r: ClassifiedAlert, startedMs: number): Record<string, unknown> {
+  const { cached, latencyMs, promptVersion, ...verdict } = r;
+  return {
+    result: { ...verdict, processing_time_ms: latencyMs, prompt_version: promptVersion },
+    cached,
+    model: r.model,
+    processing_time_ms: Math.round(performance.now() - startedMs),
+  };
+}
+
+async function classifyRequest(service: ClassificationService, req: Request): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const body = parseBody(classifyBody, req);
+  if (body.fingerprint) {
+    const known = await service.classifyKnown(body.fingerprint, body.force);
+    if (!known) throw new AppError('NOT_FOUND', `no alert with fingerprint ${body.fingerprint}`);
+    return resultBody(known, started);
+  }
+  const alert = body.alert!;
+  const fingerprint = alert.fingerprint ?? alertFingerprint(alert.labels);
+  const result = await service.classify({ fingerprint, status: alert.status, labels: alert.labels, annotations: alert.annotations }, { force: body.force });
+  return resultBody(result, started);
+}
+
+async function bulk(service: ClassificationService, req: Request): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const body = parseBody(bulkBody, req);
+  const results: Record<string, unknown>[] = [];
+  const errors: { fingerprint: string; error: string }[] = [];
+  for (const fingerprint of body.fingerprints) {
+    const r = await service.classifyKnown(fingerprint, body.force_refresh);
+    if (r) results.push({ fingerprint, ...resultBody(r, started).result as object, cached: r.cached });
+    else errors.push({ fingerprint, error: 'unknown fingerprint' });
+  }
+  return { results, total_processed: results.length, errors, processing_time: Math.round(performance.now() - started) };
+}
+
+/** Registers /classification/* and /enrichment/mode. */
+export function registerClassificationRoutes(router: Router, table: RouteTable, deps: ClassificationRouteDeps): void {
+  const { service, modes, guard } = deps;
+  const json = express.json({ limit: '1mb' });
+  table.add(router, 'get', '/classification/stats', (_req, res) => {
+    res.json(service.stats());
+  });
+  table.add(router, 'get', '/classification/models', (_req, res) => {
+    const model = service.classifier.model;
+    const models = [
+      ...(model ? [{ name: model, provider: 'openai-compatible', default: true }] : []),
+      { name: 'rules', provider: 'builtin', default: model === undefined },
+    ];
+    res.json({ models, active: model ?? 'rules' });
+  });
+  table.add(router, 'post', '/classification/classify', guard, json, wrap((req) => classifyRequest(service, req)));
+  table.add(router, 'post', '/classification/bulk', guard, json, wrap((req) => bulk(service, req)));
+  table.add(router, 'post', '/classification/refresh/:fingerprint', guard, wrap(async (req) => {
+    const started = performance.now();
+    const fingerprint = String(req.params.fingerprint);
+    const result = await service.classifyKnown(fingerprint, true);
+    if (!result) throw new AppError('NOT_FOUND', `no alert with fingerprint ${fingerprint.slice(0, 128)}`);
+    return resultBody(result, started);
+  }));
+  table.add(router, 'get', '/classification/:fingerprint', wrap(async (req) => {
+    const fingerprint = String(req.params.fingerprint);
+    const c = await service.latest(fingerprint);
+    if (!c) throw new AppError('NOT_FOUND', `no classification for ${fingerprint.slice(0, 128)}`);
+    return {
+      fingerprint,
+      severity: c.severity,
+      confidence: c.confidence,
+      reasoning: c.reasoning,
+      recommendations: c.recommendations,
+      category: c.category,
+      source: c.source,
+      model: c.model,
+      processing_time: c.latencyMs,
+      cached: true,
+      created_at: c.createdAt,
+    };
+  }));
+  table.add(router, 'get', '/enrichment/mode', wrap(() => modes.get()));
+  table.add(router, 'post', '/enrichment/mode', guard, json, wrap(async (req) => {
+    const { mode } = parseBody(modeBody, req);
+    const before = await modes.get();
+    const after = await modes.set(mode);
+    if (before.mode !== mode) deps.onModeSwitch(before.mode, mode);
+    return after;
+  }));
+}
