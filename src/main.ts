@@ -15,7 +15,7 @@ import { migrateWithRetry, openDatabase } from './store/open.ts';
 import { VERSION } from './version.ts';
 import type { Redis } from 'ioredis';
 import type { Metrics } from './observability/metrics.ts';
-import type { AlertStore } from './core/ports.ts';
+import type { AlertStore, HealthCheck } from './core/ports.ts';
 import { ENRICHMENT_MODES, type EnrichmentMode, type ModeStore } from './core/enrichment.ts';
 import { createBreaker } from './classify/breaker.ts';
 import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
@@ -25,7 +25,7 @@ import { createLayeredCache, createRedisCache } from './classify/redis-cache.ts'
 import { type ClassificationService, createClassificationService } from './pipeline/classification-service.ts';
 import { createClassificationRepository } from './store/classification-store.ts';
 import { createRedisModeStore, createSqlModeStore } from './store/mode-store.ts';
-import { openRedis, pingRedis } from './store/redis.ts';
+import { openRedis, pingRedis, waitForRedis } from './store/redis.ts';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -128,6 +128,20 @@ function buildClassification(config: Config, parts: { db: Db; store: AlertStore;
   return { service, modes };
 }
 
+/** The optional Redis connection, waited for briefly so the first reads see shared state. */
+async function connectRedis(config: Config, logger: Logger): Promise<Redis | undefined> {
+  if (!config.redis.url) return undefined;
+  const redis = openRedis(config.redis.url, logger);
+  if (!(await waitForRedis(redis, 3_000))) logger.warn('redis not reachable at start: continuing degraded');
+  return redis;
+}
+
+function healthChecks(db: Db, redis: Redis | undefined): HealthCheck[] {
+  const checks: HealthCheck[] = [{ name: 'database', check: () => db.ping() }];
+  if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
+  return checks;
+}
+
 function showMode(metrics: Metrics, mode: EnrichmentMode): void {
   for (const m of ENRICHMENT_MODES) metrics.modeStatus.set({ mode: m }, m === mode ? 1 : 0);
 }
@@ -141,7 +155,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   await migrateWithRetry(db, logger);
   const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
   const metrics = createMetrics(() => store.countAlerts());
-  const redis = config.redis.url ? openRedis(config.redis.url, logger) : undefined;
+  const redis = await connectRedis(config, logger);
   const classification = buildClassification(config, { db, store, metrics, redis });
   const initialMode = await classification.modes.get().catch(() => ({ mode: config.enrichment.mode ?? 'enriched', source: 'default' as const }));
   showMode(metrics, initialMode.mode);
@@ -156,10 +170,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     metrics,
     logger,
     version: VERSION,
-    checks: [
-      { name: 'database', check: () => db.ping() },
-      ...(redis ? [{ name: 'redis', check: () => pingRedis(redis) }] : []),
-    ],
+    checks: healthChecks(db, redis),
     classification: classification.service,
     modes: classification.modes,
     onModeSwitch: (from, to) => {
