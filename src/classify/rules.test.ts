@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassifiableAlert } from '../core/classification.ts';
-import { classifyByRules, normaliseSeverityLabel } from './rules.ts';
+import { normaliseSeverityLabel } from '../core/severity.ts';
+import { classifyByRules } from './rules.ts';
 
 const alert = (labels: Record<string, string>, annotations: Record<string, string> = {}): ClassifiableAlert => ({
   fingerprint: 'f',

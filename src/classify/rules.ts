@@ -2,29 +2,10 @@
 // from the `severity` label (normalised), else from words in the alert name. Its confidence stays
 // below any LLM answer the filters would trust.
 import type { Category, ClassifiableAlert, Classification, Severity } from '../core/classification.ts';
+import { normaliseSeverityLabel } from '../core/severity.ts';
 
 /** Version of these rules, reported as the prompt version of rule results. */
 export const RULES_VERSION = 'rules-v1';
-
-const LABEL_SEVERITY: Record<string, Severity> = {
-  critical: 'critical',
-  crit: 'critical',
-  error: 'critical',
-  page: 'critical',
-  high: 'critical',
-  fatal: 'critical',
-  emergency: 'critical',
-  warning: 'warning',
-  warn: 'warning',
-  medium: 'warning',
-  info: 'info',
-  informational: 'info',
-  debug: 'info',
-  low: 'info',
-  none: 'noise',
-  trace: 'noise',
-  noise: 'noise',
-};
 
 const CRITICAL_NAME = /(Down|Dead|Failed|Failing|Failure|Outage|Unavailable|Unreachable|CrashLoop|OOM|OutOfMemory|DiskFull|Panic)/i;
 const WATCHDOG_NAME = /^(Watchdog|InfoInhibitor|DeadMansSwitch)$/;
@@ -39,11 +20,6 @@ const CATEGORY_WORDS: [RegExp, Category][] = [
   [/deploy|rollout|replica/i, 'deployment'],
   [/network|dns|packet|connection/i, 'network'],
 ];
-
-/** Normalises a `severity` label value; undefined when it is not one we know. */
-export function normaliseSeverityLabel(value: string | undefined): Severity | undefined {
-  return value === undefined ? undefined : LABEL_SEVERITY[value.trim().toLowerCase()];
-}
 
 function categoryOf(name: string): Category {
   return CATEGORY_WORDS.find(([re]) => re.test(name))?.[1] ?? 'other';
