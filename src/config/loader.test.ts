@@ -81,6 +81,28 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig({ env: { LLM_API_KEY: '', REDIS_URL: 'http://secret@x' }, cwd: tmpdir() }))).not.toContain('secret');
   });
 
+  it('validates enrichment policies and global filters from the file', () => {
+    const ok = tempConfig(`enrichment:
+  policies:
+    - name: payments-llm
+      priority: 100
+      match: { namespaces: [payments], matchers: [{ label: severity, op: "=~", value: "critical|warning" }] }
+      mode: enriched
+      classification: { minConfidence: 0.6 }
+filters:
+  namespacePatterns: ["prod-.*"]
+`);
+    const { config } = loadConfig({ configPath: ok, env: {} });
+    expect(config.enrichment.policies[0]).toMatchObject({ name: 'payments-llm', priority: 100, mode: 'enriched' });
+    expect(config.filters).toMatchObject({ allowCritical: true, blockNoise: true, minConfidence: 0.3, namespacePatterns: ['prod-.*'] });
+    const badRegex = tempConfig('enrichment:\n  policies:\n    - { name: p, mode: enriched, match: { matchers: [{ label: a, op: "=~", value: "(" }] } }\n');
+    expect(errorOf(() => loadConfig({ configPath: badRegex, env: {} }))).toContain('enrichment.policies.0.match.matchers.0.value: value is not a valid regular expression');
+    const badName = tempConfig('enrichment:\n  policies:\n    - { name: Team_A, mode: enriched }\n');
+    expect(errorOf(() => loadConfig({ configPath: badName, env: {} }))).toContain('enrichment.policies.0.name: must be a DNS-1123 label');
+    const dup = tempConfig('enrichment:\n  policies:\n    - { name: a, mode: enriched }\n    - { name: a, mode: transparent }\n');
+    expect(errorOf(() => loadConfig({ configPath: dup, env: {} }))).toContain('policy names must be unique');
+  });
+
   it('uses CONFIG_FILE when no path is given', () => {
     const file = tempConfig('retention:\n  days: 3\n');
     expect(loadConfig({ env: { CONFIG_FILE: file } }).config.retention.days).toBe(3);

@@ -97,9 +97,60 @@ const redisSchema = z
   .strict()
   .prefault({});
 
+const MODES = ['transparent', 'enriched', 'transparent_with_recommendations'] as const;
+const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const fraction = z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' });
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(`^(?:${pattern})$`, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const matcherSchema = z
+  .object({ label: z.string().min(1), op: z.enum(['=', '!=', '=~', '!~']), value: z.string().max(1024) })
+  .strict()
+  .refine((m) => !m.op.includes('~') || compiles(m.value), { message: 'value is not a valid regular expression', path: ['value'] });
+
+/** enrichment.policies[]: the EnrichmentPolicy spec shape plus `name` (crds.md). */
+const policySchema = z
+  .object({
+    name: z.string().max(63).regex(DNS1123, 'must be a DNS-1123 label (lower case, digits, -)'),
+    priority: z.number().int().min(0).max(1_000_000).default(0),
+    match: z
+      .object({ namespaces: z.array(z.string().min(1)).optional(), matchers: z.array(matcherSchema).optional() })
+      .strict()
+      .default({}),
+    mode: z.enum(MODES),
+    classification: z
+      .object({ model: z.string().min(1).optional(), minConfidence: fraction.optional(), instructions: z.string().max(2_000).optional() })
+      .strict()
+      .optional(),
+    filter: z.object({ dropNoise: z.boolean().optional(), dropBelowConfidence: fraction.optional() }).strict().optional(),
+  })
+  .strict();
+
 const enrichmentSchema = z
   .object({
-    mode: z.enum(['transparent', 'enriched', 'transparent_with_recommendations']).optional(),
+    mode: z.enum(MODES).optional(),
+    policies: z
+      .array(policySchema)
+      .default([])
+      .refine((list) => new Set(list.map((p) => p.name)).size === list.length, { message: 'policy names must be unique' }),
+  })
+  .strict()
+  .prefault({});
+
+/** The global filter rules (legacy defaults). */
+const filtersSchema = z
+  .object({
+    allowCritical: z.boolean().default(true),
+    blockNoise: z.boolean().default(true),
+    minConfidence: fraction.default(0.3),
+    namespacePatterns: z.array(z.string().refine(compiles, 'not a valid regular expression')).default([]),
   })
   .strict()
   .prefault({});
@@ -139,6 +190,7 @@ export const configSchema = z
     classification: classificationSchema,
     redis: redisSchema,
     enrichment: enrichmentSchema,
+    filters: filtersSchema,
     auth: authSchema,
     log: logSchema,
   })

@@ -25,3 +25,20 @@ export interface ModeStore {
 export function isEnrichmentMode(value: unknown): value is EnrichmentMode {
   return typeof value === 'string' && (ENRICHMENT_MODES as readonly string[]).includes(value);
 }
+
+/** An EnrichmentPolicy (crds.md): how matching alerts are processed. */
+export interface EnrichmentPolicy {
+  name: string;
+  /** Higher wins; on a tie the one listed (or created) first wins. */
+  priority: number;
+  match: { namespaces?: string[]; matchers?: { name: string; op: '=' | '!=' | '=~' | '!~'; value: string }[] };
+  mode: EnrichmentMode;
+  classification?: { model?: string; minConfidence?: number; instructions?: string };
+  filter?: { dropNoise?: boolean; dropBelowConfidence?: number };
+}
+
+/** Where policies come from (config now; custom resources with the operator). */
+export interface PolicyCatalog {
+  /** Ready policies, oldest first. */
+  list(): readonly EnrichmentPolicy[];
+}
