@@ -16,7 +16,8 @@ import { VERSION } from './version.ts';
 import type { Redis } from 'ioredis';
 import type { Metrics } from './observability/metrics.ts';
 import type { AlertStore, HealthCheck } from './core/ports.ts';
-import { ENRICHMENT_MODES, type EnrichmentMode, type ModeStore } from './core/enrichment.ts';
+import { ENRICHMENT_MODES, type EnrichmentMode, type EnrichmentPolicy, type ModeStore, type PolicyCatalog } from './core/enrichment.ts';
+import { createProxy } from './pipeline/proxy.ts';
 import { createBreaker } from './classify/breaker.ts';
 import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
 import { createClassifier } from './classify/classifier.ts';
@@ -142,6 +143,15 @@ function healthChecks(db: Db, redis: Redis | undefined): HealthCheck[] {
   return checks;
 }
 
+/** Policies from config.yaml (the operator adds custom resources). */
+function staticPolicies(config: Config): PolicyCatalog {
+  const policies: EnrichmentPolicy[] = config.enrichment.policies.map((p) => ({
+    ...p,
+    match: { ...p.match, matchers: p.match.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value })) },
+  }));
+  return { list: () => policies };
+}
+
 function showMode(metrics: Metrics, mode: EnrichmentMode): void {
   for (const m of ENRICHMENT_MODES) metrics.modeStatus.set({ mode: m }, m === mode ? 1 : 0);
 }
@@ -172,6 +182,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     version: VERSION,
     checks: healthChecks(db, redis),
     classification: classification.service,
+    proxy: createProxy({
+      store,
+      classification: classification.service,
+      modes: classification.modes,
+      policies: staticPolicies(config),
+      globalFilter: config.filters,
+      budgetMs: config.classification.webhookBudgetMs,
+      onBackgroundError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'background classification failed'),
+    }),
     modes: classification.modes,
     onModeSwitch: (from, to) => {
       metrics.modeSwitches.inc({ from_mode: from, to_mode: to });

@@ -15,6 +15,8 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerHistoryRoutes } from './routes/history.ts';
 import { registerClassificationRoutes } from './routes/classification.ts';
 import type { ClassificationService } from '../pipeline/classification-service.ts';
+import type { ProxyResult } from '../pipeline/proxy.ts';
+import type { AlertBatch } from '../core/types.ts';
 import type { EnrichmentMode, ModeStore } from '../core/enrichment.ts';
 import { registerWebhookRoutes } from './routes/webhook.ts';
 
@@ -31,6 +33,7 @@ export interface AppDeps {
   http: { maxBodyBytes: number; webhookCredentials: WebhookCredentials; requestLogging: RequestLogging };
   auth: { apiTokens: readonly string[]; protectReads: boolean };
   classification: ClassificationService;
+  proxy: (batch: AlertBatch) => Promise<ProxyResult>;
   modes: ModeStore;
   onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
 }
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps): App {
     metrics: deps.metrics,
     maxBodyBytes: deps.http.maxBodyBytes,
     credentials: deps.http.webhookCredentials,
+    proxy: deps.proxy,
   });
   registerHealthRoutes(router, routes, {
     version: deps.version,

@@ -221,3 +221,22 @@ export const ModeResponse = z.object({
   mode: z.enum(['transparent', 'enriched', 'transparent_with_recommendations']),
   source: z.enum(['redis', 'database', 'memory', 'env', 'default']),
 });
+
+/** `POST /webhook/proxy` (the legacy shape; `null` where empty). */
+export const ProxyResponse = z.object({
+  message: z.string(),
+  processed_alerts: z.number().int(),
+  published_alerts: z.number().int(),
+  filtered_alerts: z.number().int(),
+  duplicate_alerts: z.number().int(),
+  metrics_only_mode: z.boolean(),
+  enrichment_mode: z.enum(['transparent', 'enriched', 'transparent_with_recommendations']),
+  processing_time_ms: z.number(),
+  classification_results: z
+    .record(
+      z.string(),
+      z.object({ severity, confidence: z.number(), reasoning: z.string().max(103), recommendations: z.array(z.string()), source: z.enum(['llm', 'rules', 'cache']) }),
+    )
+    .nullable(),
+  publishing_results: z.null().describe('per-target results once publishing targets exist'),
+});

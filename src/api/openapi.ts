@@ -33,6 +33,13 @@ const OPS: Record<string, Record<string, Op>> = {
   '/webhook': {
     post: { summary: 'Record an Alertmanager v4 webhook, a bare array of alerts or one flat alert', ok: c.WebhookResponse, body: true },
   },
+  '/webhook/proxy': {
+    post: {
+      summary: 'Record, then resolve the policy, classify and filter each new state change (legacy proxy answer)',
+      ok: c.ProxyResponse,
+      body: true,
+    },
+  },
   '/history': {
     get: {
       summary: 'Stored state changes, filtered and paginated (newest first)',

@@ -29,6 +29,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'LLM_MODEL', path: ['llm', 'model'], kind: 'string' },
   { env: 'LLM_TIMEOUT', path: ['llm', 'timeoutSeconds'], kind: 'string' },
   { env: 'LLM_AUTH_HEADER', path: ['llm', 'authHeader'], kind: 'string' },
+  { env: 'CLASSIFICATION_WEBHOOK_BUDGET_MS', path: ['classification', 'webhookBudgetMs'], kind: 'string' },
   { env: 'CLASSIFICATION_CACHE_TTL', path: ['classification', 'cacheTtlSeconds'], kind: 'string' },
   { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
   { env: 'ENRICHMENT_MODE', path: ['enrichment', 'mode'], kind: 'string' },

@@ -86,6 +86,8 @@ const llmSchema = z
 const classificationSchema = z
   .object({
     cacheTtlSeconds: positiveInt(7 * 86_400).default(3_600),
+    /** How long POST /webhook/proxy waits for classifications before answering (legacy bound 10 s). */
+    webhookBudgetMs: intIn(0, 10_000).default(2_000),
   })
   .strict()
   .prefault({});

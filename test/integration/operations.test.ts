@@ -15,6 +15,7 @@ import { createClassifier } from '../../src/classify/classifier.ts';
 import { createClassificationService } from '../../src/pipeline/classification-service.ts';
 import { createClassificationRepository } from '../../src/store/classification-store.ts';
 import { createSqlModeStore } from '../../src/store/mode-store.ts';
+import { createProxy } from '../../src/pipeline/proxy.ts';
 import { backends } from '../helpers/backends.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
@@ -104,6 +105,12 @@ describe('OpenAPI document', () => {
   it('lists exactly the routes the app serves, with the same methods', async () => {
     const db = await backends().at(-1)!.fresh();
     const store = createAlertStore(db);
+    const classification = createClassificationService({
+      classifier: createClassifier({ breaker: createBreaker(), cache: createMemoryCache(), cacheTtlMs: 1_000 }),
+      repository: createClassificationRepository(db),
+      alerts: store,
+    });
+    const modes = createSqlModeStore(db);
     const { app, routes } = createApp({
       store,
       parse: createWebhookParser({ maxAlerts: 10, maxDepth: 32, maxLabelValueBytes: 1024 }),
@@ -115,12 +122,17 @@ describe('OpenAPI document', () => {
       startedAt: Date.now(),
       http: { maxBodyBytes: 1024, webhookCredentials: {}, requestLogging: 'none' },
       auth: { apiTokens: [], protectReads: false },
-      classification: createClassificationService({
-        classifier: createClassifier({ breaker: createBreaker(), cache: createMemoryCache(), cacheTtlMs: 1_000 }),
-        repository: createClassificationRepository(db),
-        alerts: store,
+      classification,
+      modes,
+      proxy: createProxy({
+        store,
+        classification,
+        modes,
+        policies: { list: () => [] },
+        globalFilter: { allowCritical: true, blockNoise: true, minConfidence: 0.3, namespacePatterns: [] },
+        budgetMs: 100,
+        onBackgroundError: () => undefined,
       }),
-      modes: createSqlModeStore(db),
       onModeSwitch: () => undefined,
     });
     const server = app.listen(0, '127.0.0.1');

@@ -4,7 +4,8 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { AppError } from '../../core/errors.ts';
 import type { AlertStore } from '../../core/ports.ts';
-import type { RecordResult } from '../../core/types.ts';
+import type { AlertBatch, RecordResult } from '../../core/types.ts';
+import type { ProxyResult } from '../../pipeline/proxy.ts';
 import type { WebhookParser } from '../../ingest/webhook.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { toAppError } from '../middleware/errors.ts';
@@ -20,6 +21,54 @@ export interface WebhookRouteDeps {
   metrics: Metrics;
   maxBodyBytes: number;
   credentials: WebhookCredentials;
+  proxy: (batch: AlertBatch) => Promise<ProxyResult>;
+}
+
+const REASONING_LIMIT = 100;
+
+/** The legacy proxy answer (api-contract.md, POST /webhook/proxy); `null` where empty. */
+function proxyBody(result: ProxyResult, startedMs: number): Record<string, unknown> {
+  const classified = result.outcomes.filter((o) => o.classification);
+  const passed = result.outcomes.filter((o) => o.decision.pass).length;
+  const classifications = Object.fromEntries(
+    classified.map(({ event, classification: c }) => [
+      event.fingerprint,
+      {
+        severity: c!.severity,
+        confidence: c!.confidence,
+        reasoning: c!.reasoning.length > REASONING_LIMIT ? `${c!.reasoning.slice(0, REASONING_LIMIT)}...` : c!.reasoning,
+        recommendations: c!.recommendations,
+        source: c!.source,
+      },
+    ]),
+  );
+  return {
+    message: 'Intelligent proxy webhook processed successfully',
+    processed_alerts: result.processed,
+    // No publishing targets exist yet (metrics-only mode): nothing is sent.
+    published_alerts: 0,
+    filtered_alerts: result.outcomes.length - passed,
+    duplicate_alerts: result.duplicates,
+    metrics_only_mode: true,
+    enrichment_mode: result.globalMode,
+    processing_time_ms: Math.round(performance.now() - startedMs),
+    classification_results: classified.length ? classifications : null,
+    publishing_results: null,
+  };
+}
+
+function proxyHandler(deps: WebhookRouteDeps): RequestHandler {
+  return async (req, res, next) => {
+    const started = performance.now();
+    try {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const result = await deps.proxy(deps.parse(body, { source: 'proxy' }));
+      countEvents(deps.metrics, { processed: result.processed, saved: result.outcomes.length, duplicates: result.duplicates, newEvents: result.outcomes.map((o) => o.event) });
+      res.json(proxyBody(result, started));
+    } catch (err) {
+      next(err);
+    }
+  };
 }
 
 /** 415 unless the body is declared JSON (a missing Content-Type is read as JSON). */
@@ -75,6 +124,15 @@ export function registerWebhookRoutes(router: Router, table: RouteTable, deps: W
     requireJson,
     raw,
     recordHandler(deps),
+  );
+  table.add(
+    router,
+    'post',
+    '/webhook/proxy',
+    requireWebhookCredential(deps.credentials),
+    requireJson,
+    raw,
+    proxyHandler(deps),
   );
   router.use('/webhook', countRejection);
 }
