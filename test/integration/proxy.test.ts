@@ -109,3 +109,21 @@ describe.each(backends())('POST /webhook/proxy on $name', (backend) => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('the proxy answer does not wait past the classification budget', () => {
+  it('answers without waiting for a slow classification', async () => {
+    const llm = await startFakeLlm({ apiKey: KEY, model: MODEL });
+    const svc = await startTestService(await backends().at(-1)!.fresh(), {
+      LLM_API_URL: llm.url,
+      LLM_API_KEY: KEY,
+      LLM_MODEL: MODEL,
+      CLASSIFICATION_WEBHOOK_BUDGET_MS: '0',
+    });
+    llm.script({ kind: 'slow', ms: 300 });
+    const res = ProxyResponse.parse(await (await svc.post('/webhook/proxy', alertBody('SlowLlm', 'payments', '2026-11-22T06:00:00Z'))).json());
+    expect(res.processed_alerts).toBe(1);
+    expect(res.classification_results).toBeNull();
+    await svc.stop();
+    await llm.close();
+  });
+});
