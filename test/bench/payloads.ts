@@ -37,3 +37,20 @@ export function webhookBody(first: number, size: number): string {
     alerts,
   });
 }
+
+/** A single-alert body for one of `distinct` alerts (same labels, so the same fingerprint), with a
+ * new startsAt every call: a new state change of an alert whose classification is cached. */
+export function repeatingAlertBody(seq: number, distinct: number): string {
+  const n = seq % distinct;
+  return JSON.stringify({
+    version: '4',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: `CachedAlert${n}`, namespace: `ns-${n % 20}`, severity: 'warning', instance: `cached-${n}` },
+        annotations: { summary: `Cached alert ${n}` },
+        startsAt: new Date(BASE + seq * 1000).toISOString(),
+      },
+    ],
+  });
+}

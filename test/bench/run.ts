@@ -11,6 +11,7 @@ import { webhookBody } from './payloads.ts';
 import { rssMb, SERVICE_NODE_OPTIONS, startBare, startService, withPeakRss } from './processes.ts';
 import { renderReport, type Row } from './report.ts';
 import { seedEvents } from './seed.ts';
+import { proxyRows } from './proxy-bench.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -155,6 +156,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     await serverMode(url, rows);
+    rows.push(...(await proxyRows(await createDatabase(server.adminUrl, 'alert_history_bench_proxy'), SECONDS, log)));
+    await dropDatabase(server.adminUrl, 'alert_history_bench_proxy');
     await embeddedMode(rows);
   } finally {
     await dropDatabase(server.adminUrl, name).catch(() => undefined);

@@ -40,6 +40,8 @@ export interface FakeLlmOptions {
   model: string;
   /** Reject json_schema like an endpoint without structured outputs. */
   noJsonSchema?: boolean;
+  /** Delay of every unscripted (valid) reply, like a real model's latency. */
+  delayMs?: number;
 }
 
 export const VALID_VERDICT = {
@@ -163,7 +165,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       if (problem && !(problem.includes('json_schema') && options.noJsonSchema)) violations.push(problem);
       if (problem) return send(res, 400, { error: { message: problem, type: 'invalid_request_error', param: problem.includes('json') ? 'response_format' : null } });
       requests.push({ path, headers: req.headers, body: body! });
-      answer(res, queue.shift() ?? { kind: 'valid' }, options.model);
+      const fallback: FakeReply = options.delayMs ? { kind: 'slow', ms: options.delayMs } : { kind: 'valid' };
+      answer(res, queue.shift() ?? fallback, options.model);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
