@@ -1,29 +1,28 @@
-// Retention: deletes events, resolved alerts and classifications older than the cutoff in bounded batches so a
-// large backlog never holds long locks or bloats one transaction.
+// Retention: deletes events, resolved alerts and classifications older than the cutoff, in
+// bounded batches so a large backlog never holds long locks or bloats one transaction.
 import type { Sql } from './db.ts';
+
+/** What each table's retention deletes: its key and the rows that are old enough. */
+const TARGETS = [
+  { table: 'alert_events', key: 'id', old: 'received_at < $1::timestamptz', order: 'received_at' },
+  { table: 'alerts', key: 'fingerprint', old: "status = 'resolved' AND last_change < $1::timestamptz", order: 'last_change' },
+  { table: 'classifications', key: 'id', old: 'created_at < $1::timestamptz', order: 'created_at' },
+] as const;
+
+async function deleteBatch(db: Sql, target: (typeof TARGETS)[number], cutoffIso: string, batchSize: number): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `WITH doomed AS (
+       SELECT ${target.key} FROM ${target.table} WHERE ${target.old} ORDER BY ${target.order} LIMIT $2
+     ), gone AS (DELETE FROM ${target.table} t USING doomed WHERE t.${target.key} = doomed.${target.key} RETURNING 1)
+     SELECT count(*) AS n FROM gone`,
+    [cutoffIso, batchSize],
+  );
+  return row?.n ?? 0;
+}
 
 /** Deletes up to `batchSize` each of old events, stale resolved alerts and old classifications. */
 export async function deleteOlderThan(db: Sql, cutoffIso: string, batchSize: number): Promise<number> {
-  const events = await db.query<{ n: number }>(
-    `WITH doomed AS (
-       SELECT id FROM alert_events WHERE received_at < $1::timestamptz ORDER BY received_at LIMIT $2
-     ), gone AS (DELETE FROM alert_events e USING doomed WHERE e.id = doomed.id RETURNING 1)
-     SELECT count(*) AS n FROM gone`,
-    [cutoffIso, batchSize],
-  );
-  const alerts = await db.query<{ n: number }>(
-    `WITH doomed AS (
-       SELECT fingerprint FROM alerts WHERE status = 'resolved' AND last_change < $1::timestamptz LIMIT $2
-     ), gone AS (DELETE FROM alerts a USING doomed WHERE a.fingerprint = doomed.fingerprint RETURNING 1)
-     SELECT count(*) AS n FROM gone`,
-    [cutoffIso, batchSize],
-  );
-  const results = await db.query<{ n: number }>(
-    `WITH doomed AS (
-       SELECT id FROM classifications WHERE created_at < $1::timestamptz ORDER BY created_at LIMIT $2
-     ), gone AS (DELETE FROM classifications c USING doomed WHERE c.id = doomed.id RETURNING 1)
-     SELECT count(*) AS n FROM gone`,
-    [cutoffIso, batchSize],
-  );
-  return (events[0]?.n ?? 0) + (alerts[0]?.n ?? 0) + (results[0]?.n ?? 0);
+  let total = 0;
+  for (const target of TARGETS) total += await deleteBatch(db, target, cutoffIso, batchSize);
+  return total;
 }

@@ -173,7 +173,7 @@ describe.each(backends())('graceful shutdown and retention on $name', (backend) 
     await expect(fetch(`${svc.url}/healthz`)).rejects.toThrow();
   });
 
-  it('deletes events older than the retention window in batches', async () => {
+  it('deletes old events, resolved alerts and classifications in batches, keeping what still fires', async () => {
     const db = await backend.fresh();
     const store = createAlertStore(db);
     await db.query(
@@ -182,6 +182,15 @@ describe.each(backends())('graceful shutdown and retention on $name', (backend) 
     );
     await db.query(
       `INSERT INTO alert_events (fingerprint, status, starts_at, labels, annotations) VALUES ('fresh', 'firing', now(), '{}', '{}')`,
+    );
+    await db.query(
+      `INSERT INTO alerts (fingerprint, status, labels, annotations, starts_at, last_change) VALUES
+         ('old-resolved', 'resolved', '{}', '{}', now() - interval '40 days', now() - interval '40 days'),
+         ('old-firing', 'firing', '{}', '{}', now() - interval '40 days', now() - interval '40 days')`,
+    );
+    await db.query(
+      `INSERT INTO classifications (fingerprint, severity, confidence, category, reasoning, recommendations, source, model, prompt_version, latency_ms, created_at)
+       VALUES ('old1', 'info', 0.5, 'other', 'r', '[]', 'rules', 'rules', 'rules-v1', 0, now() - interval '40 days')`,
     );
     const run = await runRetention({
       store,
@@ -192,9 +201,11 @@ describe.each(backends())('graceful shutdown and retention on $name', (backend) 
       clock: { now: () => Date.now() },
       log: { info: () => undefined, warn: () => undefined },
     });
-    expect(run).toEqual({ result: 'ok', deleted: 25 });
+    expect(run).toEqual({ result: 'ok', deleted: 27 });
     const rows = await db.query<{ fingerprint: string }>('SELECT fingerprint FROM alert_events');
     expect(rows).toEqual([{ fingerprint: 'fresh' }]);
+    expect(await db.query('SELECT fingerprint FROM alerts')).toEqual([{ fingerprint: 'old-firing' }]);
+    expect(await db.query('SELECT fingerprint FROM classifications')).toEqual([]);
     await db.close();
   });
 });
