@@ -32,8 +32,8 @@ function errorType(err: unknown): string {
   return err instanceof LlmError ? err.kind : 'unknown';
 }
 
-async function askLlm(deps: ClassifierDeps, llm: LlmClient, alert: ClassifiableAlert): Promise<Classification> {
-  const answer = await deps.breaker.execute(() => llm.classify(alert));
+async function askLlm(deps: ClassifierDeps, llm: LlmClient, alert: ClassifiableAlert, options: ClassifyOptions): Promise<Classification> {
+  const answer = await deps.breaker.execute(() => llm.classify(alert, { model: options.model, instructions: options.instructions }));
   return { ...answer.verdict, source: 'llm', model: answer.model, promptVersion: PROMPT_VERSION, latencyMs: answer.latencyMs };
 }
 
@@ -41,7 +41,7 @@ async function fromLlmOrRules(deps: ClassifierDeps, alert: ClassifiableAlert, op
   const rules = classifyByRules(alert);
   if (!deps.llm) return { ...rules, cached: false };
   try {
-    const llm = await askLlm(deps, deps.llm, alert);
+    const llm = await askLlm(deps, deps.llm, alert, options);
     if (llm.severity !== rules.severity) deps.events?.onDisagreement?.(llm, rules);
     if (llm.confidence < (options.minConfidence ?? 0)) return { ...rules, cached: false };
     await deps.cache.set(alert.fingerprint, llm, deps.cacheTtlMs);

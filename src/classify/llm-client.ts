@@ -33,10 +33,16 @@ export interface LlmAnswer {
   attempts: number;
 }
 
+/** Per-call settings from an EnrichmentPolicy. */
+export interface LlmOverrides {
+  model?: string | undefined;
+  instructions?: string | undefined;
+}
+
 /** The classification client. */
 export interface LlmClient {
   readonly model: string;
-  classify(alert: ClassifiableAlert): Promise<LlmAnswer>;
+  classify(alert: ClassifiableAlert, overrides?: LlmOverrides): Promise<LlmAnswer>;
   /** The response format currently used (it steps down when the endpoint rejects one). */
   responseFormat(): ResponseTier;
 }
@@ -127,11 +133,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     return true;
   }
 
-  async function post(alert: ClassifiableAlert): Promise<Completion> {
+  async function post(alert: ClassifiableAlert, overrides: LlmOverrides): Promise<Completion> {
     const res = await send(
       JSON.stringify({
-        model: options.model,
-        messages: buildMessages(alert),
+        model: overrides.model ?? options.model,
+        messages: buildMessages(alert, overrides.instructions),
         temperature: options.temperature ?? 0,
         max_tokens: options.maxTokens ?? 800,
         ...responseFormat(tier),
@@ -139,21 +145,21 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     );
     if (res.ok) return (await res.json()) as Completion;
     const error = await readError(res);
-    if (stepDown(res.status, error)) return post(alert);
+    if (stepDown(res.status, error)) return post(alert, overrides);
     throw errorFromStatus(res.status, error, res.headers);
   }
 
   return {
     model: options.model,
     responseFormat: () => tier,
-    async classify(alert) {
+    async classify(alert, overrides = {}) {
       const started = performance.now();
       let attempts = 0;
       const cap = options.maxRetryAfterMs ?? 30_000;
       const completion = await pRetry(
         () => {
           attempts++;
-          return post(alert);
+          return post(alert, overrides);
         },
         {
           retries: Math.min(options.maxRetries ?? 3, 3),
@@ -168,7 +174,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         },
       );
       const verdict = verdictOf(completion);
-      return { verdict, model: completion.model ?? options.model, latencyMs: Math.round(performance.now() - started), attempts };
+      return { verdict, model: completion.model ?? overrides.model ?? options.model, latencyMs: Math.round(performance.now() - started), attempts };
     },
   };
 }

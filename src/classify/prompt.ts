@@ -35,7 +35,7 @@ function safeEntries(map: Record<string, string>, limit: number, maxValue: numbe
 }
 
 /** The messages for one alert. */
-export function buildMessages(alert: ClassifiableAlert): ChatMessage[] {
+export function buildMessages(alert: ClassifiableAlert, instructions?: string): ChatMessage[] {
   const facts = {
     alertname: alert.labels.alertname ?? '',
     status: alert.status,
@@ -43,7 +43,7 @@ export function buildMessages(alert: ClassifiableAlert): ChatMessage[] {
     annotations: Object.fromEntries(safeEntries(alert.annotations, MAX_LABELS, MAX_ANNOTATION)),
   };
   return [
-    { role: 'system', content: SYSTEM },
+    { role: 'system', content: instructions ? `${SYSTEM}\nTeam instructions: ${instructions.slice(0, 2_000)}` : SYSTEM },
     { role: 'user', content: `Classify this alert:\n${JSON.stringify(facts, null, 2)}` },
   ];
 }

@@ -64,6 +64,10 @@ export interface ClassifyOptions {
   minConfidence?: number;
   /** Skip the cache and ask again. */
   force?: boolean;
+  /** A policy's model instead of the configured one. */
+  model?: string;
+  /** A policy's instructions, appended to the system prompt. */
+  instructions?: string;
 }
 
 /** Circuit breaker states as the API reports them. */

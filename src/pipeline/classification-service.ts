@@ -5,6 +5,7 @@ import type {
   ClassificationRepository,
   ClassifiedAlert,
   Classifier,
+  ClassifyOptions,
   CircuitState,
   Severity,
   StoredClassification,
@@ -29,7 +30,7 @@ export interface ClassificationStats {
 
 /** The service. */
 export interface ClassificationService {
-  classify(alert: ClassifiableAlert, options?: { force?: boolean; minConfidence?: number }): Promise<ClassifiedAlert>;
+  classify(alert: ClassifiableAlert, options?: ClassifyOptions): Promise<ClassifiedAlert>;
   /** Classifies a stored alert by fingerprint; null when the fingerprint is unknown. */
   classifyKnown(fingerprint: string, force: boolean): Promise<ClassifiedAlert | null>;
   latest(fingerprint: string): Promise<StoredClassification | null>;

@@ -9,6 +9,8 @@ export interface ResolvedPolicy {
   /** The policy's name, or undefined for the global mode. */
   policy: string | undefined;
   minConfidence: number | undefined;
+  model: string | undefined;
+  instructions: string | undefined;
   dropNoise: boolean;
   dropBelowConfidence: number | undefined;
   /** Other policies that matched with the same priority (reported, not applied). */
@@ -30,11 +32,15 @@ export function resolvePolicy(
 ): ResolvedPolicy {
   const matching = policies.filter((p) => selects(p, labels));
   const best = matching.reduce<EnrichmentPolicy | undefined>((winner, p) => (!winner || p.priority > winner.priority ? p : winner), undefined);
-  if (!best) return { mode: globalMode, policy: undefined, minConfidence: undefined, dropNoise: false, dropBelowConfidence: undefined, tiedWith: [] };
+  if (!best) {
+    return { mode: globalMode, policy: undefined, minConfidence: undefined, model: undefined, instructions: undefined, dropNoise: false, dropBelowConfidence: undefined, tiedWith: [] };
+  }
   return {
     mode: best.mode,
     policy: best.name,
     minConfidence: best.classification?.minConfidence,
+    model: best.classification?.model,
+    instructions: best.classification?.instructions,
     dropNoise: best.filter?.dropNoise ?? false,
     dropBelowConfidence: best.filter?.dropBelowConfidence,
     tiedWith: matching.filter((p) => p !== best && p.priority === best.priority).map((p) => p.name),

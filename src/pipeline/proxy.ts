@@ -53,7 +53,10 @@ function decide(policy: ResolvedPolicy, filter: GlobalFilter, event: AlertEvent,
 function classifyEvent(deps: ProxyDeps, event: AlertEvent, policy: ResolvedPolicy): Promise<ClassifiedAlert> | undefined {
   if (policy.mode === 'transparent') return undefined;
   const alert = { fingerprint: event.fingerprint, status: event.status, labels: event.labels, annotations: event.annotations };
-  return deps.classification.classify(alert, policy.minConfidence === undefined ? {} : { minConfidence: policy.minConfidence });
+  const options = Object.fromEntries(
+    Object.entries({ minConfidence: policy.minConfidence, model: policy.model, instructions: policy.instructions }).filter(([, v]) => v !== undefined),
+  );
+  return deps.classification.classify(alert, options);
 }
 
 /** Waits for `work` at most until `deadline`; undefined when it is not done by then. */

@@ -38,6 +38,8 @@ export interface FakeLlm {
 export interface FakeLlmOptions {
   apiKey: string;
   model: string;
+  /** Other model names the endpoint serves. */
+  otherModels?: string[];
   /** Reject json_schema like an endpoint without structured outputs. */
   noJsonSchema?: boolean;
   /** Delay of every unscripted (valid) reply, like a real model's latency. */
@@ -88,7 +90,7 @@ function requestProblem(req: IncomingMessage, body: Json, options: FakeLlmOption
   const auth = req.headers.authorization ?? (req.headers['x-litellm-api-key'] ? `Bearer ${String(req.headers['x-litellm-api-key']).replace(/^Bearer /, '')}` : undefined);
   if (auth !== `Bearer ${options.apiKey}`) return 'auth';
   if (!String(req.headers['content-type']).startsWith('application/json')) return 'content-type must be application/json';
-  if (body.model !== options.model) return `The model ${String(body.model)} does not exist`;
+  if (body.model !== options.model && !options.otherModels?.includes(String(body.model))) return `The model ${String(body.model)} does not exist`;
   const messages = body.messages as { role?: string; content?: unknown }[] | undefined;
   if (!Array.isArray(messages) || messages.length === 0) return 'messages must be a non-empty array';
   if (messages.some((m) => !['system', 'developer', 'user', 'assistant'].includes(m.role ?? '') || typeof m.content !== 'string')) {
@@ -166,7 +168,7 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       if (problem) return send(res, 400, { error: { message: problem, type: 'invalid_request_error', param: problem.includes('json') ? 'response_format' : null } });
       requests.push({ path, headers: req.headers, body: body! });
       const fallback: FakeReply = options.delayMs ? { kind: 'slow', ms: options.delayMs } : { kind: 'valid' };
-      answer(res, queue.shift() ?? fallback, options.model);
+      answer(res, queue.shift() ?? fallback, String(body!.model));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -24,6 +24,7 @@ function configFile(): string {
       priority: 100
       match: { namespaces: [checkout] }
       mode: enriched
+      classification: { model: gpt-4o, instructions: "Checkout outages are always critical." }
       filter: { dropNoise: true }
 `,
   );
@@ -47,7 +48,7 @@ describe.each(backends())('POST /webhook/proxy on $name', (backend) => {
   };
 
   beforeAll(async () => {
-    llm = await startFakeLlm({ apiKey: KEY, model: MODEL });
+    llm = await startFakeLlm({ apiKey: KEY, model: MODEL, otherModels: ['gpt-4o'] });
     svc = await startTestService(await backend.fresh(), { LLM_API_URL: llm.url, LLM_API_KEY: KEY, LLM_MODEL: MODEL, CONFIG_FILE: configFile() });
   });
   afterAll(async () => {
@@ -90,6 +91,10 @@ describe.each(backends())('POST /webhook/proxy on $name', (backend) => {
     const checkout = await proxy(alertBody('CheckoutSlow', 'checkout', '2026-11-22T04:00:00Z'));
     expect(Object.values(checkout.classification_results ?? {})[0]).toMatchObject({ source: 'llm' });
     expect(llm.requests.length).toBe(before + 1);
+    const sent = llm.requests.at(-1)!.body as { model: string; messages: { content: string }[] };
+    expect(sent.model).toBe('gpt-4o');
+    expect(sent.messages[0]!.content).toContain('Team instructions: Checkout outages are always critical.');
+    expect(llm.requests[0]!.body.model).toBe(MODEL);
   });
 
   it('filters what the policy and the global rules drop', async () => {
