@@ -1,6 +1,12 @@
 // The classification API and the enrichment mode through the running service, with the strict
 // fake LLM, on PostgreSQL/PGlite, with and without Redis.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/store/pg.ts';
+import { openPglite } from '../../src/store/pglite.ts';
 import { inject } from 'vitest';
 import {
   ClassificationModelsResponse,
@@ -124,5 +130,28 @@ describe.runIf(redisUrl)('enrichment mode shared through Redis', () => {
     await c.post('/enrichment/mode', { mode: 'enriched' });
     await b.stop();
     await c.stop();
+  });
+});
+
+describe('enrichment mode survives a restart without Redis', () => {
+  it('on embedded PGlite, reopening the same data directory', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ah-mode-'));
+    const first = await startTestService(await openPglite({ dataDir }));
+    await first.post('/enrichment/mode', { mode: 'transparent' });
+    await first.stop();
+    const second = await startTestService(await openPglite({ dataDir }));
+    expect(ModeResponse.parse(await (await second.get('/enrichment/mode')).json())).toEqual({ mode: 'transparent', source: 'database' });
+    await second.stop();
+  });
+
+  it.runIf(inject('postgresUrl'))('on PostgreSQL, with a new connection pool', async () => {
+    const open = () => openPostgres({ url: inject('postgresUrl'), poolSize: 2, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000, logger: pino({ level: 'silent' }) });
+    const first = await startTestService(open());
+    await first.post('/enrichment/mode', { mode: 'transparent_with_recommendations' });
+    await first.stop();
+    const second = await startTestService(open());
+    expect(ModeResponse.parse(await (await second.get('/enrichment/mode')).json())).toEqual({ mode: 'transparent_with_recommendations', source: 'database' });
+    await second.post('/enrichment/mode', { mode: 'enriched' });
+    await second.stop();
   });
 });
