@@ -25,6 +25,21 @@ export interface ClassifierDeps {
   cache: ClassificationCache;
   cacheTtlMs: number;
   events?: ClassifierEvents;
+  /** After a quota or budget error the circuit is held open this long (money does not come back in 30 s). */
+  quotaPauseMs?: number;
+}
+
+const DEFAULT_QUOTA_PAUSE_MS = 10 * 60_000;
+
+/** Holds the circuit open after an exhausted quota, then lets the normal half-open probe decide. */
+function pauseForQuota(deps: ClassifierDeps, held: { active: boolean }): void {
+  if (held.active) return;
+  held.active = true;
+  const isolation = deps.breaker.isolate();
+  setTimeout(() => {
+    isolation.dispose();
+    held.active = false;
+  }, deps.quotaPauseMs ?? DEFAULT_QUOTA_PAUSE_MS).unref();
 }
 
 function errorType(err: unknown): string {
@@ -37,7 +52,12 @@ async function askLlm(deps: ClassifierDeps, llm: LlmClient, alert: ClassifiableA
   return { ...answer.verdict, source: 'llm', model: answer.model, promptVersion: PROMPT_VERSION, latencyMs: answer.latencyMs };
 }
 
-async function fromLlmOrRules(deps: ClassifierDeps, alert: ClassifiableAlert, options: ClassifyOptions): Promise<ClassifiedAlert> {
+async function fromLlmOrRules(
+  deps: ClassifierDeps,
+  alert: ClassifiableAlert,
+  options: ClassifyOptions,
+  held: { active: boolean },
+): Promise<ClassifiedAlert> {
   const rules = classifyByRules(alert);
   if (!deps.llm) return { ...rules, cached: false };
   try {
@@ -47,20 +67,26 @@ async function fromLlmOrRules(deps: ClassifierDeps, alert: ClassifiableAlert, op
     await deps.cache.set(alert.fingerprint, llm, deps.cacheTtlMs);
     return { ...llm, cached: false };
   } catch (err) {
-    deps.events?.onError?.(errorType(err));
+    onFailure(deps, err, held);
     return { ...rules, cached: false };
   }
 }
 
+function onFailure(deps: ClassifierDeps, err: unknown, held: { active: boolean }): void {
+  if (err instanceof LlmError && err.kind === 'quota') pauseForQuota(deps, held);
+  deps.events?.onError?.(errorType(err));
+}
+
 /** Creates the classifier. */
 export function createClassifier(deps: ClassifierDeps): Classifier {
+  const held = { active: false };
   return {
     llmEnabled: deps.llm !== undefined,
     model: deps.llm?.model,
     circuitState: () => breakerState(deps.breaker),
     async classify(alert, options = {}) {
       const hit = options.force ? undefined : await deps.cache.get(alert.fingerprint);
-      const result: ClassifiedAlert = hit ? { ...hit, source: 'cache', cached: true } : await fromLlmOrRules(deps, alert, options);
+      const result: ClassifiedAlert = hit ? { ...hit, source: 'cache', cached: true } : await fromLlmOrRules(deps, alert, options, held);
       deps.events?.onResult?.(result);
       return result;
     },

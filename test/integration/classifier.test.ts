@@ -82,11 +82,22 @@ describe('classifier', () => {
     expect(classifier.circuitState()).toBe('closed');
   });
 
-  it('falls back on a refusal, invalid JSON or a quota error without caching the rules answer', async () => {
+  it('falls back on a refusal or invalid JSON without caching the rules answer', async () => {
     const classifier = createClassifier(deps({ breaker: createBreaker(DEFAULT_BREAKER) }));
     const a = alert();
-    llm.script({ kind: 'refusal' }, { kind: 'invalid_json' }, { kind: 'quota' });
-    for (let i = 0; i < 3; i++) expect((await classifier.classify(a)).source).toBe('rules');
+    llm.script({ kind: 'refusal' }, { kind: 'invalid_json' });
+    for (let i = 0; i < 2; i++) expect((await classifier.classify(a)).source).toBe('rules');
     expect((await classifier.classify(a)).source).toBe('llm');
+  });
+
+  it('holds the circuit open after an exhausted quota instead of asking again', async () => {
+    const errors: string[] = [];
+    const classifier = createClassifier(deps({ breaker: createBreaker(DEFAULT_BREAKER), events: { onError: (t) => errors.push(t) } }));
+    llm.script({ kind: 'quota' });
+    expect((await classifier.classify(alert())).source).toBe('rules');
+    expect(classifier.circuitState()).toBe('open');
+    expect((await classifier.classify(alert())).source).toBe('rules');
+    expect(llm.requests).toHaveLength(1);
+    expect(errors).toEqual(['quota', 'circuit_open']);
   });
 });
