@@ -16,7 +16,7 @@ import { VERSION } from './version.ts';
 import type { Redis } from 'ioredis';
 import type { Metrics } from './observability/metrics.ts';
 import type { AlertStore, HealthCheck } from './core/ports.ts';
-import { ENRICHMENT_MODES, type EnrichmentMode, type EnrichmentPolicy, type ModeStore, type PolicyCatalog } from './core/enrichment.ts';
+import { type EnrichmentPolicy, type ModeStore, type PolicyCatalog } from './core/enrichment.ts';
 import { createProxy } from './pipeline/proxy.ts';
 import { createBreaker } from './classify/breaker.ts';
 import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
@@ -152,9 +152,6 @@ function staticPolicies(config: Config): PolicyCatalog {
   return { list: () => policies };
 }
 
-function showMode(metrics: Metrics, mode: EnrichmentMode): void {
-  for (const m of ENRICHMENT_MODES) metrics.modeStatus.set({ mode: m }, m === mode ? 1 : 0);
-}
 
 /** Starts the whole service and resolves once it listens. */
 export async function startService(options: ServiceOptions): Promise<Service> {
@@ -168,7 +165,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const redis = await connectRedis(config, logger);
   const classification = buildClassification(config, { db, store, metrics, redis });
   const initialMode = await classification.modes.get().catch(() => ({ mode: config.enrichment.mode ?? 'enriched', source: 'default' as const }));
-  showMode(metrics, initialMode.mode);
+  metrics.setModeSource(async () => (await classification.modes.get()).mode);
   logger.info(
     { llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode },
     'classification ready',
@@ -194,7 +191,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     modes: classification.modes,
     onModeSwitch: (from, to) => {
       metrics.modeSwitches.inc({ from_mode: from, to_mode: to });
-      showMode(metrics, to);
       logger.info({ from, to }, 'enrichment mode switched');
     },
     accepting: () => accepting,

@@ -27,6 +27,8 @@ export interface Metrics {
   cacheErrors: Counter<'operation'>;
   modeSwitches: Counter<'from_mode' | 'to_mode'>;
   modeStatus: Gauge<'mode'>;
+  /** Where `alert_history_enrichment_mode_status` reads the shared mode at scrape time. */
+  setModeSource(read: () => Promise<string>): void;
   circuitState: Gauge;
 }
 
@@ -118,10 +120,15 @@ function classificationMetrics(registry: Registry): Pick<
   | 'cacheErrors'
   | 'modeSwitches'
   | 'modeStatus'
+  | 'setModeSource'
   | 'circuitState'
 > {
   const r = { registers: [registry] };
+  let readMode: (() => Promise<string>) | undefined;
   return {
+    setModeSource: (read) => {
+      readMode = read;
+    },
     classifications: new Counter({ ...r, name: 'alert_history_classification_total', help: 'Classifications by severity and source (llm, rules, cache)', labelNames: ['severity', 'source'] }),
     classificationDuration: new Histogram({ ...r, name: 'alert_history_classification_duration_seconds', help: 'Time to classify (LLM calls and rules)', buckets: LLM_BUCKETS }),
     classificationErrors: new Counter({ ...r, name: 'alert_history_classification_errors_total', help: 'LLM failures that fell back to rules, by error type', labelNames: ['error_type'] }),
@@ -130,7 +137,21 @@ function classificationMetrics(registry: Registry): Pick<
     cacheMisses: new Counter({ ...r, name: 'alert_history_cache_misses_total', help: 'Classification cache misses', labelNames: ['cache_type'] }),
     cacheErrors: new Counter({ ...r, name: 'alert_history_cache_errors_total', help: 'Redis cache operations that failed (answered from memory)', labelNames: ['operation'] }),
     modeSwitches: new Counter({ ...r, name: 'alert_history_enrichment_mode_switches_total', help: 'Enrichment mode switches', labelNames: ['from_mode', 'to_mode'] }),
-    modeStatus: new Gauge({ ...r, name: 'alert_history_enrichment_mode_status', help: '1 for the current enrichment mode, 0 for the others', labelNames: ['mode'] }),
+    modeStatus: new Gauge({
+      ...r,
+      name: 'alert_history_enrichment_mode_status',
+      help: '1 for the current enrichment mode (shared by replicas), 0 for the others',
+      labelNames: ['mode'],
+      async collect() {
+        if (!readMode) return;
+        try {
+          const current = await readMode();
+          for (const mode of ['transparent', 'enriched', 'transparent_with_recommendations']) this.set({ mode }, mode === current ? 1 : 0);
+        } catch {
+          // Keep the last values; readiness reports the store outage.
+        }
+      },
+    }),
     circuitState: new Gauge({ ...r, name: 'alert_history_classification_circuit_state', help: 'LLM circuit breaker: 0 closed, 1 half-open, 2 open' }),
   };
 }

@@ -98,7 +98,10 @@ describe.each(backends())('classification API on $name', (backend) => {
     expect((await svc.post('/enrichment/mode', { mode: 'transparent' })).status).toBe(401);
     const set = ModeResponse.parse(await (await svc.post('/enrichment/mode', { mode: 'transparent' }, auth)).json());
     expect(set).toEqual({ mode: 'transparent', source: 'database' });
-    expect(await (await svc.get('/metrics')).text()).toContain('alert_history_enrichment_mode_switches_total{from_mode="enriched",to_mode="transparent"} 1');
+    const text = await (await svc.get('/metrics')).text();
+    expect(text).toContain('alert_history_enrichment_mode_switches_total{from_mode="enriched",to_mode="transparent"} 1');
+    expect(text).toContain('alert_history_enrichment_mode_status{mode="transparent"} 1');
+    expect(text).toContain('alert_history_enrichment_mode_status{mode="enriched"} 0');
   });
 });
 
