@@ -145,10 +145,14 @@ function healthChecks(db: Db, redis: Redis | undefined): HealthCheck[] {
 
 /** Policies from config.yaml (the operator adds custom resources). */
 function staticPolicies(config: Config): PolicyCatalog {
-  const policies: EnrichmentPolicy[] = config.enrichment.policies.map((p) => ({
-    ...p,
-    match: { ...p.match, matchers: p.match.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value })) },
-  }));
+  const policies: EnrichmentPolicy[] = config.enrichment.policies.map(({ classification, ...p }) => {
+    const { timeout, cacheTTL, ...rest } = classification ?? {};
+    return {
+      ...p,
+      match: { ...p.match, matchers: p.match.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value })) },
+      classification: { ...rest, ...(timeout ? { timeoutMs: timeout } : {}), ...(cacheTTL ? { cacheTtlMs: cacheTTL } : {}) },
+    };
+  });
   return { list: () => policies };
 }
 

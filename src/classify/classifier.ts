@@ -48,7 +48,8 @@ function errorType(err: unknown): string {
 }
 
 async function askLlm(deps: ClassifierDeps, llm: LlmClient, alert: ClassifiableAlert, options: ClassifyOptions): Promise<Classification> {
-  const answer = await deps.breaker.execute(() => llm.classify(alert, { model: options.model, instructions: options.instructions }));
+  const { model, instructions, temperature, timeoutMs } = options;
+  const answer = await deps.breaker.execute(() => llm.classify(alert, { model, instructions, temperature, timeoutMs }));
   return { ...answer.verdict, source: 'llm', model: answer.model, promptVersion: PROMPT_VERSION, latencyMs: answer.latencyMs };
 }
 
@@ -64,7 +65,7 @@ async function fromLlmOrRules(
     const llm = await askLlm(deps, deps.llm, alert, options);
     if (llm.severity !== rules.severity) deps.events?.onDisagreement?.(llm, rules);
     if (llm.confidence < (options.minConfidence ?? 0)) return { ...rules, cached: false };
-    await deps.cache.set(alert.fingerprint, llm, deps.cacheTtlMs);
+    await deps.cache.set(alert.fingerprint, llm, options.cacheTtlMs ?? deps.cacheTtlMs);
     return { ...llm, cached: false };
   } catch (err) {
     onFailure(deps, err, held);

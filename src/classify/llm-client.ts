@@ -37,6 +37,8 @@ export interface LlmAnswer {
 export interface LlmOverrides {
   model?: string | undefined;
   instructions?: string | undefined;
+  temperature?: number | undefined;
+  timeoutMs?: number | undefined;
 }
 
 /** The classification client. */
@@ -117,11 +119,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const requestHeaders = headers(options);
   let tier: ResponseTier = 'json_schema';
 
-  async function send(body: string): Promise<Response> {
+  async function send(body: string, timeoutMs: number): Promise<Response> {
     try {
-      return await fetch(url, { method: 'POST', headers: requestHeaders, body, signal: AbortSignal.timeout(options.timeoutMs) });
+      return await fetch(url, { method: 'POST', headers: requestHeaders, body, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
-      throw networkError(err, options.timeoutMs);
+      throw networkError(err, timeoutMs);
     }
   }
 
@@ -138,10 +140,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       JSON.stringify({
         model: overrides.model ?? options.model,
         messages: buildMessages(alert, overrides.instructions),
-        temperature: options.temperature ?? 0,
+        temperature: overrides.temperature ?? options.temperature ?? 0,
         max_tokens: options.maxTokens ?? 800,
         ...responseFormat(tier),
       }),
+      overrides.timeoutMs ?? options.timeoutMs,
     );
     if (res.ok) return (await res.json()) as Completion;
     const error = await readError(res);

@@ -99,6 +99,8 @@ filters:
     expect(errorOf(() => loadConfig({ configPath: badRegex, env: {} }))).toContain('enrichment.policies.0.match.matchers.0.value: value is not a valid regular expression');
     const badName = tempConfig('enrichment:\n  policies:\n    - { name: Team_A, mode: enriched }\n');
     expect(errorOf(() => loadConfig({ configPath: badName, env: {} }))).toContain('enrichment.policies.0.name: must be a DNS-1123 label');
+    const badTimeout = tempConfig('enrichment:\n  policies:\n    - { name: t, mode: enriched, classification: { timeout: soon } }\n');
+    expect(errorOf(() => loadConfig({ configPath: badTimeout, env: {} }))).toContain('enrichment.policies.0.classification.timeout: must be a duration such as 10s, 5m or 1h');
     const dup = tempConfig('enrichment:\n  policies:\n    - { name: a, mode: enriched }\n    - { name: a, mode: transparent }\n');
     expect(errorOf(() => loadConfig({ configPath: dup, env: {} }))).toContain('policy names must be unique');
   });

@@ -1,6 +1,7 @@
 // The one configuration schema (design.md section 8). camelCase keys in config.yaml; the legacy
 // environment variable names map onto them in env.ts. Validated once at start, then frozen.
 import { z } from 'zod';
+import { parseDuration } from '../core/time.ts';
 
 /** An integer in [min, max]; every failure names the whole allowed range. */
 function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
@@ -112,6 +113,16 @@ function compiles(pattern: string): boolean {
   }
 }
 
+/** A duration such as `10s`, `5m`, `1h`, in milliseconds. */
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 10s, 5m or 1h' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 const matcherSchema = z
   .object({ label: z.string().min(1), op: z.enum(['=', '!=', '=~', '!~']), value: z.string().max(1024) })
   .strict()
@@ -128,7 +139,14 @@ const policySchema = z
       .default({}),
     mode: z.enum(MODES),
     classification: z
-      .object({ model: z.string().min(1).optional(), minConfidence: fraction.optional(), instructions: z.string().max(2_000).optional() })
+      .object({
+        model: z.string().min(1).optional(),
+        minConfidence: fraction.optional(),
+        instructions: z.string().max(2_000).optional(),
+        temperature: z.number().min(0, 'must be 0..2').max(2, 'must be 0..2').optional(),
+        timeout: duration.optional(),
+        cacheTTL: duration.optional(),
+      })
       .strict()
       .optional(),
     filter: z.object({ dropNoise: z.boolean().optional(), dropBelowConfidence: fraction.optional() }).strict().optional(),

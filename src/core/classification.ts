@@ -68,6 +68,12 @@ export interface ClassifyOptions {
   model?: string;
   /** A policy's instructions, appended to the system prompt. */
   instructions?: string;
+  /** A policy's sampling temperature. */
+  temperature?: number;
+  /** A policy's per-request timeout. */
+  timeoutMs?: number;
+  /** A policy's cache lifetime for this result. */
+  cacheTtlMs?: number;
 }
 
 /** Circuit breaker states as the API reports them. */

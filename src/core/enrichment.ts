@@ -33,7 +33,14 @@ export interface EnrichmentPolicy {
   priority: number;
   match: { namespaces?: string[]; matchers?: { name: string; op: '=' | '!=' | '=~' | '!~'; value: string }[] };
   mode: EnrichmentMode;
-  classification?: { model?: string; minConfidence?: number; instructions?: string };
+  classification?: {
+    model?: string;
+    minConfidence?: number;
+    instructions?: string;
+    temperature?: number;
+    timeoutMs?: number;
+    cacheTtlMs?: number;
+  };
   filter?: { dropNoise?: boolean; dropBelowConfidence?: number };
 }
 

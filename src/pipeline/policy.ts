@@ -9,8 +9,8 @@ export interface ResolvedPolicy {
   /** The policy's name, or undefined for the global mode. */
   policy: string | undefined;
   minConfidence: number | undefined;
-  model: string | undefined;
-  instructions: string | undefined;
+  /** Per-policy classification settings (model, instructions, temperature, timeout, cache TTL). */
+  classify: NonNullable<EnrichmentPolicy['classification']>;
   dropNoise: boolean;
   dropBelowConfidence: number | undefined;
   /** Other policies that matched with the same priority (reported, not applied). */
@@ -33,14 +33,13 @@ export function resolvePolicy(
   const matching = policies.filter((p) => selects(p, labels));
   const best = matching.reduce<EnrichmentPolicy | undefined>((winner, p) => (!winner || p.priority > winner.priority ? p : winner), undefined);
   if (!best) {
-    return { mode: globalMode, policy: undefined, minConfidence: undefined, model: undefined, instructions: undefined, dropNoise: false, dropBelowConfidence: undefined, tiedWith: [] };
+    return { mode: globalMode, policy: undefined, minConfidence: undefined, classify: {}, dropNoise: false, dropBelowConfidence: undefined, tiedWith: [] };
   }
   return {
     mode: best.mode,
     policy: best.name,
     minConfidence: best.classification?.minConfidence,
-    model: best.classification?.model,
-    instructions: best.classification?.instructions,
+    classify: best.classification ?? {},
     dropNoise: best.filter?.dropNoise ?? false,
     dropBelowConfidence: best.filter?.dropBelowConfidence,
     tiedWith: matching.filter((p) => p !== best && p.priority === best.priority).map((p) => p.name),

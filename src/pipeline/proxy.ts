@@ -53,10 +53,7 @@ function decide(policy: ResolvedPolicy, filter: GlobalFilter, event: AlertEvent,
 function classifyEvent(deps: ProxyDeps, event: AlertEvent, policy: ResolvedPolicy): Promise<ClassifiedAlert> | undefined {
   if (policy.mode === 'transparent') return undefined;
   const alert = { fingerprint: event.fingerprint, status: event.status, labels: event.labels, annotations: event.annotations };
-  const options = Object.fromEntries(
-    Object.entries({ minConfidence: policy.minConfidence, model: policy.model, instructions: policy.instructions }).filter(([, v]) => v !== undefined),
-  );
-  return deps.classification.classify(alert, options);
+  return deps.classification.classify(alert, policy.classify);
 }
 
 /** Waits for `work` at most until `deadline`; undefined when it is not done by then. */

@@ -90,6 +90,15 @@ describe('classifier', () => {
     expect((await classifier.classify(a)).source).toBe('llm');
   });
 
+  it('caches with the policy TTL when one is given', async () => {
+    const ttls: number[] = [];
+    const recording = { kind: 'memory' as const, get: () => Promise.resolve(undefined), set: (_fp: string, _v: unknown, ttl: number) => Promise.resolve(void ttls.push(ttl)) };
+    const classifier = createClassifier(deps({ cache: recording }));
+    await classifier.classify(alert());
+    await classifier.classify(alert(), { cacheTtlMs: 7_200_000 });
+    expect(ttls).toEqual([3_600_000, 7_200_000]);
+  });
+
   it('holds the circuit open after an exhausted quota instead of asking again', async () => {
     const errors: string[] = [];
     const classifier = createClassifier(deps({ breaker: createBreaker(DEFAULT_BREAKER), events: { onError: (t) => errors.push(t) } }));

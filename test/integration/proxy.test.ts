@@ -24,7 +24,7 @@ function configFile(): string {
       priority: 100
       match: { namespaces: [checkout] }
       mode: enriched
-      classification: { model: gpt-4o, instructions: "Checkout outages are always critical." }
+      classification: { model: gpt-4o, instructions: "Checkout outages are always critical.", temperature: 0.2, timeout: 5s, cacheTTL: 2h }
       filter: { dropNoise: true }
 `,
   );
@@ -93,6 +93,7 @@ describe.each(backends())('POST /webhook/proxy on $name', (backend) => {
     expect(llm.requests.length).toBe(before + 1);
     const sent = llm.requests.at(-1)!.body as { model: string; messages: { content: string }[] };
     expect(sent.model).toBe('gpt-4o');
+    expect((sent as unknown as { temperature: number }).temperature).toBe(0.2);
     expect(sent.messages[0]!.content).toContain('Team instructions: Checkout outages are always critical.');
     expect(llm.requests[0]!.body.model).toBe(MODEL);
   });
