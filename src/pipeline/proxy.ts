@@ -6,7 +6,7 @@ import type { ClassifiedAlert } from '../core/classification.ts';
 import type { EnrichmentMode, ModeStore, PolicyCatalog } from '../core/enrichment.ts';
 import type { FilterDecision, GlobalFilter } from '../core/filter.ts';
 import type { AlertStore } from '../core/ports.ts';
-import type { AlertBatch, AlertEvent } from '../core/types.ts';
+import type { AlertBatch, AlertEvent, RecordResult } from '../core/types.ts';
 import type { ClassificationService } from './classification-service.ts';
 import { evaluateGlobal } from './filter.ts';
 import { resolvePolicy, type ResolvedPolicy } from './policy.ts';
@@ -34,8 +34,8 @@ export interface ProxyOutcome {
 
 /** What the proxy did with one request. */
 export interface ProxyResult {
-  processed: number;
-  duplicates: number;
+  /** What recording did (counts, the new state changes). */
+  recorded: RecordResult;
   globalMode: EnrichmentMode;
   outcomes: ProxyOutcome[];
 }
@@ -81,6 +81,6 @@ export function createProxy(deps: ProxyDeps): (batch: AlertBatch) => Promise<Pro
       }),
     );
     clearTimeout(timer);
-    return { processed: recorded.processed, duplicates: recorded.duplicates, globalMode, outcomes };
+    return { recorded, globalMode, outcomes };
   };
 }

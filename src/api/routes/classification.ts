@@ -57,11 +57,16 @@ function wrap(handler: (req: Request, res: Response) => Promise<unknown>): Reque
   };
 }
 
+/** A classification as the API shows it. */
+function resultOf(r: ClassifiedAlert): Record<string, unknown> {
+  const { cached: _cached, latencyMs, promptVersion, ...verdict } = r;
+  return { ...verdict, processing_time_ms: latencyMs, prompt_version: promptVersion };
+}
+
 function resultBody(r: ClassifiedAlert, startedMs: number): Record<string, unknown> {
-  const { cached, latencyMs, promptVersion, ...verdict } = r;
   return {
-    result: { ...verdict, processing_time_ms: latencyMs, prompt_version: promptVersion },
-    cached,
+    result: resultOf(r),
+    cached: r.cached,
     model: r.model,
     processing_time_ms: Math.round(performance.now() - startedMs),
   };
@@ -88,7 +93,7 @@ async function bulk(service: ClassificationService, req: Request): Promise<Recor
   const errors: { fingerprint: string; error: string }[] = [];
   for (const fingerprint of body.fingerprints) {
     const r = await service.classifyKnown(fingerprint, body.force_refresh);
-    if (r) results.push({ fingerprint, ...resultBody(r, started).result as object, cached: r.cached });
+    if (r) results.push({ fingerprint, ...resultOf(r), cached: r.cached });
     else errors.push({ fingerprint, error: 'unknown fingerprint' });
   }
   return { results, total_processed: results.length, errors, processing_time: Math.round(performance.now() - started) };

@@ -44,11 +44,11 @@ function proxyBody(result: ProxyResult, startedMs: number): Record<string, unkno
   );
   return {
     message: 'Intelligent proxy webhook processed successfully',
-    processed_alerts: result.processed,
+    processed_alerts: result.recorded.processed,
     // No publishing targets exist yet (metrics-only mode): nothing is sent.
     published_alerts: 0,
     filtered_alerts: result.outcomes.length - passed,
-    duplicate_alerts: result.duplicates,
+    duplicate_alerts: result.recorded.duplicates,
     metrics_only_mode: true,
     enrichment_mode: result.globalMode,
     processing_time_ms: Math.round(performance.now() - startedMs),
@@ -63,7 +63,7 @@ function proxyHandler(deps: WebhookRouteDeps): RequestHandler {
     try {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const result = await deps.proxy(deps.parse(body, { source: 'proxy' }));
-      countEvents(deps.metrics, { processed: result.processed, saved: result.outcomes.length, duplicates: result.duplicates, newEvents: result.outcomes.map((o) => o.event) });
+      countEvents(deps.metrics, result.recorded);
       res.json(proxyBody(result, started));
     } catch (err) {
       next(err);
