@@ -17,7 +17,9 @@ import type { Redis } from 'ioredis';
 import type { Metrics } from './observability/metrics.ts';
 import type { AlertStore, HealthCheck } from './core/ports.ts';
 import { type EnrichmentPolicy, type ModeStore, type PolicyCatalog } from './core/enrichment.ts';
-import { createProxy } from './pipeline/proxy.ts';
+import { createProxy, createRecoveryRouter } from './pipeline/proxy.ts';
+import { buildCatalog, startPublishing } from './compose/publishing.ts';
+import { createTestSender } from './compose/test-send.ts';
 import { createBreaker } from './classify/breaker.ts';
 import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
 import { createClassifier } from './classify/classifier.ts';
@@ -43,6 +45,8 @@ export interface Service {
   port: number;
   db: Db;
   server: Server;
+  /** Every route the app serves (method, Express path). */
+  routes: readonly { method: string; path: string }[];
   /** Stops accepting, drains in-flight requests (bounded), stops retention, closes the store. */
   stop(): Promise<void>;
 }
@@ -162,6 +166,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
+  const catalog = buildCatalog(config);
   const db = options.db ?? (await openDatabase(config, logger));
   await migrateWithRetry(db, logger);
   const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
@@ -174,8 +179,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     { llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode },
     'classification ready',
   );
+  const routingDeps = {
+    policies: staticPolicies(config),
+    modes: classification.modes,
+    classification: classification.service,
+    globalFilter: config.filters,
+    onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
+  };
+  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRecoveryRouter(routingDeps) });
   let accepting = true;
-  const { app } = createApp({
+  const { app, routes } = createApp({
     store,
     parse: createWebhookParser(config.webhook),
     metrics,
@@ -184,14 +197,23 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     checks: healthChecks(db, redis),
     classification: classification.service,
     proxy: createProxy({
+      ...routingDeps,
       store,
-      classification: classification.service,
-      modes: classification.modes,
-      policies: staticPolicies(config),
-      globalFilter: config.filters,
+      targets: catalog,
+      outbox: publishing.outbox,
+      worker: publishing.worker,
+      clock,
       budgetMs: config.classification.webhookBudgetMs,
-      onBackgroundError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'background classification failed'),
+      responseWaitMs: config.proxy.responseWaitMs,
+      routingGraceMs: config.publishing.worker.routingGraceSeconds * 1000,
     }),
+    publishing: {
+      catalog,
+      outbox: publishing.outbox,
+      guards: publishing.worker.guards,
+      testSend: createTestSender(config),
+      onRefresh: (n) => logger.info({ targets: n }, 'publishing targets refreshed'),
+    },
     modes: classification.modes,
     onModeSwitch: (from, to) => {
       metrics.modeSwitches.inc({ from_mode: from, to_mode: to });
@@ -232,9 +254,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     port: address.port,
     db,
     server,
+    routes: routes.entries,
     async stop() {
       accepting = false;
       await closeServer(server, config.server.shutdownTimeoutMs);
+      await publishing.worker.stop();
       await retention.stop();
       redis?.disconnect();
       await db.close();

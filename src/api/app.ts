@@ -19,6 +19,7 @@ import type { ProxyResult } from '../pipeline/proxy.ts';
 import type { AlertBatch } from '../core/types.ts';
 import type { EnrichmentMode, ModeStore } from '../core/enrichment.ts';
 import { registerWebhookRoutes } from './routes/webhook.ts';
+import { type PublishingRouteDeps, registerPublishingRoutes } from './routes/publishing.ts';
 
 /** Everything the HTTP layer needs, wired by main.ts. */
 export interface AppDeps {
@@ -36,6 +37,7 @@ export interface AppDeps {
   proxy: (batch: AlertBatch) => Promise<ProxyResult>;
   modes: ModeStore;
   onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
+  publishing: Omit<PublishingRouteDeps, 'guard' | 'readGuard'>;
 }
 
 /** The app and the table of its routes. */
@@ -91,6 +93,7 @@ export function createApp(deps: AppDeps): App {
     guard: apiToken,
     onModeSwitch: deps.onModeSwitch,
   });
+  registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken, readGuard });
   const document = openApiDocument(deps.version);
   routes.add(router, 'get', '/api/openapi.json', (_req, res) => {
     res.json(document);

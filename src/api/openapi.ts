@@ -97,6 +97,33 @@ const OPS: Record<string, Record<string, Op>> = {
     get: { summary: 'The global enrichment mode and where it is stored', ok: c.ModeResponse },
     post: { summary: 'Switch the global enrichment mode (API token); shared by replicas, kept across restarts', ok: c.ModeResponse, body: true },
   },
+  '/publishing/targets': { get: { summary: 'Publishing targets with masked URLs, health and delivery counts', ok: c.PublishingTargetsResponse } },
+  '/publishing/targets/refresh': {
+    post: { summary: 'Re-read the target sources now (API token; at most once per 10 s, else 409 with Retry-After)', ok: c.RefreshResponse },
+  },
+  '/publishing/mode': { get: { summary: 'intelligent, or metrics_only when no target is enabled', ok: c.PublishingModeResponse } },
+  '/publishing/stats': { get: { summary: 'Delivery totals over the outbox, per target and overall', ok: c.PublishingStatsResponse } },
+  '/publishing/test/{target}': {
+    post: {
+      summary: 'Send a synthetic TestAlert to a target now, bypassing filters and the outbox (API token)',
+      params: [{ name: 'target', in: 'path', description: 'target name', required: true }],
+      ok: c.TestSendResponse,
+    },
+  },
+  '/publishing/deliveries': {
+    get: {
+      summary: 'The outbox and publishing history, newest first',
+      params: [...pagination, q('target', 'target name'), q('state', 'routing | pending | sending | failed | succeeded | dead | filtered'), q('fingerprint', 'exact')],
+      ok: c.DeliveriesResponse,
+    },
+  },
+  '/publishing/deliveries/{id}/retry': {
+    post: {
+      summary: 'Re-queue a dead-lettered delivery (API token; 409 when it is not dead)',
+      params: [{ name: 'id', in: 'path', description: 'delivery id', required: true }],
+      ok: c.RetryResponse,
+    },
+  },
   '/healthz': { get: { summary: 'Liveness', ok: c.HealthzResponse } },
   '/readyz': { get: { summary: 'Readiness (503 when a dependency is down)', ok: c.ReadyzResponse } },
   '/health': { get: { summary: 'Readiness, legacy alias of /readyz', ok: c.ReadyzResponse } },

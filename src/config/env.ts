@@ -33,6 +33,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'CLASSIFICATION_CACHE_TTL', path: ['classification', 'cacheTtlSeconds'], kind: 'string' },
   { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
   { env: 'ENRICHMENT_MODE', path: ['enrichment', 'mode'], kind: 'string' },
+  { env: 'DASHBOARD_URL', path: ['publishing', 'dashboardUrl'], kind: 'string' },
+  { env: 'PUBLISHING_CONCURRENCY', path: ['publishing', 'worker', 'concurrency'], kind: 'string' },
+  { env: 'PROXY_RESPONSE_WAIT_MS', path: ['proxy', 'responseWaitMs'], kind: 'string' },
   { env: 'API_TOKENS', path: ['auth', 'apiTokens'], kind: 'list' },
   { env: 'API_PROTECT_READS', path: ['auth', 'protectReads'], kind: 'boolean' },
 ];

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { applyEnv, envNameFor } from './env.ts';
+import { expandTargetReferences } from './expand.ts';
 import { configSchema, type Config } from './schema.ts';
 
 /** A configuration problem: one line naming the key, the problem and the allowed values. */
@@ -23,9 +24,11 @@ export interface LoadOptions {
 }
 
 const SECRET_PATHS = ['database.url', 'webhook.auth', 'auth.apiTokens', 'llm.apiKey', 'redis.url'];
+/** Target fields that may hold secrets (URLs of Slack webhooks, keys, header values). */
+const SECRET_TARGET_FIELD = /^publishing\.targets\.\d+\.(url|credentials|headers)/;
 
 function isSecretPath(path: string): boolean {
-  return SECRET_PATHS.some((p) => path === p || path.startsWith(`${p}.`));
+  return SECRET_TARGET_FIELD.test(path) || SECRET_PATHS.some((p) => path === p || path.startsWith(`${p}.`));
 }
 
 function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
@@ -95,7 +98,10 @@ export interface LoadedConfig {
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const file = configFile(options, env);
-  const doc = applyEnv(readDocument(file), env);
+  const expanded = expandTargetReferences(readDocument(file), env);
+  const missing = expanded.problems[0];
+  if (missing) throw new ConfigError(`config: ${missing.path}: environment variable ${missing.variable} is not set`);
+  const doc = applyEnv(expanded.doc, env);
   const result = configSchema.safeParse(doc);
   if (!result.success) {
     const first = result.error.issues[0];

@@ -1,13 +1,9 @@
 // The one configuration schema (design.md section 8). camelCase keys in config.yaml; the legacy
 // environment variable names map onto them in env.ts. Validated once at start, then frozen.
 import { z } from 'zod';
-import { parseDuration } from '../core/time.ts';
 
-/** An integer in [min, max]; every failure names the whole allowed range. */
-function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
-  const error = `must be an integer from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-}
+import { compiles, DNS1123, duration, fraction, intIn, matcherSchema } from './schema-parts.ts';
+import { proxySchema, publishingSchema } from './publishing-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side runs).
 const port = intIn(0, 65_535);
@@ -101,32 +97,6 @@ const redisSchema = z
   .prefault({});
 
 const MODES = ['transparent', 'enriched', 'transparent_with_recommendations'] as const;
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const fraction = z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' });
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(`^(?:${pattern})$`, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A duration such as `10s`, `5m`, `1h`, in milliseconds. */
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 10s, 5m or 1h' });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const matcherSchema = z
-  .object({ label: z.string().min(1), op: z.enum(['=', '!=', '=~', '!~']), value: z.string().max(1024) })
-  .strict()
-  .refine((m) => !m.op.includes('~') || compiles(m.value), { message: 'value is not a valid regular expression', path: ['value'] });
 
 /** enrichment.policies[]: the EnrichmentPolicy spec shape plus `name` (crds.md). */
 const policySchema = z
@@ -211,6 +181,8 @@ export const configSchema = z
     redis: redisSchema,
     enrichment: enrichmentSchema,
     filters: filtersSchema,
+    publishing: publishingSchema,
+    proxy: proxySchema,
     auth: authSchema,
     log: logSchema,
   })

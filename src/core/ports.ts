@@ -11,12 +11,16 @@ import type {
   TimeRange,
   TopAlert,
 } from './queries.ts';
+import type { OutboxPlan } from './outbox.ts';
 import type { AlertBatch, AlertEvent, RecordResult } from './types.ts';
 
 /** Durable alert history: the one writer of state changes and the reader of analytics. */
 export interface AlertStore {
-  /** Records a batch in one transaction; duplicates are counted, never stored twice. */
-  record(batch: AlertBatch): Promise<RecordResult>;
+  /**
+   * Records a batch in one transaction; duplicates are counted, never stored twice. With an
+   * outbox plan, each new state change gets a delivery row per target in the same transaction.
+   */
+  record(batch: AlertBatch, outbox?: OutboxPlan): Promise<RecordResult>;
   history(filter: HistoryFilter, page: Page): Promise<EventPage>;
   alert(fingerprint: string, eventLimit: number): Promise<AlertDetail | null>;
   recent(limit: number): Promise<AlertEvent[]>;

@@ -1,6 +1,7 @@
 // The Prometheus registry: the legacy metric names of the Python service that apply so far, HTTP
 // metrics labelled by route template (bounded), and Node process metrics.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics.ts';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -30,6 +31,7 @@ export interface Metrics {
   /** Where `alert_history_enrichment_mode_status` reads the shared mode at scrape time. */
   setModeSource(read: () => Promise<string>): void;
   circuitState: Gauge;
+  publishing: PublishingMetrics;
 }
 
 /** Creates a registry; `countAlerts` feeds `alert_history_db_alerts` at scrape time. */
@@ -104,6 +106,7 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
       labelNames: ['result'],
     }),
     ...classificationMetrics(registry),
+    publishing: createPublishingMetrics(registry),
   };
 }
 

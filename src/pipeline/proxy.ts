@@ -1,15 +1,24 @@
-// The intelligent proxy: record first (durable before anything else), then for each NEW state
-// change resolve the policy, classify and filter. Classification runs concurrently and the
-// answer waits at most `budgetMs` for it; what is still running finishes and persists in the
-// background. Duplicates are recorded as such and never classified again.
+// The intelligent proxy: record first, with one outbox row per (new state change, enabled target)
+// in the same statement (durable before anything else), then for each new state change resolve
+// the policy, classify, filter and route its rows. The answer waits at most `budgetMs` for
+// classifications and `responseWaitMs` for first delivery attempts; what is still running
+// finishes in the background, and rows nobody routed (a crash) are routed by a worker later.
 import type { ClassifiedAlert } from '../core/classification.ts';
 import type { EnrichmentMode, ModeStore, PolicyCatalog } from '../core/enrichment.ts';
 import type { FilterDecision, GlobalFilter } from '../core/filter.ts';
-import type { AlertStore } from '../core/ports.ts';
+import type { DeliveryStore, RouteDecision } from '../core/outbox.ts';
+import type { AlertStore, Clock } from '../core/ports.ts';
+import type { Target, TargetCatalog } from '../core/publishing.ts';
 import type { AlertBatch, AlertEvent, RecordResult } from '../core/types.ts';
 import type { ClassificationService } from './classification-service.ts';
-import { evaluateGlobal } from './filter.ts';
 import { resolvePolicy, type ResolvedPolicy } from './policy.ts';
+import { globalDecision, routeToTargets } from './routing.ts';
+
+/** What the proxy needs from the delivery worker. */
+export interface DeliveryNotifier {
+  kick(): void;
+  settled(keys: readonly string[], deadlineMs: number): Promise<void>;
+}
 
 /** Dependencies of the proxy pipeline. */
 export interface ProxyDeps {
@@ -18,10 +27,26 @@ export interface ProxyDeps {
   modes: ModeStore;
   policies: PolicyCatalog;
   globalFilter: GlobalFilter;
-  /** How long the webhook answer waits for classifications. */
+  targets: TargetCatalog;
+  outbox: DeliveryStore;
+  worker: DeliveryNotifier;
+  clock: Clock;
+  /** How long the answer waits for classifications. */
   budgetMs: number;
-  /** Reports background failures (classification after the answer was sent). */
+  /** How long the answer waits for first delivery attempts. */
+  responseWaitMs: number;
+  /** How long outbox rows wait for routing before a worker routes them. */
+  routingGraceMs: number;
+  /** Reports background failures (classification or routing after the answer was sent). */
   onBackgroundError: (err: unknown) => void;
+}
+
+/** Delivery states of one state change when the answer was built. */
+export interface DeliveryCounts {
+  targets: number;
+  successful: number;
+  failed: number;
+  pending: number;
 }
 
 /** One new state change after policy, classification and filters. */
@@ -30,6 +55,8 @@ export interface ProxyOutcome {
   policy: ResolvedPolicy;
   classification: ClassifiedAlert | undefined;
   decision: FilterDecision;
+  /** Undefined in metrics-only mode or when routing had not finished in time. */
+  deliveries: DeliveryCounts | undefined;
 }
 
 /** What the proxy did with one request. */
@@ -37,50 +64,107 @@ export interface ProxyResult {
   /** What recording did (counts, the new state changes). */
   recorded: RecordResult;
   globalMode: EnrichmentMode;
+  /** True when no target is enabled: nothing is published. */
+  metricsOnly: boolean;
   outcomes: ProxyOutcome[];
 }
 
-function decide(policy: ResolvedPolicy, filter: GlobalFilter, event: AlertEvent, c: ClassifiedAlert | undefined): FilterDecision {
-  if (policy.mode === 'transparent_with_recommendations') return { pass: true, reason: 'mode transparent_with_recommendations never filters' };
-  const input = { labels: event.labels, classification: c };
-  if (c && policy.dropNoise && c.severity === 'noise') return { pass: false, reason: `policy ${policy.policy ?? ''} drops noise` };
-  if (c && policy.dropBelowConfidence !== undefined && c.confidence < policy.dropBelowConfidence) {
-    return { pass: false, reason: `policy ${policy.policy ?? ''}: confidence ${c.confidence} below ${policy.dropBelowConfidence}` };
-  }
-  return evaluateGlobal(filter, input);
+interface Routed {
+  event: AlertEvent;
+  policy: ResolvedPolicy;
+  classification: ClassifiedAlert | undefined;
+  decision: FilterDecision;
+  routes: RouteDecision[];
 }
 
-function classifyEvent(deps: ProxyDeps, event: AlertEvent, policy: ResolvedPolicy): Promise<ClassifiedAlert> | undefined {
-  if (policy.mode === 'transparent') return undefined;
+/** What classifying and routing one event needs. */
+type RoutingDeps = Pick<ProxyDeps, 'policies' | 'modes' | 'classification' | 'globalFilter' | 'onBackgroundError'>;
+
+function classifyEvent(deps: RoutingDeps, event: AlertEvent, policy: ResolvedPolicy): Promise<ClassifiedAlert | undefined> {
+  if (policy.mode === 'transparent') return Promise.resolve(undefined);
   const alert = { fingerprint: event.fingerprint, status: event.status, labels: event.labels, annotations: event.annotations };
   return deps.classification.classify(alert, policy.classify);
 }
 
-/** Waits for `work` at most until `deadline`; undefined when it is not done by then. */
-async function within<T>(work: Promise<T>, deadline: Promise<undefined>): Promise<T | undefined> {
-  return Promise.race([work, deadline]);
+/** Resolves `work`, or undefined once `deadlineMs` (wall clock) passes. */
+function within<T>(work: Promise<T>, deadlineMs: number, clock: Clock): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadlineMs - clock.now()))));
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Classifies (errors become "unclassified"; the classifier already fell back to rules) and routes one event. */
+async function routeEvent(deps: RoutingDeps, event: AlertEvent, ctx: { globalMode: EnrichmentMode; targets: readonly Target[] }): Promise<Routed> {
+  const policy = resolvePolicy(deps.policies.list(), event.labels, ctx.globalMode);
+  const classification = await classifyEvent(deps, event, policy).catch((err: unknown) => {
+    deps.onBackgroundError(err);
+    return undefined;
+  });
+  const decision = globalDecision(policy, deps.globalFilter, event, classification);
+  const routes = routeToTargets({ event, policy, classification, global: decision }, ctx.targets);
+  return { event, policy, classification, decision, routes };
+}
+
+function countsFor(routed: Routed, states: Map<string, string>): DeliveryCounts {
+  const counts: DeliveryCounts = { targets: 0, successful: 0, failed: 0, pending: 0 };
+  for (const route of routed.routes.filter((r) => r.pass)) {
+    counts.targets++;
+    const state = states.get(`${route.eventId}/${route.target}`);
+    if (state === 'succeeded') counts.successful++;
+    else if (state === 'failed' || state === 'dead') counts.failed++;
+    else counts.pending++;
+  }
+  return counts;
+}
+
+async function deliveryStates(deps: ProxyDeps, routed: readonly Routed[], deadlineMs: number): Promise<Map<string, string>> {
+  const keys = routed.flatMap((r) => r.routes.filter((d) => d.pass).map((d) => `${d.eventId}/${d.target}`));
+  if (keys.length === 0) return new Map();
+  await deps.worker.settled(keys, deadlineMs);
+  const rows = await deps.outbox.statesOf(routed.map((r) => r.event.id));
+  return new Map(rows.map((r) => [`${r.eventId}/${r.target}`, r.state]));
+}
+
+/**
+ * Routes one outbox row nobody routed (its process died between recording and routing): the
+ * same policy, classification (cache, LLM, rules) and filters as the proxy, for one target.
+ */
+export function createRecoveryRouter(deps: RoutingDeps): (event: AlertEvent, target: Target) => Promise<RouteDecision> {
+  return async (event, target) => {
+    const { mode } = await deps.modes.get();
+    const routed = await routeEvent(deps, event, { globalMode: mode, targets: [target] });
+    const [decision] = routed.routes;
+    if (!decision) throw new Error(`no routing decision for target ${target.name}`);
+    return decision;
+  };
 }
 
 /** Creates the proxy pipeline. */
 export function createProxy(deps: ProxyDeps): (batch: AlertBatch) => Promise<ProxyResult> {
   return async (batch) => {
-    const recorded = await deps.store.record(batch);
+    const started = deps.clock.now();
+    const targets = deps.targets.list().filter((t) => t.enabled);
+    const plan = targets.length > 0 ? { targets: targets.map((t) => t.name), routingGraceMs: deps.routingGraceMs } : undefined;
+    const recorded = await deps.store.record(batch, plan);
     const { mode: globalMode } = await deps.modes.get();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), deps.budgetMs);
+    const routing = Promise.all(recorded.newEvents.map((event) => routeEvent(deps, event, { globalMode, targets })));
+    const stored = routing.then(async (all) => {
+      await deps.outbox.route(all.flatMap((r) => r.routes));
+      if (all.some((r) => r.routes.some((d) => d.pass))) deps.worker.kick();
+      return all;
     });
-    const policies = deps.policies.list();
-    const outcomes = await Promise.all(
-      recorded.newEvents.map(async (event): Promise<ProxyOutcome> => {
-        const policy = resolvePolicy(policies, event.labels, globalMode);
-        const running = classifyEvent(deps, event, policy);
-        running?.catch(deps.onBackgroundError);
-        const classification = running ? await within(running.catch(() => undefined), deadline) : undefined;
-        return { event, policy, classification, decision: decide(policy, deps.globalFilter, event, classification) };
-      }),
-    );
-    clearTimeout(timer);
-    return { recorded, globalMode, outcomes };
+    stored.catch(deps.onBackgroundError);
+    const routed = await within(stored, started + deps.budgetMs, deps.clock).catch(() => undefined);
+    if (!routed) {
+      // Classification outran the budget: answer now; routing and delivery go on in the background.
+      const outcomes = recorded.newEvents.map((event) => {
+        const policy = resolvePolicy(deps.policies.list(), event.labels, globalMode);
+        return { event, policy, classification: undefined, decision: { pass: true, reason: 'still classifying' }, deliveries: undefined };
+      });
+      return { recorded, globalMode, metricsOnly: !plan, outcomes };
+    }
+    const states = plan ? await deliveryStates(deps, routed, started + deps.responseWaitMs).catch(() => new Map<string, string>()) : new Map<string, string>();
+    const outcomes = routed.map((r) => ({ ...r, deliveries: plan ? countsFor(r, states) : undefined }));
+    return { recorded, globalMode, metricsOnly: !plan, outcomes };
   };
 }

@@ -16,7 +16,7 @@ export interface StoreOptions {
 export function createAlertStore(db: Db, options: StoreOptions = {}): AlertStore & RetentionStore {
   const countLimit = options.exactCountLimit ?? 1_000;
   return {
-    record: (batch) => recordBatch(db, batch),
+    record: (batch, outbox) => recordBatch(db, batch, outbox),
     history: (filter, page) => historyPage(db, filter, page, countLimit),
     alert: (fingerprint, limit) => alertDetail(db, fingerprint, limit),
     recent: (limit) => recentEvents(db, limit),

@@ -3,6 +3,7 @@
 // the same statement folds the new ones into the alerts table. Rows are sorted by the unique key
 // first so concurrent identical requests (an Alertmanager HA pair) take row locks in one order.
 import type { AlertBatch, NormalizedAlert, RecordResult } from '../core/types.ts';
+import type { OutboxPlan } from '../core/outbox.ts';
 import type { Db } from './db.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { AlertEvent } from '../core/types.ts';
@@ -58,6 +59,14 @@ successor AS (
     ORDER BY e.starts_at, e.status LIMIT 1
   ) nx
   WHERE n.id = nx.id AND n.flapped <> (n.status <> s.status)
+),
+outbox AS (
+  -- One outbox row per (new state change, enabled target), due for routing after the grace:
+  -- if this process dies before routing them, a worker routes them then (none when $14 is empty).
+  INSERT INTO deliveries (event_id, target, fingerprint, state, next_attempt_at)
+  SELECT ins.id, t.name, ins.fingerprint, 'routing', now() + make_interval(secs => $15::double precision / 1000)
+  FROM ins CROSS JOIN unnest($14::text[]) AS t(name)
+  ORDER BY ins.id, t.name
 ),
 latest AS (
   SELECT DISTINCT ON (fingerprint) *, count(*) OVER (PARTITION BY fingerprint) AS n
@@ -144,12 +153,14 @@ function toNewEvent(row: InsertedRow, alert: NormalizedAlert | undefined, receiv
 
 const keyOf = (a: NormalizedAlert): string => `${a.fingerprint}\u0000${a.status}\u0000${a.startsAt}`;
 
+const NO_OUTBOX: OutboxPlan = { targets: [], routingGraceMs: 0 };
+
 /** Records a batch in one statement and reports which state changes were new. */
-export async function recordBatch(db: Db, batch: AlertBatch): Promise<RecordResult> {
+export async function recordBatch(db: Db, batch: AlertBatch, outbox: OutboxPlan = NO_OUTBOX): Promise<RecordResult> {
   const processed = batch.alerts.length;
   if (processed === 0) return { processed, saved: 0, duplicates: 0, newEvents: [] };
   const unique = [...new Map(batch.alerts.map((a) => [keyOf(a), a])).values()];
-  const params = [...columns(unique), batch.receiver, batch.groupKey, batch.source];
+  const params = [...columns(unique), batch.receiver, batch.groupKey, batch.source, outbox.targets, outbox.routingGraceMs];
   const rows = await db.query<InsertedRow>(RECORD_SQL, params, 'alert_history_record');
   const byKey = new Map(unique.map((a) => [keyOf(a), a]));
   const events = rows

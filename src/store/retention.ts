@@ -1,9 +1,11 @@
-// Retention: deletes events, resolved alerts and classifications older than the cutoff, in
+// Retention: deletes deliveries, events, resolved alerts and classifications older than the cutoff, in
 // bounded batches so a large backlog never holds long locks or bloats one transaction.
 import type { Sql } from './db.ts';
 
 /** What each table's retention deletes: its key and the rows that are old enough. */
 const TARGETS = [
+  // Deliveries first: each batch stays bounded instead of cascading from a batch of events.
+  { table: 'deliveries', key: 'id', old: 'created_at < $1::timestamptz', order: 'created_at' },
   { table: 'alert_events', key: 'id', old: 'received_at < $1::timestamptz', order: 'received_at' },
   { table: 'alerts', key: 'fingerprint', old: "status = 'resolved' AND last_change < $1::timestamptz", order: 'last_change' },
   { table: 'classifications', key: 'id', old: 'created_at < $1::timestamptz', order: 'created_at' },

@@ -107,3 +107,45 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * The outbox and publishing history: one row per (state change, target). `routing` rows are
+ * written with the event and wait for classification and filters; a worker claims due
+ * `pending`/`failed` rows with FOR UPDATE SKIP LOCKED and leases them while sending.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => alertEvents.id, { onDelete: 'cascade' }),
+    target: text('target').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    state: text('state').notNull().default('routing'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: ts('lease_until'),
+    claimedBy: text('claimed_by'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    lastErrorReason: text('last_error_reason'),
+    filterReason: text('filter_reason'),
+    /** The classification the routing decision used, sent with the alert (null when unclassified). */
+    classification: jsonb('classification'),
+    externalRef: text('external_ref'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('deliveries_event_target_key').on(t.eventId, t.target),
+    // The claim scan: only rows a worker may take are in this index.
+    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.state} in ('routing', 'pending', 'failed', 'sending')`),
+    // Per-alert order and the external ref of an earlier delivery.
+    index('deliveries_target_fingerprint_idx').on(t.target, t.fingerprint, t.id),
+    index('deliveries_state_idx').on(t.state, t.target),
+    index('deliveries_created_idx').on(t.createdAt),
+    check('deliveries_state_check', sql`${t.state} in ('routing', 'pending', 'sending', 'failed', 'succeeded', 'dead', 'filtered')`),
+  ],
+);

@@ -1,7 +1,9 @@
 // Starts the real service in-process on a free port over a given database, with a config built
 // by the real loader (defaults + overrides), and a log capture for secrecy assertions.
 import { Writable } from 'node:stream';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/loader.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -17,9 +19,24 @@ export interface TestService extends Service {
   get(path: string, headers?: Record<string, string>): Promise<Response>;
 }
 
+/** Options of {@link startTestService}. */
+export interface TestServiceOptions {
+  /** config.yaml text (for sections env cannot set, such as publishing targets). */
+  configYaml?: string;
+}
+
 /** Starts the service; `env` uses the same variable names as production. */
-export async function startTestService(db: Db, env: Record<string, string> = {}): Promise<TestService> {
-  const { config } = loadConfig({ env: { SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', LOG_LEVEL: 'info', LOG_REQUESTS: 'all', ...env }, cwd: tmpdir() });
+export async function startTestService(db: Db, env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
+  let configPath: string | undefined;
+  if (options.configYaml !== undefined) {
+    configPath = join(mkdtempSync(join(tmpdir(), 'ah-config-')), 'config.yaml');
+    writeFileSync(configPath, options.configYaml);
+  }
+  const { config } = loadConfig({
+    env: { SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', LOG_LEVEL: 'info', LOG_REQUESTS: 'all', ...env },
+    cwd: tmpdir(),
+    configPath,
+  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -1,21 +1,10 @@
 // Health, readiness, metrics, request ids, the error envelope for unknown routes and methods,
 // API-token auth, the OpenAPI document, graceful shutdown and retention, on both stores.
 import { request } from 'node:http';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.ts';
 import { ErrorEnvelope, HealthzResponse, HistoryResponse, ReadyzResponse } from '../../src/api/contract.ts';
-import { createWebhookParser } from '../../src/ingest/webhook.ts';
-import { createMetrics } from '../../src/observability/metrics.ts';
 import { runRetention } from '../../src/pipeline/retention.ts';
 import { createAlertStore } from '../../src/store/alert-store.ts';
-import { createBreaker } from '../../src/classify/breaker.ts';
-import { createMemoryCache } from '../../src/classify/cache.ts';
-import { createClassifier } from '../../src/classify/classifier.ts';
-import { createClassificationService } from '../../src/pipeline/classification-service.ts';
-import { createClassificationRepository } from '../../src/store/classification-store.ts';
-import { createSqlModeStore } from '../../src/store/mode-store.ts';
-import { createProxy } from '../../src/pipeline/proxy.ts';
 import { backends } from '../helpers/backends.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
@@ -103,49 +92,15 @@ describe.each(backends())('operations on $name', (backend) => {
 
 describe('OpenAPI document', () => {
   it('lists exactly the routes the app serves, with the same methods', async () => {
-    const db = await backends().at(-1)!.fresh();
-    const store = createAlertStore(db);
-    const classification = createClassificationService({
-      classifier: createClassifier({ breaker: createBreaker(), cache: createMemoryCache(), cacheTtlMs: 1_000 }),
-      repository: createClassificationRepository(db),
-      alerts: store,
-    });
-    const modes = createSqlModeStore(db);
-    const { app, routes } = createApp({
-      store,
-      parse: createWebhookParser({ maxAlerts: 10, maxDepth: 32, maxLabelValueBytes: 1024 }),
-      metrics: createMetrics(() => Promise.resolve(0)),
-      logger: pino({ level: 'silent' }),
-      version: '0.0.0-test',
-      checks: [],
-      accepting: () => true,
-      startedAt: Date.now(),
-      http: { maxBodyBytes: 1024, webhookCredentials: {}, requestLogging: 'none' },
-      auth: { apiTokens: [], protectReads: false },
-      classification,
-      modes,
-      proxy: createProxy({
-        store,
-        classification,
-        modes,
-        policies: { list: () => [] },
-        globalFilter: { allowCritical: true, blockNoise: true, minConfidence: 0.3, namespacePatterns: [] },
-        budgetMs: 100,
-        onBackgroundError: () => undefined,
-      }),
-      onModeSwitch: () => undefined,
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as { port: number };
-    const doc = (await (await fetch(`http://127.0.0.1:${port}/api/openapi.json`)).json()) as {
+    const svc = await startTestService(await backends().at(-1)!.fresh());
+    const doc = (await (await svc.get('/api/openapi.json')).json()) as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
     };
-    await new Promise((resolve) => server.close(resolve));
-    await db.close();
+    const routes = svc.routes;
+    await svc.stop();
     expect(doc.openapi).toBe('3.1.0');
-    const served = routes.entries.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort();
+    const served = routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`)).sort();
     expect(documented).toEqual(served);
   });

@@ -3,6 +3,7 @@
 // depth and shape; express.json is not used on this hot path.
 import express, { type RequestHandler, type Router } from 'express';
 import { AppError } from '../../core/errors.ts';
+import type { ClassifiedAlert } from '../../core/classification.ts';
 import type { AlertStore } from '../../core/ports.ts';
 import type { AlertBatch, RecordResult } from '../../core/types.ts';
 import type { ProxyResult } from '../../pipeline/proxy.ts';
@@ -26,34 +27,33 @@ export interface WebhookRouteDeps {
 
 const REASONING_LIMIT = 100;
 
+function classificationView(c: ClassifiedAlert): Record<string, unknown> {
+  return {
+    severity: c.severity,
+    confidence: c.confidence,
+    reasoning: c.reasoning.length > REASONING_LIMIT ? `${c.reasoning.slice(0, REASONING_LIMIT)}...` : c.reasoning,
+    recommendations: c.recommendations,
+    source: c.source,
+  };
+}
+
 /** The legacy proxy answer (api-contract.md, POST /webhook/proxy); `null` where empty. */
 function proxyBody(result: ProxyResult, startedMs: number): Record<string, unknown> {
   const classified = result.outcomes.filter((o) => o.classification);
-  const passed = result.outcomes.filter((o) => o.decision.pass).length;
-  const classifications = Object.fromEntries(
-    classified.map(({ event, classification: c }) => [
-      event.fingerprint,
-      {
-        severity: c!.severity,
-        confidence: c!.confidence,
-        reasoning: c!.reasoning.length > REASONING_LIMIT ? `${c!.reasoning.slice(0, REASONING_LIMIT)}...` : c!.reasoning,
-        recommendations: c!.recommendations,
-        source: c!.source,
-      },
-    ]),
-  );
+  const published = result.outcomes.filter((o) => (o.deliveries?.targets ?? 0) > 0);
+  const filtered = result.outcomes.filter((o) => !o.decision.pass || (!result.metricsOnly && o.deliveries?.targets === 0));
+  const publishing = Object.fromEntries(published.map((o) => [o.event.fingerprint, o.deliveries]));
   return {
     message: 'Intelligent proxy webhook processed successfully',
     processed_alerts: result.recorded.processed,
-    // No publishing targets exist yet (metrics-only mode): nothing is sent.
-    published_alerts: 0,
-    filtered_alerts: result.outcomes.length - passed,
+    published_alerts: published.length,
+    filtered_alerts: filtered.length,
     duplicate_alerts: result.recorded.duplicates,
-    metrics_only_mode: true,
+    metrics_only_mode: result.metricsOnly,
     enrichment_mode: result.globalMode,
     processing_time_ms: Math.round(performance.now() - startedMs),
-    classification_results: classified.length ? classifications : null,
-    publishing_results: null,
+    classification_results: classified.length ? Object.fromEntries(classified.map((o) => [o.event.fingerprint, classificationView(o.classification!)])) : null,
+    publishing_results: published.length ? publishing : null,
   };
 }
 

@@ -1,0 +1,101 @@
+// Wiring of the publishing side: the static target catalog, the outbox, the shared HTTP client
+// per target, and the delivery worker with its metrics and logs. Part of the composition root.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { DeliveryStore } from '../core/outbox.ts';
+import type { Clock } from '../core/ports.ts';
+import type { HttpSend, Target, TargetCatalog } from '../core/publishing.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { type DeliveryWorker, startDeliveryWorker } from '../pipeline/delivery-worker.ts';
+import type { createRecoveryRouter } from '../pipeline/proxy.ts';
+import { createStaticCatalog } from '../publish/catalog.ts';
+import { createHttpSend } from '../publish/http.ts';
+import { publisherRegistry } from '../publish/registry.ts';
+import type { Db } from '../store/db.ts';
+import { createDeliveryStore } from '../store/outbox.ts';
+import { VERSION } from '../version.ts';
+
+/** The publishing parts other wiring needs. */
+export interface PublishingParts {
+  catalog: TargetCatalog;
+  outbox: DeliveryStore;
+  worker: DeliveryWorker;
+}
+
+const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/** One HTTP client per target, rebuilt when the target object changes (a refresh). */
+function httpClients(): (target: Target) => HttpSend {
+  const clients = new WeakMap<Target, HttpSend>();
+  const userAgent = `alert-history/${VERSION}`;
+  return (target) => {
+    let client = clients.get(target);
+    if (!client) {
+      client = createHttpSend(target, { timeoutMs: target.delivery.timeoutMs, userAgent });
+      clients.set(target, client);
+    }
+    return client;
+  };
+}
+
+/** The catalog from config.yaml (validated by each publisher; throws ConfigError). */
+export function buildCatalog(config: Config): TargetCatalog {
+  return createStaticCatalog(config.publishing.targets, publisherRegistry);
+}
+
+/** Builds the outbox and starts this replica's delivery worker. */
+export function startPublishing(
+  config: Config,
+  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: ReturnType<typeof createRecoveryRouter> },
+): PublishingParts {
+  const { metrics, logger } = parts;
+  const outbox = createDeliveryStore(parts.db);
+  const w = config.publishing.worker;
+  const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const log = logger.child({ component: 'delivery' });
+  metrics.publishing.setSources({ targets: () => parts.catalog.list().filter((t) => t.enabled).length, queueSize: () => outbox.queueSize() });
+  const worker = startDeliveryWorker({
+    outbox,
+    catalog: parts.catalog,
+    registry: publisherRegistry,
+    httpFor: httpClients(),
+    route: parts.route,
+    clock: parts.clock,
+    options: {
+      workerId,
+      concurrency: w.concurrency,
+      pollIntervalMs: w.pollIntervalMs,
+      leaseMs: w.leaseSeconds * 1000,
+      backoffInitialMs: w.backoffInitialMs,
+      backoffMaxMs: w.backoffMaxMs,
+      drainTimeoutMs: w.drainTimeoutMs,
+      dashboardUrl: config.publishing.dashboardUrl,
+      breaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
+    },
+    events: {
+      onOutcome(target, outcome, seconds) {
+        const p = metrics.publishing;
+        if (seconds !== undefined) p.duration.observe({ target: target.name }, seconds);
+        if (outcome.kind === 'succeeded') p.publishes.inc({ target: target.name, status: 'success' });
+        if (outcome.kind === 'filtered') p.publishes.inc({ target: target.name, status: 'filtered' });
+        if (outcome.kind === 'retry' || outcome.kind === 'dead') {
+          p.publishes.inc({ target: target.name, status: outcome.kind === 'dead' ? 'dead' : 'failed' });
+          p.failures.inc({ target: target.name, reason: outcome.reason });
+          log.warn({ target: target.name, reason: outcome.reason, status_code: outcome.statusCode, error: outcome.error, retry: outcome.kind === 'retry' }, 'delivery attempt failed');
+        }
+        if (outcome.kind === 'dead') p.deadLetters.inc({ target: target.name });
+      },
+      onCircuit(target, state) {
+        metrics.publishing.circuit.set({ target }, CIRCUIT_VALUE[state]);
+        log.warn({ target, state }, 'target circuit changed');
+      },
+      onError(err, what) {
+        log.error({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, `delivery worker: ${what}`);
+      },
+    },
+  });
+  log.info({ worker: workerId, targets: parts.catalog.list().map((t) => `${t.name}(${t.type}${t.enabled ? '' : ', disabled'})`) }, parts.catalog.list().length ? 'publishing ready' : 'publishing: no targets (metrics-only mode)');
+  return { catalog: parts.catalog, outbox, worker };
+}

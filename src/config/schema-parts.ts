@@ -1,0 +1,42 @@
+// Schema building blocks shared by the config sections: ranges, fractions, durations, names,
+// regexes and label matchers, each failing with a message that names the allowed values.
+import { z } from 'zod';
+import { parseDuration } from '../core/time.ts';
+
+/** An integer in [min, max]; every failure names the whole allowed range. */
+export function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+
+/** A DNS-1123 label. */
+export const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A number from 0 to 1. */
+export const fraction = z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' });
+
+/** True when `pattern` compiles as an anchored regular expression. */
+export function compiles(pattern: string): boolean {
+  try {
+    new RegExp(`^(?:${pattern})$`, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A duration such as `10s`, `5m`, `1h`, in milliseconds. */
+export const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 10s, 5m or 1h' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A Prometheus-style label matcher. */
+export const matcherSchema = z
+  .object({ label: z.string().min(1), op: z.enum(['=', '!=', '=~', '!~']), value: z.string().max(1024) })
+  .strict()
+  .refine((m) => !m.op.includes('~') || compiles(m.value), { message: 'value is not a valid regular expression', path: ['value'] });

@@ -1,0 +1,88 @@
+// Per-target protection: a token bucket for the vendor's rate and a circuit breaker (cockatiel)
+// that opens after consecutive retryable failures. The worker asks which targets to leave out of
+// a claim, so rows of a paused target stay in the outbox instead of occupying worker slots.
+import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import type { CircuitState as BreakerState } from '../core/classification.ts';
+import { PublishError, type Target } from '../core/publishing.ts';
+import { createTokenBucket, type TokenBucket } from './rate-limit.ts';
+
+/** Breaker settings of every target. */
+export interface GuardOptions {
+  consecutiveFailures: number;
+  halfOpenAfterMs: number;
+  now: () => number;
+}
+
+/** One target's bucket, breaker and last outcome. */
+export interface TargetGuard {
+  bucket: TokenBucket;
+  breaker: CircuitBreakerPolicy;
+  /** When the circuit opened last (ms), for the claim filter. */
+  openedAt: number | undefined;
+  lastOutcome: 'succeeded' | 'failed' | undefined;
+  rate: number;
+}
+
+/** Health as the publishing API reports it. */
+export type TargetHealth = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+
+/** The guards of all targets, created on first use and rebuilt when a target's rate changes. */
+export interface TargetGuards {
+  get(target: Target): TargetGuard;
+  /** Targets a claim should skip now: circuit open and not yet due for a probe, or no token. */
+  blocked(nowMs: number): string[];
+  /** When a paused target may be tried again. */
+  reopenAt(guard: TargetGuard): number;
+  circuit(name: string): BreakerState;
+  health(name: string): TargetHealth;
+}
+
+function stateOf(guard: TargetGuard | undefined): BreakerState {
+  if (!guard) return 'closed';
+  if (guard.breaker.state === CircuitState.HalfOpen) return 'half_open';
+  return guard.breaker.state === CircuitState.Closed ? 'closed' : 'open';
+}
+
+/** Creates the guards; `onCircuit` reports state changes (a metric, a log line). */
+export function createTargetGuards(options: GuardOptions, onCircuit: (target: string, state: BreakerState) => void): TargetGuards {
+  const guards = new Map<string, TargetGuard>();
+  const create = (target: Target): TargetGuard => {
+    const breaker = circuitBreaker(
+      handleWhen((err) => err instanceof PublishError && err.retryable),
+      { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.consecutiveFailures) },
+    );
+    const guard: TargetGuard = { bucket: createTokenBucket(target.delivery.ratePerMinute), breaker, openedAt: undefined, lastOutcome: undefined, rate: target.delivery.ratePerMinute };
+    breaker.onBreak(() => {
+      guard.openedAt = options.now();
+      onCircuit(target.name, 'open');
+    });
+    breaker.onHalfOpen(() => onCircuit(target.name, 'half_open'));
+    breaker.onReset(() => onCircuit(target.name, 'closed'));
+    return guard;
+  };
+  return {
+    get(target) {
+      const existing = guards.get(target.name);
+      if (existing && existing.rate === target.delivery.ratePerMinute) return existing;
+      const guard = create(target);
+      guards.set(target.name, guard);
+      return guard;
+    },
+    blocked(now) {
+      const out: string[] = [];
+      for (const [name, guard] of guards) {
+        const paused = guard.breaker.state === CircuitState.Open && now < this.reopenAt(guard);
+        if (paused || !guard.bucket.ready(now)) out.push(name);
+      }
+      return out;
+    },
+    reopenAt: (guard) => (guard.openedAt ?? 0) + options.halfOpenAfterMs,
+    circuit: (name) => stateOf(guards.get(name)),
+    health(name) {
+      const guard = guards.get(name);
+      if (!guard?.lastOutcome) return 'unknown';
+      if (stateOf(guard) !== 'closed') return 'unhealthy';
+      return guard.lastOutcome === 'succeeded' ? 'healthy' : 'degraded';
+    },
+  };
+}

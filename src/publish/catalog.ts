@@ -1,0 +1,52 @@
+// Targets from config.yaml `publishing.targets[]` behind the TargetCatalog port. Each target is
+// validated by its publisher at start; a bad one stops start-up naming the target and field.
+// (The operator adds custom resources and labelled Secrets as further sources.)
+import { ConfigError } from '../config/loader.ts';
+import type { TargetConfig } from '../config/publishing-schema.ts';
+import type { LabelMatcher } from '../core/queries.ts';
+import type { PublisherRegistry, Target, TargetCatalog } from '../core/publishing.ts';
+import { Secret } from '../core/secret.ts';
+
+/** Converts a configured target into the domain shape, applying per-type defaults. */
+export function targetFromConfig(spec: TargetConfig, registry: PublisherRegistry): Target {
+  const publisher = registry.get(spec.type);
+  const matchers: LabelMatcher[] | undefined = spec.filter.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value }));
+  return {
+    name: spec.name,
+    source: 'config',
+    type: spec.type,
+    enabled: spec.enabled,
+    url: spec.url === undefined ? undefined : new Secret(spec.url),
+    credentials: spec.credentials === undefined ? undefined : new Secret(spec.credentials),
+    headers: spec.headers.map((h) => ({ name: h.name, value: new Secret(h.value) })),
+    filter: { ...spec.filter, matchers },
+    delivery: {
+      timeoutMs: spec.delivery.timeout,
+      maxAttempts: spec.delivery.maxAttempts,
+      ratePerMinute: spec.delivery.ratePerMinute ?? publisher.defaultRatePerMinute,
+    },
+    options: { slack: spec.slack, pagerduty: spec.pagerduty, rootly: spec.rootly },
+  };
+}
+
+/** Builds the static catalog; throws a {@link ConfigError} for the first invalid target. */
+export function createStaticCatalog(specs: readonly TargetConfig[], registry: PublisherRegistry, now: () => Date = () => new Date()): TargetCatalog {
+  const targets = specs.map((spec, i) => {
+    const target = targetFromConfig(spec, registry);
+    const problem = registry.get(target.type).validate(target)[0];
+    if (problem) throw new ConfigError(`config: publishing.targets[${i}] (${spec.name}): ${problem}`);
+    return target;
+  });
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  let refreshedAt = now().toISOString();
+  return {
+    kubernetes: false,
+    list: () => targets,
+    get: (name) => byName.get(name),
+    refresh() {
+      refreshedAt = now().toISOString();
+      return Promise.resolve(targets.length);
+    },
+    lastRefresh: () => refreshedAt,
+  };
+}

@@ -1,0 +1,231 @@
+// The outbox on the SQL port. Every row a worker may take has `next_attempt_at` as its due time:
+// a claim sets it to the end of the lease, so a row whose worker died is due again when the lease
+// runs out, and one partial index serves the claim scan. Rows of one alert and target go out in
+// order: a row waits while an earlier one for the same (target, fingerprint) is unfinished.
+import type { ClassifiedAlert } from '../core/classification.ts';
+import type {
+  ClaimedDelivery,
+  DeliveryFilter,
+  DeliveryOutcome,
+  DeliveryRecord,
+  DeliveryState,
+  DeliveryStore,
+  TargetTotals,
+} from '../core/outbox.ts';
+import { pgTimestampToIso } from '../core/time.ts';
+import type { Db } from './db.ts';
+import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
+
+const OPEN_STATES = "('routing', 'pending', 'failed', 'sending')";
+const EVENT_SELECT = EVENT_COLUMNS.split(', ')
+  .map((c) => `e.${c}`)
+  .join(', ');
+
+const CLAIM_SQL = `
+WITH due AS (
+  SELECT d.id, d.state AS prev_state FROM deliveries d
+  WHERE d.state IN ${OPEN_STATES} AND d.next_attempt_at <= now()
+    AND NOT (d.target = ANY($2::text[]))
+    AND NOT EXISTS (
+      SELECT 1 FROM deliveries p
+      WHERE p.target = d.target AND p.fingerprint = d.fingerprint AND p.id < d.id AND p.state IN ${OPEN_STATES}
+    )
+  ORDER BY d.next_attempt_at
+  LIMIT $1
+  FOR UPDATE OF d SKIP LOCKED
+)
+UPDATE deliveries d
+SET state = 'sending', claimed_by = $3, attempts = d.attempts + 1, updated_at = now(),
+    next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
+FROM due, alert_events e
+WHERE d.id = due.id AND e.id = d.event_id
+RETURNING d.id AS delivery_id, d.target, d.attempts, due.prev_state, d.classification AS routed_classification, ${EVENT_SELECT},
+  (SELECT p.external_ref FROM deliveries p JOIN alert_events pe ON pe.id = p.event_id
+   WHERE p.target = d.target AND p.fingerprint = d.fingerprint AND p.id < d.id AND p.state = 'succeeded'
+     AND p.external_ref IS NOT NULL AND pe.starts_at = e.starts_at
+   ORDER BY p.id DESC LIMIT 1) AS previous_ref`;
+
+interface ClaimRow extends EventRow {
+  delivery_id: number;
+  target: string;
+  attempts: number;
+  prev_state: DeliveryState;
+  routed_classification: ClassifiedAlert | null;
+  previous_ref: string | null;
+}
+
+const ROUTE_SQL = `
+UPDATE deliveries d
+SET state = CASE WHEN x.pass THEN 'pending' ELSE 'filtered' END,
+    filter_reason = CASE WHEN x.pass THEN NULL ELSE x.reason END,
+    classification = x.classification,
+    next_attempt_at = now(), updated_at = now()
+FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::jsonb[]) AS x(event_id, target, pass, reason, classification)
+WHERE d.event_id = x.event_id AND d.target = x.target AND d.state = 'routing'`;
+
+/** SET clause and parameters of each outcome ($1 id, $2 worker, $3 classification are taken). */
+function outcomeUpdate(outcome: DeliveryOutcome): { set: string; params: unknown[] } {
+  switch (outcome.kind) {
+    case 'succeeded':
+      return {
+        set: "state = 'succeeded', last_status_code = $4, external_ref = coalesce($5, external_ref), delivered_at = now(), last_error = NULL, last_error_reason = NULL",
+        params: [outcome.statusCode, outcome.externalRef ?? null],
+      };
+    case 'retry':
+      return {
+        set: "state = 'failed', next_attempt_at = to_timestamp($4::double precision / 1000), last_status_code = $5, last_error_reason = $6, last_error = $7",
+        params: [outcome.atMs, outcome.statusCode ?? null, outcome.reason, outcome.error],
+      };
+    case 'dead':
+      return { set: "state = 'dead', last_status_code = $4, last_error_reason = $5, last_error = $6", params: [outcome.statusCode ?? null, outcome.reason, outcome.error] };
+    case 'filtered':
+      return { set: "state = 'filtered', filter_reason = $4", params: [outcome.reason] };
+    case 'release':
+      return { set: "state = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = to_timestamp($4::double precision / 1000)", params: [outcome.atMs] };
+  }
+}
+
+interface ListRow {
+  id: number;
+  event_id: number;
+  target: string;
+  fingerprint: string;
+  alertname: string;
+  status: string;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_error_reason: string | null;
+  filter_reason: string | null;
+  external_ref: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+const isoOrNull = (v: string | null): string | null => (v === null ? null : pgTimestampToIso(v));
+
+function toRecord(r: ListRow): DeliveryRecord {
+  const open = r.state === 'routing' || r.state === 'pending' || r.state === 'failed';
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    target: r.target,
+    fingerprint: r.fingerprint,
+    alertname: r.alertname,
+    status: r.status,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: open ? isoOrNull(r.next_attempt_at) : null,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    lastErrorReason: r.last_error_reason,
+    filterReason: r.filter_reason,
+    externalRef: r.external_ref,
+    createdAt: pgTimestampToIso(r.created_at),
+    updatedAt: pgTimestampToIso(r.updated_at),
+    deliveredAt: isoOrNull(r.delivered_at),
+  };
+}
+
+function listWhere(filter: DeliveryFilter): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (column: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    params.push(value);
+    parts.push(`d.${column} = $${params.length}`);
+  };
+  add('target', filter.target);
+  add('state', filter.state);
+  add('fingerprint', filter.fingerprint);
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+async function claim(db: Db, options: Parameters<DeliveryStore['claim']>[0]): Promise<ClaimedDelivery[]> {
+  const rows = await db.query<ClaimRow>(CLAIM_SQL, [options.limit, options.exclude, options.worker, options.leaseMs]);
+  return rows.map((r) => ({
+    id: r.delivery_id,
+    target: r.target,
+    attempts: r.attempts,
+    unrouted: r.prev_state === 'routing',
+    event: toEvent(r),
+    classification: r.routed_classification ?? undefined,
+    externalRef: r.previous_ref ?? undefined,
+  }));
+}
+
+async function list(db: Db, filter: DeliveryFilter, page: { limit: number; offset: number }): Promise<{ items: DeliveryRecord[]; total: number }> {
+  const where = listWhere(filter);
+  const n = where.params.length;
+  const rows = await db.query<ListRow>(
+    `SELECT d.id, d.event_id, d.target, d.fingerprint, e.alertname, e.status, d.state, d.attempts, d.next_attempt_at,
+            d.last_status_code, d.last_error, d.last_error_reason, d.filter_reason, d.external_ref, d.created_at,
+            d.updated_at, d.delivered_at
+     FROM deliveries d JOIN alert_events e ON e.id = d.event_id ${where.sql}
+     ORDER BY d.id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...where.params, page.limit, page.offset],
+  );
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries d ${where.sql}`, where.params);
+  return { items: rows.map(toRecord), total: count?.n ?? 0 };
+}
+
+async function retry(db: Db, id: number): Promise<'requeued' | 'not_found' | 'not_dead'> {
+  const updated = await db.query(
+    `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now(), claimed_by = NULL
+     WHERE id = $1 AND state = 'dead' RETURNING id`,
+    [id],
+  );
+  if (updated.length > 0) return 'requeued';
+  const exists = await db.query('SELECT 1 FROM deliveries WHERE id = $1', [id]);
+  return exists.length > 0 ? 'not_dead' : 'not_found';
+}
+
+async function totals(db: Db): Promise<TargetTotals[]> {
+  const rows = await db.query<{ target: string; succeeded: number; failed: number; dead: number; pending: number; last_success: string | null }>(
+    `SELECT target,
+            count(*) FILTER (WHERE state = 'succeeded')::int AS succeeded,
+            count(*) FILTER (WHERE state = 'failed')::int AS failed,
+            count(*) FILTER (WHERE state = 'dead')::int AS dead,
+            count(*) FILTER (WHERE state IN ${OPEN_STATES})::int AS pending,
+            max(delivered_at) AS last_success
+     FROM deliveries GROUP BY target`,
+  );
+  return rows.map((r) => ({ target: r.target, succeeded: r.succeeded, failed: r.failed, dead: r.dead, pending: r.pending, lastSuccess: isoOrNull(r.last_success) }));
+}
+
+/** Creates the outbox over an open, migrated database. */
+export function createDeliveryStore(db: Db): DeliveryStore {
+  return {
+    async route(decisions) {
+      if (decisions.length === 0) return;
+      await db.query(ROUTE_SQL, [decisions.map((d) => d.eventId), decisions.map((d) => d.target), decisions.map((d) => d.pass), decisions.map((d) => d.reason), decisions.map((d) => (d.classification ? JSON.stringify(d.classification) : null))]);
+    },
+    claim: (options) => claim(db, options),
+    async complete(id, worker, outcome, classification) {
+      const { set, params } = outcomeUpdate(outcome);
+      await db.query(
+        `UPDATE deliveries SET ${set}, classification = coalesce($3::jsonb, classification), claimed_by = NULL, updated_at = now()
+         WHERE id = $1 AND claimed_by = $2 AND state = 'sending'`,
+        [id, worker, classification ? JSON.stringify(classification) : null, ...params],
+      );
+    },
+    list: (filter, page) => list(db, filter, page),
+    retry: (id) => retry(db, id),
+    totals: () => totals(db),
+    async statesOf(eventIds) {
+      if (eventIds.length === 0) return [];
+      const rows = await db.query<{ event_id: number; target: string; state: DeliveryState }>(
+        'SELECT event_id, target, state FROM deliveries WHERE event_id = ANY($1::bigint[])',
+        [eventIds],
+      );
+      return rows.map((r) => ({ eventId: r.event_id, target: r.target, state: r.state }));
+    },
+    async queueSize() {
+      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE state IN ${OPEN_STATES}`);
+      return row?.n ?? 0;
+    },
+  };
+}
