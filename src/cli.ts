@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/loader.ts';
+import { buildCatalog } from './compose/publishing.ts';
 import { startService } from './main.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './store/migrate.ts';
@@ -70,8 +71,11 @@ async function runMigrate(loaded: LoadedConfig, logger: Logger): Promise<void> {
 function checkConfig(loaded: LoadedConfig): void {
   const { config, file } = loaded;
   const store = config.database.url ? 'postgresql (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`;
+  const targets = buildCatalog(config).list();
+  const enabled = targets.filter((t) => t.enabled).length;
   process.stdout.write(
-    `config ok: ${file ?? 'no config file (defaults + environment)'}; listen ${config.server.host}:${config.server.port}; store ${store}\n`,
+    `config ok: ${file ?? 'no config file (defaults + environment)'}; listen ${config.server.host}:${config.server.port}; store ${store}; ` +
+      `${enabled ? `${enabled} publishing target(s) enabled` : 'metrics-only (no publishing target)'}\n`,
   );
 }
 
@@ -93,6 +97,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   const e = err as { message?: string; code?: string; cause?: { message?: string } };
   const cause = e.cause?.message ? ` (${e.cause.message})` : '';
   process.stderr.write(`alert-history: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}${cause}\n`);

@@ -137,4 +137,30 @@ filters:
     expect(errorOf(() => loadConfig({ configPath: '/nonexistent/config.yaml', env: {} }))).toContain('ENOENT');
     expect(errorOf(() => loadConfig({ configPath: tempConfig('server: [\n'), env: {} }))).toContain('not valid YAML');
   });
+
+  it('expands ${ENV} in publishing targets, and names a missing variable without values', () => {
+    const file = tempConfig(`publishing:
+  targets:
+    - name: oncall
+      type: pagerduty
+      credentials: \${PD_KEY}
+      headers: [ { name: X-Token, value: "t-\${HDR}" } ]
+`);
+    const { config } = loadConfig({ configPath: file, env: { PD_KEY: 'k'.repeat(32), HDR: 'abc' } });
+    expect(config.publishing.targets[0]).toMatchObject({ credentials: 'k'.repeat(32), headers: [{ name: 'X-Token', value: 't-abc' }] });
+    expect(errorOf(() => loadConfig({ configPath: file, env: { HDR: 'abc' } }))).toBe(
+      'config: publishing.targets[0].credentials: environment variable PD_KEY is not set',
+    );
+  });
+
+  it('validates publishing targets, never echoing a URL or credential', () => {
+    const badType = tempConfig('publishing:\n  targets:\n    - { name: x, type: teams }\n');
+    expect(errorOf(() => loadConfig({ configPath: badType, env: {} }))).toContain('publishing.targets.0.type');
+    const badUrl = tempConfig('publishing:\n  targets:\n    - { name: x, type: webhook, url: "ftp://secret-host/hunter2" }\n');
+    const message = errorOf(() => loadConfig({ configPath: badUrl, env: {} }));
+    expect(message).toContain('publishing.targets.0.url: must be an http(s) URL');
+    expect(message).not.toContain('hunter2');
+    const dup = tempConfig('publishing:\n  targets:\n    - { name: a, type: webhook, url: "http://x" }\n    - { name: a, type: webhook, url: "http://y" }\n');
+    expect(errorOf(() => loadConfig({ configPath: dup, env: {} }))).toContain('target names must be unique');
+  });
 });

@@ -3,8 +3,7 @@
 // resolve_timeout applies. The classification rides along as llm_* annotations.
 import type { OutboundRequest, Publisher, SendContext, SendResult } from '../core/publishing.ts';
 import { annotationsWithClassification } from './format.ts';
-import { joinUrl } from './http.ts';
-import { checkUrl, jsonHeaders } from './webhook.ts';
+import { checkUrl, joinUrl, jsonHeaders } from './http.ts';
 
 /** The Alertmanager publisher. */
 export const alertmanagerPublisher: Publisher<OutboundRequest> = {

@@ -84,3 +84,21 @@ export function targetHeaders(target: Target): Record<string, string> {
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
+
+/** Spec headers plus JSON content type, then the bearer token when credentials are set. */
+export function jsonHeaders(target: Target): Record<string, string> {
+  const headers: Record<string, string> = { ...targetHeaders(target), 'content-type': 'application/json' };
+  if (target.credentials && !target.credentials.empty) headers.authorization = `Bearer ${target.credentials.reveal()}`;
+  return headers;
+}
+
+/** Problems with a target's endpoint URL, naming the field; `required` says what is missing. */
+export function checkUrl(target: Target, options: { required: boolean; missing?: string }): string[] {
+  const url = target.url?.reveal();
+  if (!url) return options.required ? [`url: ${options.missing ?? `required for type ${target.type}`}`] : [];
+  try {
+    return /^https?:$/.test(new URL(url).protocol) ? [] : ['url: must be http or https'];
+  } catch {
+    return ['url: not a valid URL'];
+  }
+}

@@ -127,6 +127,7 @@ describe('pagerduty send', () => {
     const err = (await pagerdutyPublisher
       .send(pagerdutyPublisher.format(FIRING, ctxFor(target)), { target, http: createHttpSend(target, { timeoutMs: 2000, userAgent: 'test' }) })
       .catch((e: unknown) => e)) as PublishError;
+    server.closeAllConnections();
     server.close();
     expect(err.reason).toBe('client_error');
     expect(err.message).not.toContain(ROUTING_KEY);

@@ -4,7 +4,7 @@
 import type { Severity } from '../core/classification.ts';
 import type { DeliveryAlert, FormatContext, OutboundRequest, PagerDutySeverity, Publisher, SendContext, SendResult, Target } from '../core/publishing.ts';
 import { dashboardLink, severityOf, summaryOf, titleOf, truncate } from './format.ts';
-import { invalidResponse, joinUrl, targetHeaders } from './http.ts';
+import { checkUrl, invalidResponse, joinUrl, targetHeaders } from './http.ts';
 
 /** The Events API base when the target gives no `url`. */
 const DEFAULT_BASE = 'https://events.pagerduty.com';
@@ -106,16 +106,6 @@ function eventBody(alert: DeliveryAlert, ctx: FormatContext): string {
   return fitTrigger(triggerEvent(alert, ctx, routingKey));
 }
 
-function urlProblems(target: Target): string[] {
-  const url = target.url?.reveal();
-  if (!url) return [];
-  try {
-    return /^https?:$/.test(new URL(url).protocol) ? [] : ['url: must be http or https'];
-  } catch {
-    return ['url: not a valid URL'];
-  }
-}
-
 function credentialProblems(target: Target): string[] {
   const key = target.credentials?.reveal() ?? '';
   if (!key) return ['credentials: required (the PagerDuty routing key)'];
@@ -136,7 +126,7 @@ function acceptedStatus(text: string): string | undefined {
 export const pagerdutyPublisher: Publisher<PagerDutyPayload> = {
   type: 'pagerduty',
   defaultRatePerMinute: 120,
-  validate: (target) => [...credentialProblems(target), ...urlProblems(target)],
+  validate: (target) => [...credentialProblems(target), ...checkUrl(target, { required: false })],
   format(alert, ctx) {
     const base = ctx.target.url?.reveal() || DEFAULT_BASE;
     return {

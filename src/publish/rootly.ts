@@ -5,7 +5,7 @@ import type { ClassifiedAlert } from '../core/classification.ts';
 import type { DeliveryAlert, FormatContext, OutboundRequest, Publisher, SendContext, SendResult, Target } from '../core/publishing.ts';
 import { PublishError } from '../core/publishing.ts';
 import { dashboardLink, severityOf, truncate } from './format.ts';
-import { invalidResponse, joinUrl, targetHeaders } from './http.ts';
+import { checkUrl, invalidResponse, joinUrl, targetHeaders } from './http.ts';
 
 /** The REST API base when the target gives no `url`. */
 const DEFAULT_BASE = 'https://api.rootly.com';
@@ -108,16 +108,6 @@ function createdId(text: string): string | undefined {
   }
 }
 
-function urlProblems(target: Target): string[] {
-  const url = target.url?.reveal();
-  if (!url) return [];
-  try {
-    return /^https?:$/.test(new URL(url).protocol) ? [] : ['url: must be http or https'];
-  } catch {
-    return ['url: not a valid URL'];
-  }
-}
-
 async function create(request: OutboundRequest, ctx: SendContext): Promise<SendResult> {
   const response = await ctx.http(request);
   const id = createdId(response.text);
@@ -129,7 +119,7 @@ async function create(request: OutboundRequest, ctx: SendContext): Promise<SendR
 export const rootlyPublisher: Publisher<RootlyPayload> = {
   type: 'rootly',
   defaultRatePerMinute: 3000,
-  validate: (target) => [...(target.credentials?.reveal() ? [] : ['credentials: required (the Rootly API key)']), ...urlProblems(target)],
+  validate: (target) => [...(target.credentials?.reveal() ? [] : ['credentials: required (the Rootly API key)']), ...checkUrl(target, { required: false })],
   format(alert, ctx) {
     if (alert.event.status === 'resolved') return resolvePayload(alert, ctx);
     return { action: 'create', request: request(ctx.target, '/v1/alerts', { data: { type: 'alerts', attributes: attributes(alert, ctx) } }) };

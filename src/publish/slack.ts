@@ -3,9 +3,10 @@
 // bot token the Web API posts to `slack.channel`, returns `<channel>:<ts>` as the external ref, and
 // a resolve edits that root message and replies in its thread. Errors of the Web API arrive as
 // HTTP 200 with `ok: false`, so every reply is checked.
+import type { Severity } from '../core/classification.ts';
 import type { DeliveryAlert, FormatContext, OutboundRequest, Publisher, SendContext, SendResult, Target } from '../core/publishing.ts';
 import { dashboardLink, severityOf, titleOf, truncate } from './format.ts';
-import { invalidResponse, joinUrl, targetHeaders } from './http.ts';
+import { checkUrl, invalidResponse, joinUrl, targetHeaders } from './http.ts';
 
 /** The Web API base in bot mode when the target gives no `url`. */
 const DEFAULT_API_BASE = 'https://slack.com/api';
@@ -26,7 +27,7 @@ const MAX_TEXT = 40_000;
 const MAX_RECOMMENDATIONS = 3;
 
 /** The colour bar (our convention, external-formats.md 5.3). */
-const COLORS: Record<string, string> = { resolved: 'good', critical: '#E01E5A', warning: '#ECB22E', info: '#36C5F0', noise: '#9E9E9E' };
+const COLORS: Record<Severity | 'resolved', string> = { resolved: 'good', critical: '#E01E5A', warning: '#ECB22E', info: '#36C5F0', noise: '#9E9E9E' };
 
 /** chat.update errors after which the root is gone or frozen, so a new message is posted instead. */
 const ROOT_UNUSABLE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
@@ -41,14 +42,21 @@ interface SlackMessage {
   attachments: { color: string; blocks: Block[] }[];
 }
 
+/** A bot resolve of a known root message: edit the root, then reply under it. */
+interface SlackThread {
+  ref: string;
+  update: OutboundRequest;
+  reply: OutboundRequest;
+}
+
 /**
  * What send() does. `post` is the webhook POST, a new bot message, or the fallback when the root
- * cannot be updated; `thread` (bot resolve of a known root) edits the root and replies under it.
+ * cannot be updated; `thread` is there for a bot resolve of a known root.
  */
 export interface SlackPayload {
   mode: 'webhook' | 'bot';
   post: OutboundRequest;
-  thread?: { ref: string; update: OutboundRequest; reply: OutboundRequest };
+  thread?: SlackThread;
 }
 
 /** The fields of a Web API reply that matter here. */
@@ -125,7 +133,7 @@ function linksBlock(alert: DeliveryAlert, ctx: FormatContext): Block[] {
 }
 
 function colorOf(alert: DeliveryAlert): string {
-  return COLORS[alert.event.status === 'resolved' ? 'resolved' : severityOf(alert)] ?? COLORS.warning!;
+  return COLORS[alert.event.status === 'resolved' ? 'resolved' : severityOf(alert)];
 }
 
 /** The header sits above the colour bar; everything else sits beside it. */
@@ -211,15 +219,15 @@ async function postMessage(ctx: SendContext, request: OutboundRequest): Promise<
   return { statusCode: call.status, externalRef };
 }
 
-async function resolveInThread(ctx: SendContext, payload: SlackPayload & { thread: NonNullable<SlackPayload['thread']> }): Promise<SendResult> {
-  const call = await callApi(ctx, 'chat.update', payload.thread.update);
+async function resolveInThread(ctx: SendContext, thread: SlackThread, fallback: OutboundRequest): Promise<SendResult> {
+  const call = await callApi(ctx, 'chat.update', thread.update);
   if (call.reply.ok !== true) {
     const code = call.reply.error;
-    if (typeof code === 'string' && ROOT_UNUSABLE.has(code)) return postMessage(ctx, payload.post);
+    if (typeof code === 'string' && ROOT_UNUSABLE.has(code)) return postMessage(ctx, fallback);
     throw apiFailure(ctx, call);
   }
-  const reply = await postMessage(ctx, payload.thread.reply);
-  return { statusCode: reply.statusCode, externalRef: payload.thread.ref };
+  const reply = await postMessage(ctx, thread.reply);
+  return { statusCode: reply.statusCode, externalRef: thread.ref };
 }
 
 async function postWebhook(ctx: SendContext, request: OutboundRequest): Promise<SendResult> {
@@ -231,23 +239,13 @@ async function postWebhook(ctx: SendContext, request: OutboundRequest): Promise<
   return { statusCode: response.status };
 }
 
-function urlProblems(target: Target): string[] {
-  const url = target.url?.reveal();
-  if (!url) return isBot(target) ? [] : ['url: required (the incoming-webhook URL) unless credentials hold a bot token'];
-  try {
-    return /^https?:$/.test(new URL(url).protocol) ? [] : ['url: must be http or https'];
-  } catch {
-    return ['url: not a valid URL'];
-  }
-}
-
 /** The Slack publisher (incoming webhook, or Web API with a bot token). */
 export const slackPublisher: Publisher<SlackPayload> = {
   type: 'slack',
   defaultRatePerMinute: 60,
   validate(target) {
     const channel = isBot(target) && !target.options.slack?.channel ? ['slack.channel: required when credentials hold a bot token'] : [];
-    return [...urlProblems(target), ...channel];
+    return [...checkUrl(target, { required: !isBot(target), missing: 'required (the incoming-webhook URL) unless credentials hold a bot token' }), ...channel];
   },
   format(alert, ctx) {
     if (isBot(ctx.target)) return botPayload(alert, ctx);
@@ -256,7 +254,7 @@ export const slackPublisher: Publisher<SlackPayload> = {
   },
   async send(payload: SlackPayload, ctx: SendContext): Promise<SendResult> {
     if (payload.mode === 'webhook') return postWebhook(ctx, payload.post);
-    if (payload.thread) return resolveInThread(ctx, { ...payload, thread: payload.thread });
+    if (payload.thread) return resolveInThread(ctx, payload.thread, payload.post);
     return postMessage(ctx, payload.post);
   },
 };

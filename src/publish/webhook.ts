@@ -1,9 +1,9 @@
 // Generic webhook: an Alertmanager v4 body (one alert per message, as legacy did) with the
 // classification in llm_* annotations, so any Alertmanager receiver accepts it unchanged
 // (external-formats.md section 7). 2xx succeeds; 408, 429 and 5xx are retried.
-import type { DeliveryAlert, FormatContext, OutboundRequest, Publisher, SendContext, SendResult, Target } from '../core/publishing.ts';
+import type { DeliveryAlert, FormatContext, OutboundRequest, Publisher, SendContext, SendResult } from '../core/publishing.ts';
 import { annotationsWithClassification, ZERO_TIME } from './format.ts';
-import { targetHeaders } from './http.ts';
+import { checkUrl, jsonHeaders } from './http.ts';
 
 /** The v4 envelope with one alert. */
 export function v4Body(alert: DeliveryAlert, ctx: FormatContext): Record<string, unknown> {
@@ -31,29 +31,6 @@ export function v4Body(alert: DeliveryAlert, ctx: FormatContext): Record<string,
       },
     ],
   };
-}
-
-/** Spec headers, then the bearer token when credentials are set. */
-export function jsonHeaders(target: Target): Record<string, string> {
-  const headers: Record<string, string> = { ...targetHeaders(target), 'content-type': 'application/json' };
-  if (target.credentials && !target.credentials.empty) headers.authorization = `Bearer ${target.credentials.reveal()}`;
-  return headers;
-}
-
-function validateUrl(target: Target, required: boolean): string[] {
-  const url = target.url?.reveal();
-  if (!url) return required ? [`url: required for type ${target.type}`] : [];
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? [] : ['url: must be http or https'];
-  } catch {
-    return ['url: not a valid URL'];
-  }
-}
-
-/** Checks the endpoint URL of a target (shared by every publisher). */
-export function checkUrl(target: Target, options: { required: boolean }): string[] {
-  return validateUrl(target, options.required);
 }
 
 /** The generic webhook publisher. */

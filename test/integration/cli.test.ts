@@ -1,7 +1,7 @@
 // The command line as users run it: check-config exit codes, migrate, and serve on the embedded
 // store with SIGTERM handled (exit 0), all as real child processes.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,6 +37,15 @@ describe('alert-history CLI', () => {
     const good = run(['check-config'], { SERVER_PORT: '9090' });
     expect(good.status).toBe(0);
     expect(good.stdout).toContain('listen 0.0.0.0:9090');
+    expect(good.stdout).toContain('metrics-only (no publishing target)');
+  });
+
+  it('check-config: a bad publishing target exits 2 naming the target and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ah-cli-'));
+    writeFileSync(join(dir, 'config.yaml'), 'publishing:\n  targets:\n    - { name: bot, type: slack, credentials: "xoxb-secret-token" }\n');
+    const bad = run(['check-config', '--config', join(dir, 'config.yaml')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('config: publishing.targets[0] (bot): slack.channel: required when credentials hold a bot token');
   });
 
   it('version and usage errors', () => {

@@ -23,6 +23,8 @@ import { startTestService, type TestService } from '../helpers/service.ts';
 const FIRING = 'am-v4-firing.json';
 const RESOLVED = 'am-v4-resolved.json';
 const FINGERPRINTS = ['44a691f422eafef8', '44fdbac966a50875'];
+/** Deliveries finish after the answer; wait for them, bounded, without sleeping. */
+const POLL = { timeout: 15_000, interval: 50 };
 
 async function deliveries(svc: TestService, query = ''): Promise<ReturnType<typeof DeliveriesResponse.parse>> {
   return DeliveriesResponse.parse(await (await svc.get(`/publishing/deliveries?limit=1000${query}`)).json());
@@ -63,7 +65,7 @@ describe.each(backends())('publishing on $name', (backend) => {
     const alert = (bodyOf(hook).alerts as { annotations: Record<string, string> }[])[0]!;
     expect(alert.annotations.llm_severity).toBe('warning');
     expect(alert.annotations.llm_confidence).toMatch(/^\d\.\d\d$/);
-    await expect.poll(async () => (await deliveries(svc, '&state=succeeded')).total).toBe(12);
+    await expect.poll(async () => (await deliveries(svc, '&state=succeeded')).total, POLL).toBe(12);
   });
 
   it('resolves by dedup key, stored Rootly id and Slack thread', async () => {
@@ -162,7 +164,7 @@ ${FAST_WORKER}
     const firing = fixtureJson<{ alerts: unknown[] }>(FIRING);
     await svc.post('/webhook/proxy', { ...firing, alerts: firing.alerts.slice(0, 1) });
     await fake.waitFor((r) => of(r, 'pagerduty').length === 4);
-    await expect.poll(async () => (await deliveries(svc, '&target=oncall')).deliveries[0]?.state).toBe('succeeded');
+    await expect.poll(async () => (await deliveries(svc, '&target=oncall')).deliveries[0]?.state, POLL).toBe('succeeded');
     const [row] = (await deliveries(svc, '&target=oncall')).deliveries;
     expect(row).toMatchObject({ attempts: 4, last_status_code: 202, last_error: null });
     const metrics = await (await svc.get('/metrics')).text();
@@ -174,12 +176,12 @@ ${FAST_WORKER}
     fake.script('webhook', { status: 400, body: 'bad request' });
     const alert = { labels: { alertname: 'DiskFull', namespace: 'payments', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T08:00:00Z', status: 'firing' };
     await svc.post('/webhook/proxy', { version: '4', status: 'firing', alerts: [alert] });
-    await expect.poll(async () => (await deliveries(svc, '&target=hook&state=dead')).total).toBe(1);
+    await expect.poll(async () => (await deliveries(svc, '&target=hook&state=dead')).total, POLL).toBe(1);
     const [dead] = (await deliveries(svc, '&target=hook&state=dead')).deliveries;
     expect(dead).toMatchObject({ attempts: 1, last_status_code: 400, last_error_reason: 'client_error' });
     const retried = await svc.post(`/publishing/deliveries/${dead!.id}/retry`, {});
     expect(RetryResponse.parse(await retried.json()).state).toBe('pending');
-    await expect.poll(async () => (await deliveries(svc, `&target=hook&state=succeeded&fingerprint=${dead!.fingerprint}`)).total).toBe(1);
+    await expect.poll(async () => (await deliveries(svc, `&target=hook&state=succeeded&fingerprint=${dead!.fingerprint}`)).total, POLL).toBe(1);
     const again = await svc.post(`/publishing/deliveries/${dead!.id}/retry`, {});
     expect(again.status).toBe(409);
   });
@@ -188,7 +190,7 @@ ${FAST_WORKER}
     fake.script('webhook', { status: 502 }, { status: 502 }, { status: 502 });
     const alert = { labels: { alertname: 'NodeDown', namespace: 'infra', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T08:05:00Z', status: 'firing' };
     await svc.post('/webhook/proxy', [alert]);
-    await expect.poll(async () => (await deliveries(svc, '&target=hook&state=dead')).total).toBe(1);
+    await expect.poll(async () => (await deliveries(svc, '&target=hook&state=dead')).total, POLL).toBe(1);
     const [dead] = (await deliveries(svc, '&target=hook&state=dead')).deliveries;
     expect(dead).toMatchObject({ attempts: 3, last_status_code: 502, last_error_reason: 'server_error' });
     expect(dead!.last_error).toContain('gave up after 3 attempts');
