@@ -30,6 +30,10 @@ deps: node_modules/.installed ## Install dependencies (npm ci) when package-lock
 run: deps ## Run the service on :8080 (embedded PGlite in ./data; DATABASE_URL for PostgreSQL)
 	node src/cli.ts serve
 
+.PHONY: fakes
+fakes: deps ## Run local Slack/PagerDuty/Rootly/webhook/Alertmanager fakes on :9099 and write config.fakes.yaml
+	node hack/fake-vendors.ts config.fakes.yaml
+
 .PHONY: check-config
 check-config: deps ## Validate config.yaml + environment without starting
 	node src/cli.ts check-config

@@ -72,7 +72,7 @@ export function startPublishing(
       backoffMaxMs: w.backoffMaxMs,
       drainTimeoutMs: w.drainTimeoutMs,
       dashboardUrl: config.publishing.dashboardUrl,
-      breaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
+      breaker: { consecutiveFailures: w.circuitFailures, halfOpenAfterMs: w.circuitOpenMs },
     },
     events: {
       onOutcome(target, outcome, seconds) {

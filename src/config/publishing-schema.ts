@@ -65,6 +65,10 @@ const workerSchema = z
     backoffMaxMs: intIn(1, 86_400_000).default(300_000),
     /** A state change not routed this long after it was recorded (its process died) is routed by a worker. */
     routingGraceSeconds: intIn(1, 3_600).default(60),
+    /** Consecutive retryable failures that open a target's circuit. */
+    circuitFailures: intIn(1, 1_000).default(5),
+    /** How long an open circuit pauses a target before one probe delivery. */
+    circuitOpenMs: intIn(10, 3_600_000).default(30_000),
     /** How long SIGTERM waits for claimed deliveries before handing them back. */
     drainTimeoutMs: intIn(0, 600_000).default(10_000),
   })

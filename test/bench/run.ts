@@ -12,6 +12,7 @@ import { rssMb, SERVICE_NODE_OPTIONS, startBare, startService, withPeakRss } fro
 import { renderReport, type Row } from './report.ts';
 import { seedEvents } from './seed.ts';
 import { proxyRows } from './proxy-bench.ts';
+import { publishRows } from './publish-bench.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -158,6 +159,8 @@ async function main(): Promise<void> {
     await serverMode(url, rows);
     rows.push(...(await proxyRows(await createDatabase(server.adminUrl, 'alert_history_bench_proxy'), SECONDS, log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_proxy');
+    rows.push(...(await publishRows(await createDatabase(server.adminUrl, 'alert_history_bench_publish'), log)));
+    await dropDatabase(server.adminUrl, 'alert_history_bench_publish');
     await embeddedMode(rows);
   } finally {
     await dropDatabase(server.adminUrl, name).catch(() => undefined);

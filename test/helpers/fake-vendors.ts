@@ -66,6 +66,8 @@ export interface FakeVendorsOptions {
   slackBotToken?: string;
   rootlyApiKey?: string;
   webhookBearer?: string;
+  /** Port to listen on (0 = any free port; hack/fake-vendors.ts uses a fixed one). */
+  port?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -800,7 +802,7 @@ export async function startFakeVendors(options: FakeVendorsOptions = {}): Promis
     waiters: new Set(),
   };
   const server: Server = createServer((req, res) => void dispatch(core, req, res).catch(() => res.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,

@@ -130,7 +130,7 @@ function serve(env: Record<string, string>): Promise<ChildProcess> {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       if ((JSON.parse(line) as { msg?: string }).msg === 'alert-history ready') resolve(child);
     });

@@ -2,7 +2,9 @@
 // with a correct request, resolves follow with the vendor's dedup key or stored id, duplicates
 // are not re-published, a target that is down gets backoff then delivery, permanent failures
 // dead-letter and can be retried, secrets never show, and no target means metrics-only.
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/store/pg.ts';
 import {
   DeliveriesResponse,
   ErrorEnvelope,
@@ -14,7 +16,7 @@ import {
   RetryResponse,
   TestSendResponse,
 } from '../../src/api/contract.ts';
-import { backends } from '../helpers/backends.ts';
+import { backends, postgresOnly } from '../helpers/backends.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
 import { fixture, fixtureJson } from '../helpers/fixtures.ts';
 import { allTargetsYaml, bodyOf, CREDENTIALS, FAST_WORKER, of } from '../helpers/publishing.ts';
@@ -228,6 +230,51 @@ describe('metrics-only mode', () => {
       expect(fake.requests).toHaveLength(0);
     } finally {
       await svc.stop();
+      await fake.close();
+    }
+  });
+});
+
+describe('circuit breaker and shutdown', () => {
+  it('opens a failing target circuit, pauses it, and closes after a good probe', async () => {
+    const fake = await startFakeVendors();
+    const yaml = `publishing:\n${FAST_WORKER}    circuitFailures: 3\n    circuitOpenMs: 400\n  targets:\n    - { name: hook, type: webhook, url: "${fake.url}/hook", delivery: { maxAttempts: 20 } }\n`;
+    const svc = await startTestService(await backends().at(-1)!.fresh(), { LOG_LEVEL: 'warn' }, { configYaml: yaml });
+    try {
+      fake.script('webhook', { status: 503 }, { status: 503 }, { status: 503 });
+      await svc.post('/webhook/proxy', [{ labels: { alertname: 'Flaky', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z', status: 'firing' }]);
+      await fake.waitFor((r) => of(r, 'webhook').length === 3);
+      const open = PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json())[0]!;
+      expect(open).toMatchObject({ circuit_state: 'open', health_status: 'unhealthy' });
+      expect(await (await svc.get('/metrics')).text()).toContain('alert_history_publishing_circuit_state{target="hook"} 2');
+      await expect.poll(async () => (await deliveries(svc, '&state=succeeded')).total, POLL).toBe(1);
+      const closed = PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json())[0]!;
+      expect(closed).toMatchObject({ circuit_state: 'closed', health_status: 'healthy' });
+      expect(of(fake.requests, 'webhook')).toHaveLength(4);
+    } finally {
+      await svc.stop();
+      await fake.close();
+    }
+  });
+
+  it.runIf(postgresOnly())('finishes a claimed delivery on shutdown before closing the store', async () => {
+    const fake = await startFakeVendors();
+    const yaml = `publishing:\n${FAST_WORKER}  targets:\n    - { name: hook, type: webhook, url: "${fake.url}/hook" }\n`;
+    const backend = postgresOnly()!;
+    const svc = await startTestService(await backend.fresh(), { PROXY_RESPONSE_WAIT_MS: '0' }, { configYaml: yaml });
+    const observer = openPostgres({ url: backend.url!, poolSize: 2, connectTimeoutMs: 3_000, statementTimeoutMs: 30_000, logger: pino({ level: 'silent' }) });
+    try {
+      fake.script('webhook', { hold: true });
+      await svc.post('/webhook/proxy', [{ labels: { alertname: 'Draining', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z', status: 'firing' }]);
+      await fake.waitFor((r) => of(r, 'webhook').length === 1);
+      expect((await observer.query<{ state: string }>('SELECT state FROM deliveries'))[0]?.state).toBe('sending');
+      const stopping = svc.stop();
+      fake.release();
+      await stopping;
+      const [row] = await observer.query<{ state: string; attempts: number }>('SELECT state, attempts FROM deliveries');
+      expect(row).toEqual({ state: 'succeeded', attempts: 1 });
+    } finally {
+      await observer.close();
       await fake.close();
     }
   });
