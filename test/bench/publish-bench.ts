@@ -73,7 +73,7 @@ const percentile = (sorted: number[], q: number): number => sorted[Math.min(sort
 export async function publishRows(url: string, log: (msg: string) => void): Promise<Row[]> {
   const receiver = await startReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'ah-bench-pub-'));
-  writeFileSync(join(dir, 'config.yaml'), `publishing:\n  targets:\n    - { name: sink, type: webhook, url: "${receiver.url}", delivery: { ratePerMinute: 10000000 } }\n`);
+  writeFileSync(join(dir, 'config.yaml'), `publishing:\n  targets:\n    - { name: sink, type: webhook, url: "${receiver.url}", delivery: { ratePerMinute: 1000000 } }\n`);
   const svc = await startService({ DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: '3650', ENRICHMENT_MODE: 'transparent', CONFIG_FILE: join(dir, 'config.yaml'), PROXY_RESPONSE_WAIT_MS: '0' });
   const rows: Row[] = [];
   try {

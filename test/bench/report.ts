@@ -16,6 +16,17 @@ const NOTES = `
   section 12).
 - **\`/history\`** p95 sits at the budget (14-27 ms across runs); totals above 1,000 matches are the
   planner's estimate (docs/adr/0002).
+
+## Publishing (information rows)
+
+- Deliveries/s is end to end: 20,000 alerts posted to \`/webhook/proxy\` in batches of 100
+  while one replica's worker (16 sends in flight) claims, sends and records them; the receiver
+  answers at once. Each delivery costs a claim share, an HTTP round trip and an outcome
+  \`UPDATE\`, on the same two cores as the ingest. Vendor rate limits (Slack 60/min,
+  PagerDuty 120/min per key) are two to three orders of magnitude below this; more replicas add
+  workers (claims use \`SKIP LOCKED\`).
+- Latency is from the moment the webhook is sent to the moment the receiver has the delivery, at a
+  steady 50 alerts/s: the local enqueue wakes the worker at once (no poll wait).
 `;
 
 /** One budget row. */

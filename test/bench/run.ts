@@ -93,7 +93,7 @@ async function serverMode(url: string, rows: Row[]): Promise<void> {
   log(`seeding ${SEED_ROWS.toLocaleString('en')} events over 29 days`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query('TRUNCATE alert_events, alerts RESTART IDENTITY');
+  await client.query('TRUNCATE alert_events, alerts, deliveries RESTART IDENTITY');
   await client.end();
   const seedSeconds = await seedEvents(url, SEED_ROWS);
   log(`seeded in ${seedSeconds.toFixed(1)} s`);
