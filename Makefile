@@ -62,6 +62,10 @@ lint: deps ## ESLint with the house limits and the dependency-direction rule
 migrations: deps ## Generate a SQL migration from src/store/schema.ts (NAME=short_name)
 	drizzle-kit generate $(if $(NAME),--name $(NAME),)
 
+.PHONY: manifests
+manifests: deps ## Write crds/*.yaml from the zod schemas in src/operator/crd
+	node hack/gen-crds.ts crds
+
 .PHONY: check-generated
 check-generated: deps ## Fail when src/store/migrations is stale against the schema
 	@out="$$(drizzle-kit generate 2>&1)"; \

@@ -15,6 +15,8 @@ const forbidden = {
   publish: ['ingest', 'store', 'classify', 'pipeline', 'operator', 'api', 'dashboard'],
   pipeline: ['config', 'ingest', 'store', 'classify', 'publish', 'operator', 'api', 'dashboard'],
   api: ['store', 'classify', 'publish', 'operator'],
+  // operator/ feeds the catalogs; it may use publish/ (registry, publishers' validate) but not the stores.
+  operator: ['ingest', 'store', 'classify', 'pipeline', 'api', 'dashboard'],
 };
 
 const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({

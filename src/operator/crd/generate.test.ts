@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { registeredTypes } from '../../publish/registry.ts';
+import { crdDocuments, renderCrd } from './generate.ts';
+import { publishingTargetSpec } from './publishing-target.ts';
+
+describe('generated CRDs', () => {
+  it('match crds/ (run `make manifests` after changing src/operator/crd)', () => {
+    for (const { file, object } of crdDocuments()) {
+      expect(readFileSync(new URL(`../../../crds/${file}`, import.meta.url), 'utf8'), file).toBe(renderCrd(object));
+    }
+  });
+
+  it('offer exactly the publisher registry as the type enum', () => {
+    expect([...publishingTargetSpec.shape.type.options].sort()).toEqual(registeredTypes());
+  });
+
+  it('are structural: no additionalProperties false, every property typed', () => {
+    const walk = (node: unknown, path: string): string[] => {
+      if (typeof node !== 'object' || node === null) return [];
+      const n = node as Record<string, unknown>;
+      const here = n.additionalProperties === false ? [`${path}: additionalProperties false`] : [];
+      const props = (n.properties ?? {}) as Record<string, Record<string, unknown>>;
+      const untyped = Object.entries(props).filter(([, v]) => !v.type).map(([k]) => `${path}.${k}: no type`);
+      const children = Object.entries(props).flatMap(([k, v]) => walk(v, `${path}.${k}`));
+      return [...here, ...untyped, ...children, ...walk(n.items, `${path}[]`)];
+    };
+    for (const { object } of crdDocuments()) {
+      const version = (object.spec as { versions: { schema: { openAPIV3Schema: unknown } }[] }).versions[0]!;
+      expect(walk(version.schema.openAPIV3Schema, '')).toEqual([]);
+    }
+  });
+});
