@@ -36,6 +36,12 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'DASHBOARD_URL', path: ['publishing', 'dashboardUrl'], kind: 'string' },
   { env: 'PUBLISHING_CONCURRENCY', path: ['publishing', 'worker', 'concurrency'], kind: 'string' },
   { env: 'PROXY_RESPONSE_WAIT_MS', path: ['proxy', 'responseWaitMs'], kind: 'string' },
+  { env: 'OPERATOR_MODE', path: ['operator', 'mode'], kind: 'string' },
+  { env: 'KUBECONFIG', path: ['operator', 'kubeconfig'], kind: 'string' },
+  { env: 'KUBERNETES_SERVICE_HOST', path: ['operator', 'inClusterHost'], kind: 'string' },
+  { env: 'OPERATOR_NAMESPACES', path: ['operator', 'namespaces'], kind: 'list' },
+  { env: 'POD_NAME', path: ['operator', 'podName'], kind: 'string' },
+  { env: 'POD_NAMESPACE', path: ['operator', 'podNamespace'], kind: 'string' },
   { env: 'API_TOKENS', path: ['auth', 'apiTokens'], kind: 'list' },
   { env: 'API_PROTECT_READS', path: ['auth', 'protectReads'], kind: 'boolean' },
 ];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { compiles, DNS1123, duration, fraction, intIn, matcherSchema } from './schema-parts.ts';
 import { proxySchema, publishingSchema } from './publishing-schema.ts';
+import { operatorSchema } from './operator-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side runs).
 const port = intIn(0, 65_535);
@@ -183,6 +184,7 @@ export const configSchema = z
     filters: filtersSchema,
     publishing: publishingSchema,
     proxy: proxySchema,
+    operator: operatorSchema,
     auth: authSchema,
     log: logSchema,
   })

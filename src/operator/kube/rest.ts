@@ -1,0 +1,101 @@
+// The one Kubernetes client of the operator: client-node loads the kubeconfig (in-cluster or a
+// file) and authenticates each request; requests are plain JSON over undici with that auth, so
+// Lease MicroTimes keep their six fractional digits (the generated models would serialise a
+// JS Date with three, which the API server rejects) and custom resources need no generated types.
+import { HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
+import { fetch } from 'undici';
+import type { WatchEventType } from './list-watch.ts';
+
+/** An API error with the server's status and reason. */
+export class KubeError extends Error {
+  readonly statusCode: number;
+  readonly reason: string;
+
+  constructor(statusCode: number, reason: string, message: string) {
+    super(message);
+    this.name = 'KubeError';
+    this.statusCode = statusCode;
+    this.reason = reason;
+  }
+}
+
+/** Options of one request. */
+export interface KubeRequest {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Default application/json; status patches use merge-patch. */
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+/** JSON requests and watches against the API server. */
+export interface KubeRest {
+  readonly server: string;
+  /** The kubeconfig context's namespace (or the pod's, in-cluster). */
+  readonly defaultNamespace: string;
+  request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options?: KubeRequest): Promise<T>;
+  watch(path: string, query: Record<string, string | number | boolean | undefined>, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err?: unknown) => void): Promise<() => void>;
+}
+
+const METHODS = { GET: HttpMethod.GET, POST: HttpMethod.POST, PUT: HttpMethod.PUT, PATCH: HttpMethod.PATCH, DELETE: HttpMethod.DELETE } as const;
+
+/** Loads the kubeconfig: the file when given, else the in-cluster service account. */
+export function loadKubeConfig(options: { kubeconfig?: string | undefined; inCluster: boolean }): KubeConfig {
+  const kc = new KubeConfig();
+  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+  else if (options.inCluster) kc.loadFromCluster();
+  else throw new Error('no kubeconfig: set KUBECONFIG, or run in a pod');
+  return kc;
+}
+
+function urlOf(server: string, path: string, query: KubeRequest['query']): URL {
+  const url = new URL(server.replace(/\/+$/, '') + path);
+  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+  return url;
+}
+
+async function failure(response: Awaited<ReturnType<typeof fetch>>, method: string, path: string): Promise<KubeError> {
+  const text = await response.text();
+  let reason = '';
+  let message = text.slice(0, 500);
+  try {
+    const status = JSON.parse(text) as { reason?: string; message?: string };
+    reason = status.reason ?? '';
+    message = status.message ?? message;
+  } catch {
+    // not a Status object; keep the text
+  }
+  return new KubeError(response.status, reason, `${method} ${path}: ${response.status} ${message}`);
+}
+
+/** Creates the client for a loaded kubeconfig. */
+export function createKubeRest(kc: KubeConfig): KubeRest {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const context = kc.getContextObject(kc.getCurrentContext());
+  const watcher = new Watch(kc);
+  return {
+    server: cluster.server,
+    defaultNamespace: context?.namespace ?? 'default',
+    async request<T>(method: keyof typeof METHODS, path: string, options: KubeRequest = {}): Promise<T> {
+      const url = urlOf(cluster.server, path, options.query);
+      const ctx = new RequestContext(url.toString(), METHODS[method]);
+      await kc.applySecurityAuthentication(ctx);
+      const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+      if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+      const response = await fetch(url, {
+        method,
+        headers,
+        dispatcher: ctx.getDispatcher(),
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+      if (!response.ok) throw await failure(response, method, path);
+      return (await response.json()) as T;
+    },
+    async watch(path, query, onEvent, onDone) {
+      const controller = await watcher.watch(path, query, (type, obj) => onEvent(type as WatchEventType, obj), onDone);
+      return () => controller.abort();
+    },
+  };
+}
