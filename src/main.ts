@@ -18,7 +18,10 @@ import type { Metrics } from './observability/metrics.ts';
 import type { AlertStore, HealthCheck } from './core/ports.ts';
 import { type EnrichmentPolicy, type ModeStore, type PolicyCatalog } from './core/enrichment.ts';
 import { createProxy, createRecoveryRouter } from './pipeline/proxy.ts';
-import { buildCatalog, startPublishing } from './compose/publishing.ts';
+import { buildCatalog, type PublishingParts, startPublishing } from './compose/publishing.ts';
+import { buildOperator, operatorHealthCheck, operatorWanted } from './compose/operator.ts';
+import type { Operator } from './operator/controller.ts';
+import type { TargetCatalog } from './core/publishing.ts';
 import { createTestSender } from './compose/test-send.ts';
 import { createBreaker } from './classify/breaker.ts';
 import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
@@ -141,10 +144,35 @@ async function connectRedis(config: Config, logger: Logger): Promise<Redis | und
   return redis;
 }
 
-function healthChecks(db: Db, redis: Redis | undefined): HealthCheck[] {
+function healthChecks(db: Db, redis: Redis | undefined, operator: Operator | undefined): HealthCheck[] {
   const checks: HealthCheck[] = [{ name: 'database', check: () => db.ping() }];
   if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
+  if (operator) checks.push(operatorHealthCheck(operator));
   return checks;
+}
+
+/**
+ * Where targets and policies come from: the operator's catalogs (custom resources, Secrets and
+ * config) when it runs, else config.yaml. Publishing starts after the operator and is bound late.
+ */
+function catalogs(
+  config: Config,
+  parts: { wantOperator: boolean; staticCatalog: TargetCatalog; metrics: Metrics; logger: Logger },
+): { operator: Operator | undefined; catalog: TargetCatalog; policies: PolicyCatalog; late: { publishing?: PublishingParts } } {
+  const configPolicies = staticPolicies(config);
+  const late: { publishing?: PublishingParts } = {};
+  if (!parts.wantOperator) return { operator: undefined, catalog: parts.staticCatalog, policies: configPolicies, late };
+  const operator = buildOperator(config, {
+    metrics: parts.metrics,
+    logger: parts.logger,
+    bindings: {
+      configTargets: parts.staticCatalog.list(),
+      configPolicies: configPolicies.list(),
+      health: (name) => late.publishing?.worker.guards.health(name) ?? 'unknown',
+      totals: () => late.publishing?.outbox.totals() ?? Promise.resolve([]),
+    },
+  });
+  return { operator, catalog: operator.targets, policies: operator.policies, late };
 }
 
 /** Policies from config.yaml (the operator adds custom resources). */
@@ -166,7 +194,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
-  const catalog = buildCatalog(config);
+  const staticCatalog = buildCatalog(config);
+  const wantOperator = operatorWanted(config);
   const db = options.db ?? (await openDatabase(config, logger));
   await migrateWithRetry(db, logger);
   const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
@@ -179,14 +208,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     { llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode },
     'classification ready',
   );
+  const sources = catalogs(config, { wantOperator, staticCatalog, metrics, logger });
+  const { operator, catalog, late } = sources;
   const routingDeps = {
-    policies: staticPolicies(config),
+    policies: sources.policies,
     modes: classification.modes,
     classification: classification.service,
     globalFilter: config.filters,
     onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
   };
   const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRecoveryRouter(routingDeps) });
+  late.publishing = publishing;
   let accepting = true;
   const { app, routes } = createApp({
     store,
@@ -194,7 +226,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     metrics,
     logger,
     version: VERSION,
-    checks: healthChecks(db, redis),
+    checks: healthChecks(db, redis, operator),
     classification: classification.service,
     proxy: createProxy({
       ...routingDeps,
@@ -259,6 +291,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       accepting = false;
       await closeServer(server, config.server.shutdownTimeoutMs);
       await publishing.worker.stop();
+      await operator?.stop();
       await retention.stop();
       redis?.disconnect();
       await db.close();

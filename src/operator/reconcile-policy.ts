@@ -13,7 +13,7 @@ import type { ReconcileResult } from './work-queue.ts';
 
 /** Dependencies of the reconciler. */
 export interface PolicyReconcilerDeps {
-  resources: ReadonlyMap<string, CustomResource>;
+  resources: { get(key: string): CustomResource | undefined };
   catalog: OperatorPolicyCatalog;
   isLeader: () => boolean;
   rest: KubeRest;

@@ -18,7 +18,7 @@ export type Health = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
 
 /** Dependencies of the reconciler. */
 export interface TargetReconcilerDeps {
-  resources: ReadonlyMap<string, CustomResource>;
+  resources: { get(key: string): CustomResource | undefined };
   lookup: SecretLookup;
   registry: PublisherRegistry;
   catalog: OperatorTargetCatalog;

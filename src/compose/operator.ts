@@ -1,0 +1,72 @@
+// Wiring of the Kubernetes operator: decide whether it runs (operator.mode), load the kubeconfig,
+// pick the watched namespaces and the Lease identity, and start it with the static targets and
+// policies as the lowest-precedence source. Part of the composition root.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { ConfigError } from '../config/loader.ts';
+import type { Config } from '../config/schema.ts';
+import type { EnrichmentPolicy } from '../core/enrichment.ts';
+import type { TargetTotals } from '../core/outbox.ts';
+import type { HealthCheck } from '../core/ports.ts';
+import type { Target } from '../core/publishing.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { createOperatorMetrics } from '../observability/operator-metrics.ts';
+import { type Operator, startOperator } from '../operator/controller.ts';
+import { createKubeRest, loadKubeConfig } from '../operator/kube/rest.ts';
+import type { Health } from '../operator/reconcile-target.ts';
+import { publisherRegistry } from '../publish/registry.ts';
+
+/** True when the operator should run; throws when it must but cannot. */
+export function operatorWanted(config: Config): boolean {
+  const { operator } = config;
+  const credentials = Boolean(operator.kubeconfig || operator.inClusterHost);
+  if (operator.mode === 'on' && !credentials) throw new ConfigError('config: operator.mode (env OPERATOR_MODE): "on" needs KUBECONFIG or in-cluster credentials');
+  return operator.mode === 'on' || (operator.mode === 'auto' && credentials);
+}
+
+/** What the operator needs from the rest of the service (bound late: publishing starts after it). */
+export interface OperatorBindings {
+  configTargets: readonly Target[];
+  configPolicies: readonly EnrichmentPolicy[];
+  health: (name: string) => Health;
+  totals: () => Promise<TargetTotals[]>;
+}
+
+/** Starts the operator. */
+export function buildOperator(config: Config, parts: { metrics: Metrics; logger: Logger; bindings: OperatorBindings }): Operator {
+  const o = config.operator;
+  const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, inCluster: Boolean(o.inClusterHost) });
+  const rest = createKubeRest(kc);
+  const home = o.podNamespace ?? rest.defaultNamespace;
+  const namespaces = o.namespaces.length > 0 ? o.namespaces : [home];
+  const identity = `${o.podName ?? hostname()}_${randomBytes(4).toString('hex')}`;
+  const log = parts.logger.child({ component: 'operator' });
+  log.info({ server: rest.server, namespaces, lease: `${home}/${o.leaseName}`, identity }, 'operator starting');
+  return startOperator({
+    rest,
+    namespaces,
+    leaseNamespace: home,
+    leaseName: o.leaseName,
+    identity,
+    timings: {
+      leaseDurationMs: o.leaseDurationSeconds * 1000,
+      renewDeadlineMs: o.renewDeadlineSeconds * 1000,
+      retryPeriodMs: o.retryPeriodSeconds * 1000,
+      watchdogMs: o.watchdogSeconds * 1000,
+      statusIntervalMs: o.statusIntervalSeconds * 1000,
+    },
+    registry: publisherRegistry,
+    ...parts.bindings,
+    metrics: createOperatorMetrics(parts.metrics.registry),
+    log,
+  });
+}
+
+/** The readiness check: the first list of every informer has completed. */
+export function operatorHealthCheck(operator: Operator): HealthCheck {
+  return {
+    name: 'kubernetes',
+    check: () => (operator.synced() ? Promise.resolve(0) : Promise.reject(new Error('waiting for the first sync of custom resources and Secrets'))),
+  };
+}
