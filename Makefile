@@ -87,6 +87,10 @@ test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
 test-integration: deps ## Integration tests on real PostgreSQL and PGlite (test/integration)
 	vitest run --project integration
 
+.PHONY: test-operator
+test-operator: deps ## Operator tests on a real kube-apiserver + etcd (hack/setup-envtest.sh provides them)
+	vitest run --project operator
+
 .PHONY: bench
 bench: build ## Measure the budgets of design.md section 10 and write docs/benchmarks.md
 	node test/bench/run.ts

@@ -92,7 +92,8 @@ export function startLeaderElection(options: ElectorOptions): LeaderElector {
       leaseDurationSeconds: Math.round(options.leaseDurationMs / 1000),
       acquireTime: takeover ? at : (previous?.acquireTime ?? at),
       renewTime: at,
-      leaseTransitions: (previous?.leaseTransitions ?? 0) + (takeover && previous?.holderIdentity ? 1 : 0),
+      // client-go: every acquisition of an existing Lease by a new holder counts, even after a release.
+      leaseTransitions: (previous?.leaseTransitions ?? 0) + (takeover && previous ? 1 : 0),
     };
   }
 

@@ -25,6 +25,8 @@ export interface KubeRequest {
   body?: unknown;
   /** Default application/json; status patches use merge-patch. */
   contentType?: string;
+  /** Extra headers (e.g. an Accept asking for the Table representation). */
+  headers?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -81,7 +83,7 @@ export function createKubeRest(kc: KubeConfig): KubeRest {
       const url = urlOf(cluster.server, path, options.query);
       const ctx = new RequestContext(url.toString(), METHODS[method]);
       await kc.applySecurityAuthentication(ctx);
-      const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+      const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json', ...options.headers };
       if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
       const response = await fetch(url, {
         method,

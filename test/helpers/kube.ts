@@ -1,0 +1,59 @@
+// Test-side access to the test API server as cluster admin: the same REST client the operator
+// uses, CRD installation from crds/, namespaces and objects.
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { inject } from 'vitest';
+import { createKubeRest, type KubeRest, loadKubeConfig } from '../../src/operator/kube/rest.ts';
+
+/** The admin client of the test API server. */
+export function adminClient(): KubeRest {
+  return createKubeRest(loadKubeConfig({ kubeconfig: inject('kubeconfig'), inCluster: false }));
+}
+
+/** Installs (or updates) every CRD in crds/ and waits until each is Established. */
+export async function applyCrds(rest: KubeRest): Promise<void> {
+  const dir = new URL('../../crds/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    const crd = parse(readFileSync(new URL(file, dir), 'utf8')) as { metadata: { name: string } };
+    const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+    await rest.request('POST', path, { body: crd }).catch(async (err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      const existing = await rest.request<{ metadata: { resourceVersion: string } }>('GET', `${path}/${crd.metadata.name}`);
+      await rest.request('PUT', `${path}/${crd.metadata.name}`, { body: { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata.resourceVersion } } });
+    });
+    for (let i = 0; i < 100; i++) {
+      const got = await rest.request<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `${path}/${crd.metadata.name}`);
+      if (got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Creates a namespace with a unique name. */
+export async function freshNamespace(rest: KubeRest, prefix: string): Promise<string> {
+  const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  await rest.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+  return name;
+}
+
+/** The collection path of a kind in a namespace. */
+export function pathOf(kind: 'publishingtargets' | 'enrichmentpolicies' | 'secrets' | 'leases' | 'events', namespace: string): string {
+  if (kind === 'secrets' || kind === 'events') return `/api/v1/namespaces/${namespace}/${kind}`;
+  if (kind === 'leases') return `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
+  return `/apis/alerthistory.io/v1alpha1/namespaces/${namespace}/${kind}`;
+}
+
+/** A PublishingTarget object. */
+export function target(namespace: string, name: string, spec: Record<string, unknown>): Record<string, unknown> {
+  return { apiVersion: 'alerthistory.io/v1alpha1', kind: 'PublishingTarget', metadata: { name, namespace }, spec };
+}
+
+/** An Opaque Secret from plain strings. */
+export function secret(namespace: string, name: string, data: Record<string, string>, labels: Record<string, string> = {}): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', stringData: data };
+}
+
+/** The Ready condition of a resource, if any. */
+export function readyOf(obj: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }): { status: string; reason: string; message: string } | undefined {
+  return obj.status?.conditions?.find((c) => c.type === 'Ready');
+}
