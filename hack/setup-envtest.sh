@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Provides a real kube-apiserver, etcd and kubectl for operator tests (what controller-runtime's
+# envtest calls "assets") and prints the directory holding them, so callers can do
+#
+#   KUBEBUILDER_ASSETS="$(hack/setup-envtest.sh)"
+#
+# Only that directory goes to stdout; progress goes to stderr.
+#
+# Pinned versions (edit both together; etcd is the one kubeadm pairs with this Kubernetes minor,
+# see cmd/kubeadm/app/constants SupportedEtcdVersion in k8s.io/kubernetes):
+#   Kubernetes  v1.34.10  (kube-apiserver, kubectl)  - newest 1.34 patch the Go proxy + sumdb serve
+#   etcd        v3.6.5    (go.etcd.io/etcd/server/v3)
+#
+# Resolution order, first hit wins:
+#   1. $KUBEBUILDER_ASSETS, when it holds executable kube-apiserver and etcd.
+#   2. The cache dir ${XDG_CACHE_HOME:-$HOME/.cache}/alert-history/envtest/k8s-<version>, when it
+#      holds all three binaries and a VERSIONS file naming the pinned versions.
+#   3. The official envtest release tarball from controller-tools (index envtest-releases.yaml,
+#      SHA-512 checked), tried with short timeouts: it lives on GitHub, which some machines
+#      cannot reach.
+#   4. A build from Go modules with the local Go toolchain (>= the go line of k8s.io/kubernetes's
+#      go.mod; modules come from $GOPROXY, checked against the checksum database as usual):
+#      a. `go mod download -json k8s.io/kubernetes@<v>` gives its go.mod and release commit.
+#         That go.mod replaces every k8s.io/<staging> module with ./staging/src/..., which
+#         module zips do not contain, so a throwaway wrapper module (in a temp dir) requires
+#         k8s.io/kubernetes <v> and replaces each staging module listed there with its published
+#         v0.<minor>.<patch>. It copies k8s's `go` and `godebug` lines so runtime defaults match
+#         an upstream build.
+#      b. `go build` k8s.io/kubernetes/cmd/kube-apiserver and .../cmd/kubectl with
+#         CGO_ENABLED=0, -trimpath and -ldflags "-s -w -X .../version.gitVersion=<v> ..." (the
+#         same variables as hack/lib/version.sh sets), so `kube-apiserver --version` prints the
+#         real version.
+#      c. etcd: go.etcd.io/etcd/server/v3's go.mod replaces its sibling modules with ../ paths,
+#         so it is built the same way from a second wrapper module that requires
+#         go.etcd.io/etcd/server/v3 <v> (its requirements name real sibling versions).
+#      Everything builds under `nice` into a temp dir beside the cache dir, then moves into
+#      place with one rename, so an interrupted build never leaves a half-complete cache.
+#      Go's module and build caches live in <cache>/alert-history/envtest/.go (about 2-3 GiB);
+#      delete that dir to reclaim the space, the installed binaries do not need it.
+#      On 2 cores a cold build takes roughly 15-20 minutes (kube-apiserver is most of it).
+#
+# Environment: KUBEBUILDER_ASSETS (step 1), XDG_CACHE_HOME (step 2), GOPROXY (step 4),
+# ENVTEST_SKIP_DOWNLOAD=1 skips step 3, ENVTEST_NO_BUILD=1 fails instead of doing step 4.
+set -euo pipefail
+
+K8S_VERSION="v1.34.10"
+ETCD_VERSION="v3.6.5"
+
+# controller-tools publishes envtest tarballs for selected Kubernetes releases only.
+ENVTEST_INDEX_URL="https://raw.githubusercontent.com/kubernetes-sigs/controller-tools/HEAD/envtest-releases.yaml"
+
+# Everything but the final directory goes to stderr; fd 3 is the real stdout.
+exec 3>&1 1>&2
+
+log() { printf 'setup-envtest: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+has_assets() { # dir -> 0 when kube-apiserver and etcd are executable there
+  [ -n "$1" ] && [ -x "$1/kube-apiserver" ] && [ -x "$1/etcd" ]
+}
+
+cache_complete() { # dir -> 0 when a previous run of this script fully installed it
+  has_assets "$1" && [ -x "$1/kubectl" ] && [ -f "$1/VERSIONS" ] &&
+    [ "$(cat "$1/VERSIONS")" = "$(versions_stamp)" ]
+}
+
+versions_stamp() {
+  printf 'kubernetes=%s\netcd=%s\n' "$K8S_VERSION" "$ETCD_VERSION"
+}
+
+done_with() { # dir -> print it on the real stdout and exit
+  printf '%s\n' "$1" >&3
+  exit 0
+}
+
+# --- 1. $KUBEBUILDER_ASSETS -------------------------------------------------------------------
+if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
+  if has_assets "$KUBEBUILDER_ASSETS"; then
+    log "using KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
+    done_with "$KUBEBUILDER_ASSETS"
+  fi
+  log "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS lacks an executable kube-apiserver or etcd; ignoring it"
+fi
+
+# --- 2. cache ---------------------------------------------------------------------------------
+cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/alert-history/envtest"
+assets="$cache_root/k8s-$K8S_VERSION"
+if cache_complete "$assets"; then
+  log "using cached assets in $assets"
+  done_with "$assets"
+fi
+
+mkdir -p "$cache_root"
+# One installer per version at a time (parallel test runs all call this script).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$cache_root/.lock-k8s-$K8S_VERSION"
+  if ! flock -n 9; then
+    log "another setup-envtest run is installing $K8S_VERSION; waiting for it"
+    flock 9
+  fi
+  if cache_complete "$assets"; then
+    log "using cached assets in $assets (installed by the other run)"
+    done_with "$assets"
+  fi
+fi
+
+stage="$(mktemp -d "$cache_root/.stage-k8s-$K8S_VERSION.XXXXXX")"
+work=""
+cleanup() {
+  rm -rf "$stage"
+  if [ -n "$work" ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+install_stage() { # move the complete staging dir into place with a single rename
+  versions_stamp >"$stage/VERSIONS"
+  rm -rf "$assets"
+  mv -T "$stage" "$assets"
+  log "installed kube-apiserver, etcd and kubectl into $assets"
+  done_with "$assets"
+}
+
+case "$(uname -s)" in
+  Linux) os=linux ;;
+  Darwin) os=darwin ;;
+  *) os="$(uname -s | tr '[:upper:]' '[:lower:]')" ;;
+esac
+case "$(uname -m)" in
+  x86_64 | amd64) arch=amd64 ;;
+  aarch64 | arm64) arch=arm64 ;;
+  *) arch="$(uname -m)" ;;
+esac
+
+# --- 3. official envtest tarball ----------------------------------------------------------------
+try_download() {
+  local index tarball name want url got
+  command -v curl >/dev/null 2>&1 || { log "curl not found; skipping the envtest download"; return 1; }
+  index="$stage/envtest-releases.yaml"
+  if ! curl -fsSL --connect-timeout 5 --max-time 20 -o "$index" "$ENVTEST_INDEX_URL" 2>/dev/null; then
+    log "envtest release index unreachable (GitHub not reachable from here?); skipping the download"
+    return 1
+  fi
+  name="envtest-$K8S_VERSION-$os-$arch.tar.gz"
+  want="$(awk -v n="$name:" '$1 == n { f = 1; next } f && $1 == "hash:" { print $2; exit }' "$index")"
+  url="$(awk -v n="$name:" '$1 == n { f = 1; next } f && $1 == "selfLink:" { print $2; exit }' "$index")"
+  rm -f "$index"
+  if [ -z "$want" ] || [ -z "$url" ]; then
+    log "controller-tools publishes no $name; skipping the download"
+    return 1
+  fi
+  tarball="$stage/$name"
+  log "downloading $url"
+  if ! curl -fsSL --connect-timeout 5 --speed-limit 10240 --speed-time 30 -o "$tarball" "$url"; then
+    log "download of $name failed; skipping it"
+    return 1
+  fi
+  got="$(sha512sum "$tarball" | awk '{ print $1 }')"
+  if [ "$got" != "$want" ]; then
+    log "$name has SHA-512 $got, the index says $want; discarding it"
+    return 1
+  fi
+  # Layout: controller-tools/envtest/{etcd,kube-apiserver,kubectl}
+  tar -xzf "$tarball" -C "$stage"
+  rm -f "$tarball"
+  local bin
+  for bin in etcd kube-apiserver kubectl; do
+    [ -x "$stage/controller-tools/envtest/$bin" ] || { log "$name lacks $bin"; return 1; }
+    mv "$stage/controller-tools/envtest/$bin" "$stage/$bin"
+  done
+  rm -rf "$stage/controller-tools"
+}
+
+if [ "${ENVTEST_SKIP_DOWNLOAD:-}" != "1" ]; then
+  if try_download; then
+    install_stage
+  fi
+  # Leave nothing from a failed attempt in the staging dir.
+  find "$stage" -mindepth 1 -delete
+fi
+
+# --- 4. build from Go modules -------------------------------------------------------------------
+[ "${ENVTEST_NO_BUILD:-}" != "1" ] || die "no assets found and ENVTEST_NO_BUILD=1"
+
+GO="go"
+if ! command -v "$GO" >/dev/null 2>&1; then
+  if [ -x /usr/local/go/bin/go ]; then GO=/usr/local/go/bin/go; else die "no Go toolchain on PATH (need Go >= 1.24 to build $K8S_VERSION)"; fi
+fi
+log "building from Go modules with $("$GO" env GOVERSION) (GOPROXY=$("$GO" env GOPROXY)); this takes a while"
+
+export GOPATH="$cache_root/.go/path"
+export GOMODCACHE="$GOPATH/pkg/mod"
+export GOCACHE="$cache_root/.go/build-cache"
+# -modcacherw keeps the module cache deletable with plain rm -rf.
+export GOFLAGS="-mod=mod -modcacherw"
+export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GO111MODULE=on
+export GOOS="$os" GOARCH="$arch"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/setup-envtest.XXXXXX")"
+
+json_field() { # field file -> first string value of "field" in go's -json output
+  sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" "$2" | head -n 1
+}
+
+download_module() { # module@version json-out -> fetch into the module cache, fail on errors
+  "$GO" mod download -json "$1" >"$2" || true
+  if grep -q '"Error"' "$2"; then
+    die "go mod download $1 failed: $(json_field Error "$2")"
+  fi
+}
+
+timed_build() { # label dir args... -> go build in dir, reporting the duration
+  local label="$1" dir="$2" start=$SECONDS
+  shift 2
+  log "building $label ..."
+  (cd "$dir" && nice -n 10 "$GO" build "$@") || die "building $label failed"
+  log "built $label in $((SECONDS - start))s"
+}
+
+# 4a. Kubernetes wrapper module
+minor_patch="${K8S_VERSION#v1.}" # 34.10
+staging_version="v0.$minor_patch"
+log "fetching k8s.io/kubernetes@$K8S_VERSION"
+download_module "k8s.io/kubernetes@$K8S_VERSION" "$work/kubernetes.json"
+k8s_gomod="$(json_field GoMod "$work/kubernetes.json")"
+k8s_commit="$(json_field Hash "$work/kubernetes.json")"
+k8s_time="$(json_field Time "$work/kubernetes.json")" # 2026-07-22T22:05:06Z
+[ -f "$k8s_gomod" ] || die "go mod download gave no go.mod for k8s.io/kubernetes@$K8S_VERSION"
+
+mapfile -t staging < <(sed -n 's#^[[:space:]]*\(k8s\.io/[^[:space:]]*\)[[:space:]]*=>[[:space:]]*\./staging/.*#\1#p' "$k8s_gomod")
+[ "${#staging[@]}" -gt 0 ] || die "found no ./staging replacements in k8s.io/kubernetes's go.mod"
+log "wrapper module replaces ${#staging[@]} staging modules with $staging_version"
+
+mkdir -p "$work/kubernetes"
+{
+  echo "module setup-envtest/kubernetes"
+  echo
+  grep -E '^(go|godebug) ' "$k8s_gomod"
+  echo
+  echo "require k8s.io/kubernetes $K8S_VERSION"
+  echo
+  echo "replace ("
+  for m in "${staging[@]}"; do
+    printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"
+  done
+  echo ")"
+} >"$work/kubernetes/go.mod"
+
+k8s_major="${K8S_VERSION#v}"
+k8s_major="${k8s_major%%.*}"
+k8s_minor="${minor_patch%%.*}"
+k8s_ldflags="-s -w"
+for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+  k8s_ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$k8s_major -X $pkg.gitMinor=$k8s_minor"
+  k8s_ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=${k8s_time:-unknown}"
+  if [ -n "$k8s_commit" ]; then k8s_ldflags+=" -X $pkg.gitCommit=$k8s_commit"; fi
+done
+
+log "resolving kube-apiserver and kubectl dependencies"
+(cd "$work/kubernetes" && "$GO" get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION") ||
+  die "resolving k8s.io/kubernetes@$K8S_VERSION dependencies failed"
+
+timed_build "kube-apiserver $K8S_VERSION" "$work/kubernetes" -trimpath -ldflags "$k8s_ldflags" \
+  -o "$stage/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+timed_build "kubectl $K8S_VERSION" "$work/kubernetes" -trimpath -ldflags "$k8s_ldflags" \
+  -o "$stage/kubectl" k8s.io/kubernetes/cmd/kubectl
+
+# 4c. etcd wrapper module
+log "fetching go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+download_module "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "$work/etcd.json"
+etcd_commit="$(json_field Hash "$work/etcd.json")"
+mkdir -p "$work/etcd"
+{
+  echo "module setup-envtest/etcd"
+  echo
+  grep -E '^(go|godebug) ' "$(json_field GoMod "$work/etcd.json")"
+  echo
+  echo "require go.etcd.io/etcd/server/v3 $ETCD_VERSION"
+} >"$work/etcd/go.mod"
+(cd "$work/etcd" && "$GO" get "go.etcd.io/etcd/server/v3@$ETCD_VERSION") ||
+  die "resolving go.etcd.io/etcd/server/v3@$ETCD_VERSION dependencies failed"
+etcd_ldflags="-s -w"
+if [ -n "$etcd_commit" ]; then etcd_ldflags+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=${etcd_commit:0:7}"; fi
+timed_build "etcd $ETCD_VERSION" "$work/etcd" -trimpath -ldflags "$etcd_ldflags" \
+  -o "$stage/etcd" go.etcd.io/etcd/server/v3
+
+# Sanity-check what was built before it becomes the cache.
+log "$("$stage/kube-apiserver" --version 2>&1 | head -n 1)"
+log "$("$stage/kubectl" version --client 2>&1 | head -n 1)"
+log "$("$stage/etcd" --version 2>&1 | head -n 1)"
+"$stage/kube-apiserver" --version 2>&1 | grep -qF "$K8S_VERSION" ||
+  die "kube-apiserver --version does not report $K8S_VERSION"
+
+install_stage
