@@ -57,3 +57,13 @@ export function secret(namespace: string, name: string, data: Record<string, str
 export function readyOf(obj: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }): { status: string; reason: string; message: string } | undefined {
   return obj.status?.conditions?.find((c) => c.type === 'Ready');
 }
+
+/** Polls `check` until it returns true (bounded); for hooks, where expect.poll is not allowed. */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

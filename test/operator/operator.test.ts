@@ -9,7 +9,7 @@ import { PublishingTargetsResponse } from '../../src/api/contract.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
-import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target } from '../helpers/kube.ts';
+import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target, until } from '../helpers/kube.ts';
 import { FAST_WORKER, of } from '../helpers/publishing.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
@@ -46,7 +46,7 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
     fake = await startFakeVendors();
     const env = { KUBECONFIG: inject('kubeconfig'), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: ns, POD_NAMESPACE: ns, POD_NAME: 'op-a', PROXY_RESPONSE_WAIT_MS: '0' };
     svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: OPERATOR_YAML });
-    await expect.poll(async () => (await svc.get('/readyz')).status, POLL).toBe(200);
+    await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
   });
   afterAll(async () => {
     await svc?.stop();
