@@ -77,7 +77,7 @@ check-generated: deps ## Fail when src/store/migrations is stale against the sch
 ##@ Test
 
 .PHONY: test
-test: deps typecheck lint check-generated test-unit test-integration ## Everything CI runs: types, lint, generated files, unit and integration tiers
+test: deps typecheck lint check-generated test-unit test-integration test-operator ## Everything CI runs: types, lint, generated files, unit, integration and operator tiers
 
 .PHONY: test-unit
 test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
