@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registeredTypes } from '../../publish/registry.ts';
-import { crdDocuments, renderCrd } from './generate.ts';
+import { crdDocuments, renderCrd, renderKustomization } from './generate.ts';
 import { publishingTargetSpec } from './publishing-target.ts';
 
 describe('generated CRDs', () => {
@@ -9,6 +9,7 @@ describe('generated CRDs', () => {
     for (const { file, object } of crdDocuments()) {
       expect(readFileSync(new URL(`../../../crds/${file}`, import.meta.url), 'utf8'), file).toBe(renderCrd(object));
     }
+    expect(readFileSync(new URL('../../../crds/kustomization.yaml', import.meta.url), 'utf8')).toBe(renderKustomization());
   });
 
   it('offer exactly the publisher registry as the type enum', () => {
