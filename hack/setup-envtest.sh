@@ -20,7 +20,8 @@
 #      cannot reach.
 #   4. A build from Go modules with the local Go toolchain (>= the go line of k8s.io/kubernetes's
 #      go.mod; modules come from $GOPROXY, checked against the checksum database as usual):
-#      a. `go mod download -json k8s.io/kubernetes@<v>` gives its go.mod and release commit.
+#      a. `go mod download -json k8s.io/kubernetes@<v>` gives its go.mod and .info (release
+#         time, and the commit where the proxy recorded one).
 #         That go.mod replaces every k8s.io/<staging> module with ./staging/src/..., which
 #         module zips do not contain, so a throwaway wrapper module (in a temp dir) requires
 #         k8s.io/kubernetes <v> and replaces each staging module listed there with its published
@@ -35,9 +36,11 @@
 #         go.etcd.io/etcd/server/v3 <v> (its requirements name real sibling versions).
 #      Everything builds under `nice` into a temp dir beside the cache dir, then moves into
 #      place with one rename, so an interrupted build never leaves a half-complete cache.
-#      Go's module and build caches live in <cache>/alert-history/envtest/.go (about 2-3 GiB);
-#      delete that dir to reclaim the space, the installed binaries do not need it.
-#      On 2 cores a cold build takes roughly 15-20 minutes (kube-apiserver is most of it).
+#      Go's module and build caches live in <cache>/alert-history/envtest/.go (about 3.2 GiB;
+#      the installed binaries take 180 MiB); delete .go to reclaim the space, the binaries do
+#      not need it. On 2 cores a cold run takes about 8 minutes: 1.5 fetching modules, 6.5 for
+#      kube-apiserver, under a minute each for kubectl and etcd. A warm rebuild (e.g. after a
+#      version bump of etcd only) reuses .go and takes far less.
 #
 # Environment: KUBEBUILDER_ASSETS (step 1), XDG_CACHE_HOME (step 2), GOPROXY (step 4),
 # ENVTEST_SKIP_DOWNLOAD=1 skips step 3, ENVTEST_NO_BUILD=1 fails instead of doing step 4.
@@ -102,18 +105,24 @@ if command -v flock >/dev/null 2>&1; then
     log "using cached assets in $assets (installed by the other run)"
     done_with "$assets"
   fi
+  # Holding the lock, any staging dir of this version is a leftover of a killed run.
+  rm -rf "$cache_root/.stage-k8s-$K8S_VERSION".*
 fi
 
 stage="$(mktemp -d "$cache_root/.stage-k8s-$K8S_VERSION.XXXXXX")"
 work=""
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   rm -rf "$stage"
   if [ -n "$work" ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 install_stage() { # move the complete staging dir into place with a single rename
   versions_stamp >"$stage/VERSIONS"
+  chmod 755 "$stage"
   rm -rf "$assets"
   mv -T "$stage" "$assets"
   log "installed kube-apiserver, etcd and kubectl into $assets"
@@ -201,6 +210,10 @@ json_field() { # field file -> first string value of "field" in go's -json outpu
   sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" "$2" | head -n 1
 }
 
+info_field() { # field file -> string value of "field" in a one-line .info JSON file, if any
+  sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2" | head -n 1
+}
+
 download_module() { # module@version json-out -> fetch into the module cache, fail on errors
   "$GO" mod download -json "$1" >"$2" || true
   if grep -q '"Error"' "$2"; then
@@ -222,8 +235,10 @@ staging_version="v0.$minor_patch"
 log "fetching k8s.io/kubernetes@$K8S_VERSION"
 download_module "k8s.io/kubernetes@$K8S_VERSION" "$work/kubernetes.json"
 k8s_gomod="$(json_field GoMod "$work/kubernetes.json")"
-k8s_commit="$(json_field Hash "$work/kubernetes.json")"
-k8s_time="$(json_field Time "$work/kubernetes.json")" # 2026-07-22T22:05:06Z
+k8s_info="$(json_field Info "$work/kubernetes.json")"
+# The proxy's .info always has the release time; the commit (Origin.Hash) only for some versions.
+k8s_time="$(info_field Time "$k8s_info")"
+k8s_commit="$(info_field Hash "$k8s_info")"
 [ -f "$k8s_gomod" ] || die "go mod download gave no go.mod for k8s.io/kubernetes@$K8S_VERSION"
 
 mapfile -t staging < <(sed -n 's#^[[:space:]]*\(k8s\.io/[^[:space:]]*\)[[:space:]]*=>[[:space:]]*\./staging/.*#\1#p' "$k8s_gomod")
@@ -251,7 +266,8 @@ k8s_minor="${minor_patch%%.*}"
 k8s_ldflags="-s -w"
 for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
   k8s_ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$k8s_major -X $pkg.gitMinor=$k8s_minor"
-  k8s_ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=${k8s_time:-unknown}"
+  k8s_ldflags+=" -X $pkg.gitTreeState=clean"
+  if [ -n "$k8s_time" ]; then k8s_ldflags+=" -X $pkg.buildDate=$k8s_time"; fi
   if [ -n "$k8s_commit" ]; then k8s_ldflags+=" -X $pkg.gitCommit=$k8s_commit"; fi
 done
 
@@ -259,6 +275,7 @@ log "resolving kube-apiserver and kubectl dependencies"
 (cd "$work/kubernetes" && "$GO" get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION") ||
   die "resolving k8s.io/kubernetes@$K8S_VERSION dependencies failed"
 
+# 4b. kube-apiserver and kubectl (the second build reuses most of the first's packages)
 timed_build "kube-apiserver $K8S_VERSION" "$work/kubernetes" -trimpath -ldflags "$k8s_ldflags" \
   -o "$stage/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
 timed_build "kubectl $K8S_VERSION" "$work/kubernetes" -trimpath -ldflags "$k8s_ldflags" \
@@ -267,7 +284,7 @@ timed_build "kubectl $K8S_VERSION" "$work/kubernetes" -trimpath -ldflags "$k8s_l
 # 4c. etcd wrapper module
 log "fetching go.etcd.io/etcd/server/v3@$ETCD_VERSION"
 download_module "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "$work/etcd.json"
-etcd_commit="$(json_field Hash "$work/etcd.json")"
+etcd_commit="$(info_field Hash "$(json_field Info "$work/etcd.json")")"
 mkdir -p "$work/etcd"
 {
   echo "module setup-envtest/etcd"

@@ -89,12 +89,12 @@ export function startOperator(options: OperatorOptions): Operator {
   });
   const targetQueue: WorkQueue = startWorkQueue({
     name: 'publishingtarget',
-    reconcile: createTargetReconciler({ resources: lookupIn(informers.targets), lookup: secretLookup(secrets), registry: options.registry, catalog: targets, index, isLeader, rest, health: options.health, totals: (name) => totalsCache.get(name), now }),
+    reconcile: createTargetReconciler({ resources: lookupIn(informers.targets), lookup: secretLookup(secrets), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, health: options.health, totals: (name) => totalsCache.get(name), now }),
     ...queueHooks('publishingtarget'),
   });
   const policyQueue: WorkQueue = startWorkQueue({
     name: 'enrichmentpolicy',
-    reconcile: createPolicyReconciler({ resources: lookupIn(informers.policies), catalog: policies, isLeader, rest, now }),
+    reconcile: createPolicyReconciler({ resources: lookupIn(informers.policies), catalog: policies, isLeader, fieldManager: options.identity, rest, now }),
     ...queueHooks('enrichmentpolicy'),
   });
 

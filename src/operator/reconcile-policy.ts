@@ -16,6 +16,8 @@ export interface PolicyReconcilerDeps {
   resources: { get(key: string): CustomResource | undefined };
   catalog: OperatorPolicyCatalog;
   isLeader: () => boolean;
+  /** This replica's identity, recorded as the status field manager. */
+  fieldManager: string;
   rest: KubeRest;
   now: () => Date;
 }
@@ -79,7 +81,7 @@ export function createPolicyReconciler(deps: PolicyReconcilerDeps): (key: string
     const previous = (cr.status?.conditions as Condition[] | undefined) ?? [];
     const status = { ...cr.status, observedGeneration: cr.metadata.generation, conditions: setCondition(previous, { ...ready, observedGeneration: cr.metadata.generation }, now) };
     if (statusDiffers(cr.status, status)) {
-      await patchStatus(deps.rest, { plural: 'enrichmentpolicies', kind: 'EnrichmentPolicy', namespace: cr.metadata.namespace, name: cr.metadata.name }, status);
+      await patchStatus(deps.rest, { plural: 'enrichmentpolicies', kind: 'EnrichmentPolicy', namespace: cr.metadata.namespace, name: cr.metadata.name }, status, deps.fieldManager);
     }
     return undefined;
   };

@@ -24,6 +24,8 @@ export interface TargetReconcilerDeps {
   catalog: OperatorTargetCatalog;
   index: SecretIndex;
   isLeader: () => boolean;
+  /** This replica's identity, recorded as the status field manager. */
+  fieldManager: string;
   rest: KubeRest;
   health: (name: string) => Health;
   totals: (name: string) => TargetTotals | undefined;
@@ -76,7 +78,7 @@ async function writeStatus(deps: TargetReconcilerDeps, cr: CustomResource, res: 
   const status = desiredStatus(deps, cr, res);
   if (!statusDiffers(cr.status, status)) return;
   const ref = { plural: 'publishingtargets', kind: 'PublishingTarget', namespace: cr.metadata.namespace, name: cr.metadata.name };
-  await patchStatus(deps.rest, ref, status);
+  await patchStatus(deps.rest, ref, status, deps.fieldManager);
   const before = ((cr.status?.conditions as Condition[] | undefined) ?? []).find((c) => c.type === 'Ready');
   const after = (status.conditions as Condition[]).find((c) => c.type === 'Ready')!;
   if (before?.status === after.status && before.reason === after.reason) return;

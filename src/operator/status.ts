@@ -40,9 +40,10 @@ export interface ResourceRef {
 
 const API = '/apis/alerthistory.io/v1alpha1';
 
-/** Merge-patches the status subresource. */
-export async function patchStatus(rest: KubeRest, ref: ResourceRef, status: Record<string, unknown>): Promise<void> {
+/** Merge-patches the status subresource as `fieldManager` (the replica's identity, visible in managedFields). */
+export async function patchStatus(rest: KubeRest, ref: ResourceRef, status: Record<string, unknown>, fieldManager: string): Promise<void> {
   await rest.request('PATCH', `${API}/namespaces/${ref.namespace}/${ref.plural}/${ref.name}/status`, {
+    query: { fieldManager },
     body: { status },
     contentType: 'application/merge-patch+json',
   });

@@ -109,4 +109,25 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
     expect(row.cells[columns.indexOf('Ready')]).toBe('True');
     expect(row.cells[columns.indexOf('Endpoint')]).toMatch(/\/\*\*\*$/);
   });
+
+  it('lets a CR win a name clash with a labelled Secret, and says so in status', async () => {
+    await create(pathOf('secrets', ns), secret(ns, 'legacy-clash', { url: `${fake.url}/hook/from-secret`, 'target-name': 'clash' }, { 'publishing-target': 'true' }));
+    await expect.poll(targetNames, POLL).toContainEqual({ name: 'clash', source: 'secret' });
+    await create(pathOf('publishingtargets', ns), target(ns, 'clash', { type: 'webhook', url: `${fake.url}/hook/from-crd` }));
+    await expect.poll(async () => readyOf(await get('clash')), POLL).toMatchObject({ status: 'True', reason: 'ConflictingTarget' });
+    expect(readyOf(await get('clash'))?.message).toContain(`Secret ${ns}/legacy-clash defines a target of the same name and is ignored`);
+    expect(await targetNames()).toContainEqual({ name: 'clash', source: 'crd' });
+  });
+
+  it('writes delivery health and counts back into status', async () => {
+    const healthy = async (): Promise<string | undefined> => (await get('team-hook')).status?.conditions?.find((c) => c.type === 'Healthy')?.reason;
+    await expect.poll(healthy, POLL).toBe('DeliverySucceeded');
+    await expect.poll(async () => ((await get('team-hook')).status as { deliveries?: { succeeded: number } }).deliveries?.succeeded ?? 0, POLL).toBeGreaterThanOrEqual(2);
+  });
+
+  it('relists on /publishing/targets/refresh', async () => {
+    const res = await svc.post('/publishing/targets/refresh', {});
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { targets_discovered: number }).targets_discovered).toBe((await targetNames()).length);
+  });
 });
