@@ -102,4 +102,28 @@ describe.runIf(inject('kubeconfig'))('manifests on a real kube-apiserver', () =>
       await expect(asOperator.request(method, path), `${method} ${path}`).rejects.toMatchObject({ statusCode: 403 });
     }
   });
+
+  it('makes every sample Ready with the operator running on those Roles', async () => {
+    const applied = kubectl(['apply', '--server-side', '--field-manager=test', '-n', NS, '-k', 'config/samples']);
+    expect(applied.stderr).toBe('');
+    const samples = render('config/samples').filter((o) => o.kind === 'PublishingTarget' || o.kind === 'EnrichmentPolicy');
+    for (const sample of samples) {
+      const { name } = sample.metadata as { name: string };
+      const plural = sample.kind === 'PublishingTarget' ? 'publishingtargets' : 'enrichmentpolicies';
+      await expect.poll(async () => readyOf(await admin.request('GET', `${pathOf(plural, NS)}/${name}`)), POLL).toMatchObject({ status: 'True' });
+    }
+    const table = kubectl(['get', 'publishingtargets', '-n', NS]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+TYPE\s+ENABLED\s+READY\s+HEALTHY\s+ENDPOINT\s+LAST DELIVERY\s+AGE/);
+  });
+
+  it('skips a labelled Secret it cannot parse, with a warning Event and a metric', async () => {
+    await admin.request('POST', pathOf('secrets', NS), {
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'broken-target', namespace: NS, labels: { 'publishing-target': 'true' } }, stringData: { 'target-name': 'Not_A_Name', url: 'https://example.invalid/x' } },
+    });
+    const events = async (): Promise<{ reason: string; type: string; message: string }[]> =>
+      (await admin.request<{ items: { reason: string; type: string; message: string }[] }>('GET', pathOf('events', NS), { query: { fieldSelector: 'involvedObject.name=broken-target' } })).items;
+    await expect.poll(async () => (await events()).map((e) => `${e.type} ${e.reason}`), POLL).toContain('Warning InvalidTargetSecret');
+    expect((await events())[0]!.message).toContain(`Secret ${NS}/broken-target`);
+    expect(await (await svc!.get('/metrics')).text()).toContain(`alert_history_operator_secret_errors_total{namespace="${NS}"} 1`);
+  });
 });
