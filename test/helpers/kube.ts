@@ -13,7 +13,7 @@ export function adminClient(): KubeRest {
 /** Installs (or updates) every CRD in crds/ and waits until each is Established. */
 export async function applyCrds(rest: KubeRest): Promise<void> {
   const dir = new URL('../../crds/', import.meta.url);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')) {
     const crd = parse(readFileSync(new URL(file, dir), 'utf8')) as { metadata: { name: string } };
     const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
     await rest.request('POST', path, { body: crd }).catch(async (err: unknown) => {
