@@ -1,6 +1,7 @@
 // The EnrichmentPolicy reconciler: validate the spec again in code (regexes), put Ready policies
 // into the catalog on every replica, and on the leader set the Ready condition (Accepted or
 // InvalidSpec, terminal) and patch status when it changed.
+import { compiles } from '../config/schema-parts.ts';
 import type { EnrichmentPolicy } from '../core/enrichment.ts';
 import { parseDuration } from '../core/time.ts';
 import type { OperatorPolicyCatalog } from './catalog.ts';
@@ -20,15 +21,6 @@ export interface PolicyReconcilerDeps {
   fieldManager: string;
   rest: KubeRest;
   now: () => Date;
-}
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(`^(?:${pattern})$`, 'u');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function toPolicy(name: string, spec: EnrichmentPolicySpec): EnrichmentPolicy {

@@ -2,6 +2,7 @@
 // schema may be older than this build, and regexes cannot be checked by CEL), read the Secrets it
 // references, apply per-type defaults, and let the publisher validate the result. Failures carry
 // the condition reason crds.md names and whether retrying can help.
+import { compiles } from '../config/schema-parts.ts';
 import { parseDuration } from '../core/time.ts';
 import type { PublisherRegistry, Target } from '../core/publishing.ts';
 import { maskUrl, Secret } from '../core/secret.ts';
@@ -24,15 +25,6 @@ export type NotReadyReason = 'SecretNotFound' | 'SecretKeyMissing' | 'InvalidSpe
 export type Resolution =
   | { ok: true; target: Target; endpoint: string; secrets: string[]; message: string }
   | { ok: false; reason: NotReadyReason; message: string; secrets: string[] };
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(`^(?:${pattern})$`, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function regexProblem(spec: PublishingTargetSpec): string | undefined {
   const pattern = spec.filter?.alertNamePattern;
