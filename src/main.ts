@@ -23,6 +23,8 @@ import { buildOperator, operatorHealthCheck, operatorWanted } from './compose/op
 import type { Operator } from './operator/controller.ts';
 import type { TargetCatalog } from './core/publishing.ts';
 import { createTestSender } from './compose/test-send.ts';
+import { buildLive, type LiveParts } from './compose/live.ts';
+import { createDashboardStore } from './store/dashboard.ts';
 import { createBreaker } from './classify/breaker.ts';
 import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
 import { createClassifier } from './classify/classifier.ts';
@@ -108,7 +110,7 @@ function buildLlm(config: Config): LlmClient | undefined {
 }
 
 /** Classifier, persistence, counters and metrics, and the mode store (Redis or settings). */
-function buildClassification(config: Config, parts: { db: Db; store: AlertStore; metrics: Metrics; redis: Redis | undefined }): ClassificationParts {
+function buildClassification(config: Config, parts: { db: Db; store: AlertStore; metrics: Metrics; redis: Redis | undefined; onClassified: LiveParts['onClassified'] }): ClassificationParts {
   const { metrics } = parts;
   const cache = buildCache(config, metrics, parts.redis);
   const classifier = createClassifier({
@@ -131,7 +133,7 @@ function buildClassification(config: Config, parts: { db: Db; store: AlertStore;
       onDisagreement: (llm, rules) => metrics.classificationDisagreements.inc({ llm_severity: llm.severity, rules_severity: rules.severity }),
     },
   });
-  const service = createClassificationService({ classifier, repository: createClassificationRepository(parts.db), alerts: parts.store });
+  const service = createClassificationService({ classifier, repository: createClassificationRepository(parts.db), alerts: parts.store, onClassified: parts.onClassified });
   const modes = parts.redis ? createRedisModeStore(parts.redis, config.enrichment.mode) : createSqlModeStore(parts.db, config.enrichment.mode);
   return { service, modes };
 }
@@ -201,7 +203,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
   const metrics = createMetrics(() => store.countAlerts());
   const redis = await connectRedis(config, logger);
-  const classification = buildClassification(config, { db, store, metrics, redis });
+  const liveParts = buildLive(redis, logger);
+  const classification = buildClassification(config, { db, store, metrics, redis, onClassified: liveParts.onClassified });
   const initialMode = await classification.modes.get().catch(() => ({ mode: config.enrichment.mode ?? 'enriched', source: 'default' as const }));
   metrics.setModeSource(async () => (await classification.modes.get()).mode);
   logger.info(
@@ -217,10 +220,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     globalFilter: config.filters,
     onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
   };
-  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRecoveryRouter(routingDeps) });
+  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRecoveryRouter(routingDeps), onDelivery: liveParts.onDelivery });
+  operator?.targets.onChange(liveParts.onTargetsChanged);
   late.publishing = publishing;
   let accepting = true;
-  const { app, routes } = createApp({
+  const { app, routes, streams } = createApp({
     store,
     parse: createWebhookParser(config.webhook),
     metrics,
@@ -246,6 +250,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       testSend: createTestSender(config),
       onRefresh: (n) => logger.info({ targets: n }, 'publishing targets refreshed'),
     },
+    dashboard: { store: createDashboardStore(db), totals: () => publishing.outbox.totals(), live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },
+    onRecorded: liveParts.onRecorded,
     modes: classification.modes,
     onModeSwitch: (from, to) => {
       metrics.modeSwitches.inc({ from_mode: from, to_mode: to });
@@ -289,10 +295,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     routes: routes.entries,
     async stop() {
       accepting = false;
+      streams.closeAll();
       await closeServer(server, config.server.shutdownTimeoutMs);
       await publishing.worker.stop();
       await operator?.stop();
       await retention.stop();
+      liveParts.close();
       redis?.disconnect();
       await db.close();
     },

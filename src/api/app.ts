@@ -20,6 +20,13 @@ import type { AlertBatch } from '../core/types.ts';
 import type { EnrichmentMode, ModeStore } from '../core/enrichment.ts';
 import { registerWebhookRoutes } from './routes/webhook.ts';
 import { type PublishingRouteDeps, registerPublishingRoutes } from './routes/publishing.ts';
+import { registerDashboardApi } from '../dashboard/api.ts';
+import { registerDashboardPages } from '../dashboard/static.ts';
+import { registerEventStream, type StreamRegistry } from '../dashboard/stream.ts';
+import type { DashboardStore } from '../core/dashboard.ts';
+import type { LiveEvents } from '../core/live.ts';
+import type { TargetTotals } from '../core/outbox.ts';
+import type { RecordResult } from '../core/types.ts';
 
 /** Everything the HTTP layer needs, wired by main.ts. */
 export interface AppDeps {
@@ -38,12 +45,17 @@ export interface AppDeps {
   modes: ModeStore;
   onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
   publishing: Omit<PublishingRouteDeps, 'guard' | 'readGuard'>;
+  dashboard: { store: DashboardStore; totals: () => Promise<TargetTotals[]>; live: LiveEvents; llmEnabled: boolean };
+  /** Each recorded batch (both webhook routes), for the live stream. */
+  onRecorded?: (result: RecordResult) => void;
 }
 
 /** The app and the table of its routes. */
 export interface App {
   app: Express;
   routes: RouteTable;
+  /** Open event streams (ended at shutdown). */
+  streams: StreamRegistry;
 }
 
 function fallback(routes: RouteTable): RequestHandler {
@@ -77,6 +89,7 @@ export function createApp(deps: AppDeps): App {
     maxBodyBytes: deps.http.maxBodyBytes,
     credentials: deps.http.webhookCredentials,
     proxy: deps.proxy,
+    onRecorded: deps.onRecorded,
   });
   registerHealthRoutes(router, routes, {
     version: deps.version,
@@ -94,6 +107,16 @@ export function createApp(deps: AppDeps): App {
     onModeSwitch: deps.onModeSwitch,
   });
   registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken, readGuard });
+  registerDashboardApi(router, routes, {
+    store: deps.dashboard.store,
+    classification: { stats: () => deps.classification.stats(), llmEnabled: deps.dashboard.llmEnabled },
+    targets: deps.publishing.catalog,
+    totals: deps.dashboard.totals,
+    checks: deps.checks,
+    guard: readGuard,
+  });
+  const streams = registerEventStream(router, routes, { live: deps.dashboard.live, guard: readGuard });
+  registerDashboardPages(router);
   const document = openApiDocument(deps.version);
   routes.add(router, 'get', '/api/openapi.json', (_req, res) => {
     res.json(document);
@@ -102,5 +125,5 @@ export function createApp(deps: AppDeps): App {
   app.use(router);
   app.use(fallback(routes));
   app.use(errorHandler(deps.logger));
-  return { app, routes };
+  return { app, routes, streams };
 }

@@ -333,3 +333,70 @@ export const DeliveriesResponse = z.object({ deliveries: z.array(Delivery), ...p
 
 /** `POST /publishing/deliveries/{id}/retry`. */
 export const RetryResponse = z.object({ id: z.number().int(), state: z.literal('pending'), message: z.string() });
+
+/** `GET /api/dashboard/overview`. */
+export const DashboardOverviewResponse = z.object({
+  total_alerts: z.number().int(),
+  active_alerts: z.number().int(),
+  resolved_alerts: z.number().int(),
+  alerts_last_24h: z.number().int(),
+  classification_enabled: z.boolean(),
+  classified_alerts: z.number().int(),
+  classification_cache_hit_rate: z.number(),
+  publishing_targets: z.number().int(),
+  publishing_mode: z.enum(['intelligent', 'metrics_only']),
+  successful_publishes: z.number().int(),
+  failed_publishes: z.number().int(),
+  system_healthy: z.boolean(),
+  redis_connected: z.boolean(),
+  llm_service_available: z.boolean(),
+  last_updated: time,
+});
+
+/** `GET /api/dashboard/charts`. */
+export const DashboardChartsResponse = z.object({
+  hours: z.number().int(),
+  alert_timeline: z.array(
+    z.object({ timestamp: time, firing_alerts: z.number().int(), resolved_alerts: z.number().int(), critical_alerts: z.number().int(), warning_alerts: z.number().int(), info_alerts: z.number().int() }),
+  ),
+  top_alerts_by_frequency: z.array(
+    z.object({ alert_name: z.string(), namespace: z.string().nullable(), count: z.number().int(), last_seen: time, severity: z.string().nullable(), status: z.string() }),
+  ),
+  severity_distribution: z.record(z.string(), z.number().int()),
+  status_distribution: z.record(z.string(), z.number().int()),
+  namespace_distribution: z.record(z.string(), z.number().int()),
+});
+
+/** `GET /api/dashboard/health`: one entry per component. */
+export const DashboardHealthResponse = z.array(
+  z.object({
+    component: z.enum(['database', 'redis', 'classification', 'publishing', 'kubernetes']),
+    status: z.enum(['healthy', 'degraded', 'unhealthy', 'not_configured']),
+    details: z.record(z.string(), z.unknown()),
+    last_check: time,
+  }),
+);
+
+const dashboardClassification = z.object({
+  severity,
+  confidence: z.number(),
+  reasoning: z.string(),
+  recommendations: z.array(z.string()),
+  source: z.string(),
+  created_at: time,
+});
+
+/** `GET /api/dashboard/alerts/recent`. */
+export const DashboardRecentResponse = z.object({
+  alerts: z.array(Event.extend({ classification: dashboardClassification.nullable().optional() })),
+  total: z.number().int(),
+  filters_applied: z.record(z.string(), z.unknown()),
+});
+
+/** `GET /api/dashboard/recommendations`. */
+export const DashboardRecommendationsResponse = z.object({
+  total: z.number().int(),
+  items: z.array(
+    z.object({ fingerprint: z.string(), alert_name: z.string(), severity, confidence: z.number(), reasoning: z.string(), recommendations: z.array(z.string()), created_at: time }),
+  ),
+});

@@ -124,6 +124,26 @@ const OPS: Record<string, Record<string, Op>> = {
       ok: c.RetryResponse,
     },
   },
+  '/api/dashboard/overview': { get: { summary: 'Dashboard headline numbers', ok: c.DashboardOverviewResponse } },
+  '/api/dashboard/charts': { get: { summary: 'Alert timeline, top alerts and distributions over the last `hours`', params: [q('hours', '1..168, default 24')], ok: c.DashboardChartsResponse } },
+  '/api/dashboard/health': { get: { summary: 'Health of each component', ok: c.DashboardHealthResponse } },
+  '/api/dashboard/alerts/recent': {
+    get: {
+      summary: 'Latest state changes with their alert classification',
+      params: [q('limit', '1..200, default 50'), q('severity', 'critical | warning | info | noise'), q('status', 'firing | resolved'), q('namespace', 'exact'), q('min_confidence', '0..1'), q('include_classification', 'true (default) | false')],
+      ok: c.DashboardRecentResponse,
+    },
+  },
+  '/api/dashboard/recommendations': {
+    get: { summary: 'Latest recommendations per alert', params: [q('limit', '1..100, default 20'), q('min_confidence', '0..1')], ok: c.DashboardRecommendationsResponse },
+  },
+  '/api/v2/events/stream': {
+    get: {
+      summary: 'Server-Sent Events: alert_created, alert_resolved, classification, delivery, target_changed, stats_updated; `: ping` every 15 s; Last-Event-ID resumes',
+      ok: z.string(),
+      content: 'text/event-stream',
+    },
+  },
   '/healthz': { get: { summary: 'Liveness', ok: c.HealthzResponse } },
   '/readyz': { get: { summary: 'Readiness (503 when a dependency is down)', ok: c.ReadyzResponse } },
   '/health': { get: { summary: 'Readiness, legacy alias of /readyz', ok: c.ReadyzResponse } },

@@ -25,6 +25,8 @@ export interface PublishingParts {
 }
 
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+/** The row state each outcome leaves behind (for the live stream). */
+const outcomeState = { succeeded: 'succeeded', retry: 'failed', dead: 'dead', filtered: 'filtered', release: 'pending' } as const;
 
 /** One HTTP client per target, rebuilt when the target object changes (a refresh). */
 function httpClients(): (target: Target) => HttpSend {
@@ -48,7 +50,7 @@ export function buildCatalog(config: Config): TargetCatalog {
 /** Builds the outbox and starts this replica's delivery worker. */
 export function startPublishing(
   config: Config,
-  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: ReturnType<typeof createRecoveryRouter> },
+  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: ReturnType<typeof createRecoveryRouter>; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void },
 ): PublishingParts {
   const { metrics, logger } = parts;
   const outbox = createDeliveryStore(parts.db);
@@ -75,7 +77,8 @@ export function startPublishing(
       breaker: { consecutiveFailures: w.circuitFailures, halfOpenAfterMs: w.circuitOpenMs },
     },
     events: {
-      onOutcome(target, outcome, seconds) {
+      onOutcome(target, outcome, { seconds, delivery }) {
+        parts.onDelivery?.({ id: delivery.id, target: target.name, fingerprint: delivery.fingerprint, state: outcomeState[outcome.kind] });
         const p = metrics.publishing;
         if (seconds !== undefined) p.duration.observe({ target: target.name }, seconds);
         if (outcome.kind === 'succeeded') p.publishes.inc({ target: target.name, status: 'success' });

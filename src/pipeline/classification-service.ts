@@ -83,6 +83,8 @@ export interface ClassificationServiceDeps {
   classifier: Classifier;
   repository: ClassificationRepository;
   alerts: AlertStore;
+  /** Each new (not cached) classification, for the live stream. */
+  onClassified?: (fingerprint: string, result: ClassifiedAlert) => void;
 }
 
 /** Creates the service. */
@@ -91,7 +93,10 @@ export function createClassificationService(deps: ClassificationServiceDeps): Cl
   const classify: ClassificationService['classify'] = async (alert, options = {}) => {
     const result = await deps.classifier.classify(alert, options);
     counters.count(result);
-    if (!result.cached) await deps.repository.save(alert.fingerprint, result);
+    if (!result.cached) {
+      await deps.repository.save(alert.fingerprint, result);
+      deps.onClassified?.(alert.fingerprint, result);
+    }
     return result;
   };
   return {

@@ -28,7 +28,7 @@ export interface WorkerOptions {
 
 /** What the worker reports (metrics, logs). */
 export interface WorkerEvents {
-  onOutcome(target: Target, outcome: DeliveryOutcome, seconds: number | undefined): void;
+  onOutcome(target: Target, outcome: DeliveryOutcome, extra: { seconds: number | undefined; delivery: { id: number; fingerprint: string } }): void;
   onCircuit(target: string, state: 'closed' | 'open' | 'half_open'): void;
   onError(err: unknown, what: string): void;
 }
@@ -112,7 +112,7 @@ export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     } catch (err) {
       events.onError(err, 'recording a delivery outcome (the lease will expire and the row be retried)');
     }
-    if (extra.target) events.onOutcome(extra.target, outcome, extra.seconds);
+    if (extra.target) events.onOutcome(extra.target, outcome, { seconds: extra.seconds, delivery: { id: row.id, fingerprint: row.event.fingerprint } });
     emitter.emit('settled', `${row.event.id}/${row.target}`);
   }
 

@@ -113,6 +113,16 @@ async function serverMode(url: string, rows: Row[]): Promise<void> {
   log('/report over the seeded events');
   const report = await track(() => sampleGets(svc.url, ['/report', '/report?since=30d', '/report?namespace=ns-3'], 30));
   rows.push({ what: `\`/report\` over ${SEED_ROWS.toLocaleString('en')} events in 30 days`, budget: 'p95 <= 500 ms', value: `p95 ${report.p95} ms (p50 ${report.p50} ms)`, ok: report.p95 <= 500 });
+  log('dashboard JSON API over the seeded events');
+  for (const [label, paths] of [
+    ['`/api/dashboard/overview`', ['/api/dashboard/overview']],
+    ['`/api/dashboard/charts?hours=24`', ['/api/dashboard/charts?hours=24']],
+    ['`/api/dashboard/charts?hours=168`', ['/api/dashboard/charts?hours=168']],
+    ['`/api/dashboard/alerts/recent` (50, with classifications)', ['/api/dashboard/alerts/recent', '/api/dashboard/alerts/recent?status=firing']],
+  ] as const) {
+    const r = await track(() => sampleGets(svc.url, paths, 30));
+    rows.push({ what: `${label} over ${SEED_ROWS.toLocaleString('en')} events (information)`, budget: '-', value: `p95 ${r.p95} ms (p50 ${r.p50} ms)`, ok: true });
+  }
 
   rows.push({ what: 'RSS under those loads, server mode', budget: '<= 256 MB', value: `${peak} MB peak`, ok: peak <= 256 });
   await svc.stop();

@@ -18,7 +18,8 @@ export interface HealthRouteDeps {
   accepting: () => boolean;
 }
 
-interface CheckResult {
+/** One readiness check result. */
+export interface CheckResult {
   ok: boolean;
   latency_ms?: number;
   error?: string;
@@ -32,7 +33,8 @@ function withTimeout(check: HealthCheck, ms: number): Promise<number> {
   return Promise.race([check.check(), timeout]).finally(() => clearTimeout(timer));
 }
 
-async function runChecks(checks: readonly HealthCheck[], timeoutMs: number): Promise<Record<string, CheckResult>> {
+/** Runs every check with a timeout; the result per check name. */
+export async function runChecks(checks: readonly HealthCheck[], timeoutMs: number): Promise<Record<string, CheckResult>> {
   const results = await Promise.all(
     checks.map(async (c): Promise<[string, CheckResult]> => {
       try {

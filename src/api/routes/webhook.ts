@@ -23,6 +23,7 @@ export interface WebhookRouteDeps {
   maxBodyBytes: number;
   credentials: WebhookCredentials;
   proxy: (batch: AlertBatch) => Promise<ProxyResult>;
+  onRecorded?: ((result: RecordResult) => void) | undefined;
 }
 
 const REASONING_LIMIT = 100;
@@ -64,6 +65,7 @@ function proxyHandler(deps: WebhookRouteDeps): RequestHandler {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const result = await deps.proxy(deps.parse(body, { source: 'proxy' }));
       countEvents(deps.metrics, result.recorded);
+      deps.onRecorded?.(result.recorded);
       res.json(proxyBody(result, started));
     } catch (err) {
       next(err);
@@ -95,6 +97,7 @@ function recordHandler(deps: WebhookRouteDeps): RequestHandler {
       const batch = deps.parse(body, { source: 'webhook' });
       const result = await deps.store.record(batch);
       countEvents(deps.metrics, result);
+      deps.onRecorded?.(result);
       res.json({
         status: 'success',
         processed: result.processed,

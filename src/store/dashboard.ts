@@ -1,0 +1,178 @@
+// The dashboard's SQL: counts from the current-state table, charts from one range scan of the
+// received_at index (24 h over 1,000,000 events is a few tens of thousands of rows), recent
+// events with a LATERAL lookup of each alert's latest classification.
+import type { DashboardCharts, DashboardCounts, DashboardStore, FrequentAlert, LatestClassification, RecentAlert, RecentQuery, Recommendation, TimelineBucket } from '../core/dashboard.ts';
+import type { Severity } from '../core/classification.ts';
+import { pgTimestampToIso } from '../core/time.ts';
+import type { Db } from './db.ts';
+import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
+
+/** The severity label in `column` normalised in SQL the way core/severity.ts does it. */
+function severityClass(column: string): string {
+  return `CASE
+  WHEN lower(${column}) IN ('critical', 'crit', 'error', 'page', 'high', 'fatal', 'emergency') THEN 'critical'
+  WHEN lower(${column}) IN ('warning', 'warn', 'medium') THEN 'warning'
+  WHEN lower(${column}) IN ('info', 'informational', 'debug', 'low') THEN 'info'
+  WHEN lower(${column}) IN ('none', 'trace', 'noise') THEN 'noise'
+  ELSE 'unknown' END`;
+}
+
+const SEVERITY_CLASS = severityClass('severity');
+
+const HOUR = 3_600_000;
+
+function bucketMs(hours: number): number {
+  return hours <= 1 ? 5 * 60_000 : hours <= 24 ? HOUR : 6 * HOUR;
+}
+
+async function counts(db: Db): Promise<DashboardCounts> {
+  const [row] = await db.query<{ total: number; active: number; last24: number; classified: number }>(
+    `SELECT (SELECT count(*)::int FROM alerts) AS total,
+            (SELECT count(*)::int FROM alerts WHERE status = 'firing') AS active,
+            (SELECT count(*)::int FROM alert_events WHERE received_at >= now() - interval '24 hours') AS last24,
+            (SELECT count(DISTINCT fingerprint)::int FROM classifications) AS classified`,
+  );
+  const r = row ?? { total: 0, active: 0, last24: 0, classified: 0 };
+  return { totalAlerts: r.total, activeAlerts: r.active, resolvedAlerts: r.total - r.active, alertsLast24h: r.last24, classifiedAlerts: r.classified };
+}
+
+async function timeline(db: Db, since: number, step: number): Promise<TimelineBucket[]> {
+  const rows = await db.query<{ bucket: string; firing: number; resolved: number; critical: number; warning: number; info: number }>(
+    `SELECT date_bin(make_interval(secs => $2::double precision / 1000), received_at, to_timestamp($1::double precision / 1000)) AS bucket,
+            count(*) FILTER (WHERE status = 'firing')::int AS firing,
+            count(*) FILTER (WHERE status = 'resolved')::int AS resolved,
+            count(*) FILTER (WHERE ${SEVERITY_CLASS} = 'critical')::int AS critical,
+            count(*) FILTER (WHERE ${SEVERITY_CLASS} = 'warning')::int AS warning,
+            count(*) FILTER (WHERE ${SEVERITY_CLASS} = 'info')::int AS info
+     FROM alert_events WHERE received_at >= to_timestamp($1::double precision / 1000)
+     GROUP BY 1 ORDER BY 1`,
+    [since, step],
+  );
+  return fillBuckets(new Map(rows.map((r) => [Date.parse(pgTimestampToIso(r.bucket)), r])), since, step);
+}
+
+const EMPTY_BUCKET = { firing: 0, resolved: 0, critical: 0, warning: 0, info: 0 };
+
+/** Every bucket from `since` to now, zero where nothing was received. */
+function fillBuckets(byStart: Map<number, Omit<TimelineBucket, 'timestamp'>>, since: number, step: number): TimelineBucket[] {
+  const out: TimelineBucket[] = [];
+  for (let t = since; t <= Date.now(); t += step) {
+    const { firing, resolved, critical, warning, info } = byStart.get(t) ?? EMPTY_BUCKET;
+    out.push({ timestamp: new Date(t).toISOString(), firing, resolved, critical, warning, info });
+  }
+  return out;
+}
+
+async function top(db: Db, since: number): Promise<FrequentAlert[]> {
+  const rows = await db.query<{ alertname: string; namespace: string | null; n: number; last_seen: string; severity: string | null; status: string }>(
+    `SELECT alertname, namespace, count(*)::int AS n, max(received_at) AS last_seen,
+            (array_agg(severity ORDER BY received_at DESC))[1] AS severity,
+            (array_agg(status ORDER BY received_at DESC))[1] AS status
+     FROM alert_events WHERE received_at >= to_timestamp($1::double precision / 1000)
+     GROUP BY alertname, namespace ORDER BY n DESC, alertname LIMIT 10`,
+    [since],
+  );
+  return rows.map((r) => ({ alertName: r.alertname, namespace: r.namespace, count: r.n, lastSeen: pgTimestampToIso(r.last_seen), severity: r.severity, status: r.status }));
+}
+
+async function distributions(db: Db, since: number): Promise<Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>> {
+  const rows = await db.query<{ severity: string | null; status: string | null; namespace: string | null; n: number; dim: number }>(
+    `SELECT ${SEVERITY_CLASS} AS severity, status, namespace, count(*)::int AS n, GROUPING(${SEVERITY_CLASS}, status, namespace) AS dim
+     FROM alert_events WHERE received_at >= to_timestamp($1::double precision / 1000)
+     GROUP BY GROUPING SETS ((${SEVERITY_CLASS}), (status), (namespace))`,
+    [since],
+  );
+  const severity: Record<string, number> = {};
+  const status: Record<string, number> = {};
+  const namespaces: [string, number][] = [];
+  for (const r of rows) {
+    if (r.dim === 3) severity[r.severity ?? 'unknown'] = r.n;
+    else if (r.dim === 5) status[r.status ?? 'unknown'] = r.n;
+    else namespaces.push([r.namespace ?? '(none)', r.n]);
+  }
+  namespaces.sort((a, b) => b[1] - a[1]);
+  return { severity, status, namespace: Object.fromEntries(namespaces.slice(0, 10)) };
+}
+
+interface ClassificationColumns {
+  c_severity: Severity | null;
+  c_confidence: number | null;
+  c_reasoning: string | null;
+  c_recommendations: string[] | null;
+  c_source: string | null;
+  c_created_at: string | null;
+}
+
+function latestOf(r: ClassificationColumns): LatestClassification | null {
+  if (r.c_severity === null) return null;
+  return {
+    severity: r.c_severity,
+    confidence: r.c_confidence ?? 0,
+    reasoning: r.c_reasoning ?? '',
+    recommendations: r.c_recommendations ?? [],
+    source: r.c_source ?? 'rules',
+    createdAt: pgTimestampToIso(r.c_created_at ?? ''),
+  };
+}
+
+async function recent(db: Db, q: RecentQuery): Promise<RecentAlert[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (p: string) => string, value: unknown): void => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (q.severity) add((p) => `${severityClass('e.severity')} = ${p}`, q.severity);
+  if (q.status) add((p) => `e.status = ${p}`, q.status);
+  if (q.namespace) add((p) => `e.namespace = ${p}`, q.namespace);
+  if (q.minConfidence !== undefined) add((p) => `c.confidence >= ${p}`, q.minConfidence);
+  params.push(q.limit);
+  const rows = await db.query<EventRow & ClassificationColumns>(
+    `SELECT ${EVENT_COLUMNS.split(', ').map((col) => `e.${col}`).join(', ')},
+            c.severity AS c_severity, c.confidence AS c_confidence, c.reasoning AS c_reasoning,
+            c.recommendations AS c_recommendations, c.source AS c_source, c.created_at AS c_created_at
+     FROM alert_events e
+     LEFT JOIN LATERAL (
+       SELECT * FROM classifications c WHERE c.fingerprint = e.fingerprint ORDER BY c.created_at DESC LIMIT 1
+     ) c ON true
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY e.received_at DESC, e.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map((r) => ({ event: toEvent(r), classification: latestOf(r) }));
+}
+
+async function recommendations(db: Db, q: { limit: number; minConfidence: number }): Promise<Recommendation[]> {
+  const rows = await db.query<ClassificationColumns & { fingerprint: string; alertname: string | null }>(
+    `SELECT c.fingerprint, a.alertname, c.severity AS c_severity, c.confidence AS c_confidence, c.reasoning AS c_reasoning,
+            c.recommendations AS c_recommendations, c.source AS c_source, c.created_at AS c_created_at
+     FROM classifications c LEFT JOIN alerts a ON a.fingerprint = c.fingerprint
+     WHERE jsonb_array_length(c.recommendations) > 0 AND c.confidence >= $1
+     ORDER BY c.created_at DESC LIMIT $2`,
+    [q.minConfidence, q.limit * 4],
+  );
+  const seen = new Set<string>();
+  const out: Recommendation[] = [];
+  for (const r of rows) {
+    const latest = latestOf(r);
+    if (!latest || seen.has(r.fingerprint) || out.length >= q.limit) continue;
+    seen.add(r.fingerprint);
+    out.push({ ...latest, fingerprint: r.fingerprint, alertName: r.alertname ?? '' });
+  }
+  return out;
+}
+
+/** Creates the dashboard store over an open, migrated database. */
+export function createDashboardStore(db: Db): DashboardStore {
+  return {
+    counts: () => counts(db),
+    async charts(hours) {
+      const step = bucketMs(hours);
+      const since = Math.floor((Date.now() - hours * HOUR) / step) * step;
+      const [series, frequent, dist] = await Promise.all([timeline(db, since, step), top(db, since), distributions(db, since)]);
+      return { timeline: series, top: frequent, ...dist };
+    },
+    recent: (q) => recent(db, q),
+    recommendations: (q) => recommendations(db, q),
+  };
+}

@@ -1,0 +1,40 @@
+// The Redis pub/sub relay of live events: every replica publishes to one channel and delivers
+// what it receives (its own events included, so there is one path), so a dashboard on one replica
+// sees alerts received by another. Redis down: events stay local until it is back.
+import type { Redis } from 'ioredis';
+import type { LiveEvent } from '../core/live.ts';
+import { LIVE_EVENT_TYPES } from '../core/live.ts';
+
+const CHANNEL = 'alert-history:live';
+
+/** A relay over a publishing connection and a dedicated subscriber connection. */
+export function createRedisLiveRelay(redis: Redis, onError: (err: unknown) => void): { send(event: LiveEvent): void; onReceive(listener: (event: LiveEvent) => void): void; close(): void } {
+  const subscriber = redis.duplicate();
+  const listeners: ((event: LiveEvent) => void)[] = [];
+  let subscribed = false;
+  subscriber.on('message', (_channel: string, text: string) => {
+    try {
+      const event = JSON.parse(text) as LiveEvent;
+      if ((LIVE_EVENT_TYPES as readonly string[]).includes(event.type)) listeners.forEach((l) => l(event));
+    } catch (err) {
+      onError(err);
+    }
+  });
+  subscriber.on('error', onError);
+  subscriber.subscribe(CHANNEL).then(
+    () => (subscribed = true),
+    (err: unknown) => onError(err),
+  );
+  return {
+    send(event) {
+      // Not subscribed yet (or Redis down): deliver locally so this replica's viewers still see it.
+      if (!subscribed || redis.status !== 'ready') return listeners.forEach((l) => l(event));
+      redis.publish(CHANNEL, JSON.stringify(event)).catch((err: unknown) => {
+        onError(err);
+        listeners.forEach((l) => l(event));
+      });
+    },
+    onReceive: (listener) => listeners.push(listener),
+    close: () => subscriber.disconnect(),
+  };
+}
