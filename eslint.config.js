@@ -68,5 +68,19 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    // The dashboard's browser modules: plain JavaScript served as is (no build step).
+    files: ['src/dashboard/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'sessionStorage', 'localStorage', 'location', 'history', 'navigator', 'fetch', 'EventSource', 'URL', 'URLSearchParams',
+          'Intl', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'requestAnimationFrame', 'console', 'HTMLElement', 'Event', 'CustomEvent',
+          'AbortController', 'FormData', 'matchMedia', 'performance', 'queueMicrotask', 'structuredClone', 'DOMException', 'Node', 'Element',
+          'SVGElement', 'KeyboardEvent', 'MouseEvent', 'getComputedStyle', 'ResizeObserver', 'MutationObserver', 'Blob', 'TextEncoder', 'crypto', 'confirm', 'alert'].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
+  },
   ...layerRules,
 );

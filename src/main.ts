@@ -19,7 +19,7 @@ import type { AlertStore, HealthCheck } from './core/ports.ts';
 import { type EnrichmentPolicy, type ModeStore, type PolicyCatalog } from './core/enrichment.ts';
 import { createProxy, createRecoveryRouter } from './pipeline/proxy.ts';
 import { buildCatalog, type PublishingParts, startPublishing } from './compose/publishing.ts';
-import { buildOperator, operatorHealthCheck, operatorWanted } from './compose/operator.ts';
+import { operatorHealthCheck, operatorWanted } from './compose/operator-mode.ts';
 import type { Operator } from './operator/controller.ts';
 import type { TargetCatalog } from './core/publishing.ts';
 import { createTestSender } from './compose/test-send.ts';
@@ -157,13 +157,15 @@ function healthChecks(db: Db, redis: Redis | undefined, operator: Operator | und
  * Where targets and policies come from: the operator's catalogs (custom resources, Secrets and
  * config) when it runs, else config.yaml. Publishing starts after the operator and is bound late.
  */
-function catalogs(
+async function catalogs(
   config: Config,
   parts: { wantOperator: boolean; staticCatalog: TargetCatalog; metrics: Metrics; logger: Logger },
-): { operator: Operator | undefined; catalog: TargetCatalog; policies: PolicyCatalog; late: { publishing?: PublishingParts } } {
+): Promise<{ operator: Operator | undefined; catalog: TargetCatalog; policies: PolicyCatalog; late: { publishing?: PublishingParts } }> {
   const configPolicies = staticPolicies(config);
   const late: { publishing?: PublishingParts } = {};
   if (!parts.wantOperator) return { operator: undefined, catalog: parts.staticCatalog, policies: configPolicies, late };
+  // Loaded only in operator mode: the Kubernetes client is large (start-up time and memory).
+  const { buildOperator } = await import('./compose/operator.ts');
   const operator = buildOperator(config, {
     metrics: parts.metrics,
     logger: parts.logger,
@@ -211,7 +213,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     { llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode },
     'classification ready',
   );
-  const sources = catalogs(config, { wantOperator, staticCatalog, metrics, logger });
+  const sources = await catalogs(config, { wantOperator, staticCatalog, metrics, logger });
   const { operator, catalog, late } = sources;
   const routingDeps = {
     policies: sources.policies,

@@ -4,11 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { ConfigError } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
 import type { EnrichmentPolicy } from '../core/enrichment.ts';
 import type { TargetTotals } from '../core/outbox.ts';
-import type { HealthCheck } from '../core/ports.ts';
 import type { Target } from '../core/publishing.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { createOperatorMetrics } from '../observability/operator-metrics.ts';
@@ -16,14 +14,6 @@ import { type Operator, startOperator } from '../operator/controller.ts';
 import { createKubeRest, loadKubeConfig } from '../operator/kube/rest.ts';
 import type { Health } from '../operator/reconcile-target.ts';
 import { publisherRegistry } from '../publish/registry.ts';
-
-/** True when the operator should run; throws when it must but cannot. */
-export function operatorWanted(config: Config): boolean {
-  const { operator } = config;
-  const credentials = Boolean(operator.kubeconfig || operator.inClusterHost);
-  if (operator.mode === 'on' && !credentials) throw new ConfigError('config: operator.mode (env OPERATOR_MODE): "on" needs KUBECONFIG or in-cluster credentials');
-  return operator.mode === 'on' || (operator.mode === 'auto' && credentials);
-}
 
 /** What the operator needs from the rest of the service (bound late: publishing starts after it). */
 export interface OperatorBindings {
@@ -63,10 +53,3 @@ export function buildOperator(config: Config, parts: { metrics: Metrics; logger:
   });
 }
 
-/** The readiness check: the first list of every informer has completed. */
-export function operatorHealthCheck(operator: Operator): HealthCheck {
-  return {
-    name: 'kubernetes',
-    check: () => (operator.synced() ? Promise.resolve(0) : Promise.reject(new Error('waiting for the first sync of custom resources and Secrets'))),
-  };
-}
