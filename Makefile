@@ -77,7 +77,7 @@ check-generated: deps ## Fail when src/store/migrations is stale against the sch
 ##@ Test
 
 .PHONY: test
-test: deps typecheck lint check-generated test-unit test-integration test-operator ## Everything CI runs: types, lint, generated files, unit, integration and operator tiers
+test: deps typecheck lint check-generated test-unit test-integration test-operator test-browser ## Everything CI runs: types, lint, generated files, unit, integration, operator and browser tiers
 
 .PHONY: test-unit
 test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
@@ -86,6 +86,10 @@ test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
 .PHONY: test-integration
 test-integration: deps ## Integration tests on real PostgreSQL and PGlite (test/integration)
 	vitest run --project integration
+
+.PHONY: test-browser
+test-browser: deps ## Dashboard tests in a real headless Chromium (Debian chromium, installed by the setup when root)
+	vitest run --project browser
 
 .PHONY: test-operator
 test-operator: deps ## Operator tests on a real kube-apiserver + etcd (hack/setup-envtest.sh provides them)

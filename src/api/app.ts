@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): App {
     checkTimeoutMs: 2_000,
     accepting: deps.accepting,
   });
-  registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, guard: readGuard });
+  registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, guard: readGuard, latestClassification: (fp) => deps.classification.latest(fp) });
   registerClassificationRoutes(router, routes, {
     service: deps.classification,
     modes: deps.modes,

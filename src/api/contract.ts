@@ -75,14 +75,6 @@ export const HistoryResponse = z.object({
   total_exact: z.boolean().describe('false when total is the planner estimate (above history.exactCountLimit matches)'),
 });
 
-/** `GET /history/{fingerprint}`. */
-export const HistoryDetailResponse = z.object({
-  fingerprint: z.string(),
-  alertname: z.string(),
-  current: AlertState,
-  events: z.array(Event),
-  classification: z.null().describe('filled once classification is enabled'),
-});
 
 /** `GET /history/recent`. */
 export const RecentResponse = z.object({ alerts: z.array(Event), count: z.number().int(), limit: z.number().int() });
@@ -198,6 +190,15 @@ export const ClassificationResponse = z.object({
   processing_time: z.number().describe('ms'),
   cached: z.literal(true),
   created_at: time,
+});
+
+/** `GET /history/{fingerprint}`. */
+export const HistoryDetailResponse = z.object({
+  fingerprint: z.string(),
+  alertname: z.string(),
+  current: AlertState,
+  events: z.array(Event),
+  classification: ClassificationResponse.nullable().describe('the latest classification, or null when the alert was never classified'),
 });
 
 /** `POST /classification/classify` and `/classification/refresh/{fingerprint}`. */

@@ -33,6 +33,9 @@ export function registerDashboardPages(router: Router, options: { assetsDir?: st
     if (shell === undefined) return next(new AppError('NOT_FOUND', 'dashboard assets are missing from this build: run `make build`'));
     res.set('cache-control', 'no-cache').type('html').send(shell);
   };
-  router.use('/dashboard/assets', securityHeaders, express.static(dir, { index: false, maxAge: '1h', etag: true }));
+  // Short max-age with ETag revalidation: file names carry no version, so a deploy shows within minutes.
+  router.use('/dashboard/assets', securityHeaders, express.static(dir, { index: false, maxAge: '5m', etag: true }), (req, _res, next) => {
+    next(new AppError('NOT_FOUND', `no dashboard asset ${req.path.slice(0, 200)}`));
+  });
   router.get(['/', '/dashboard', '/dashboard/*rest'], securityHeaders, page);
 }

@@ -10,6 +10,7 @@ import {
   DashboardRecentResponse,
   DashboardRecommendationsResponse,
   ErrorEnvelope,
+  HistoryDetailResponse,
 } from '../../src/api/contract.ts';
 import { backends } from '../helpers/backends.ts';
 import { fixture } from '../helpers/fixtures.ts';
@@ -53,6 +54,8 @@ describe.each(backends())('dashboard API on $name', (backend) => {
     const recs = DashboardRecommendationsResponse.parse(await (await svc.get('/api/dashboard/recommendations?limit=5')).json());
     expect(recs.items.map((r) => r.alert_name)).toEqual(['KubePodCrashLooping', 'KubePodCrashLooping']);
     expect(recs.items[0]!.recommendations[0]).toContain('runbook');
+    const detail = HistoryDetailResponse.parse(await (await svc.get('/history/44a691f422eafef8')).json());
+    expect(detail.classification).toMatchObject({ fingerprint: '44a691f422eafef8', severity: 'warning', source: 'rules' });
   });
 
   it('reports component health', async () => {
@@ -72,6 +75,20 @@ describe.each(backends())('dashboard API on $name', (backend) => {
       expect(res.status, path).toBe(400);
       expect(ErrorEnvelope.parse(await res.json()).details.fields?.[0]?.path).toBe(field);
     }
+  });
+
+  it('serves the HTML shell on every deep link with a strict CSP', async () => {
+    for (const path of ['/', '/dashboard', '/dashboard/history', '/dashboard/alerts/44a691f422eafef8', '/dashboard/targets', '/dashboard/llm-metrics']) {
+      const res = await svc.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(await res.text()).not.toMatch(/<script>|<style>|style="/);
+    }
+    const missing = await svc.get('/dashboard/assets/nope.js');
+    expect(missing.status).toBe(404);
   });
 });
 

@@ -2,7 +2,7 @@
 // (classify, refresh, bulk, mode changes) need an API token when auth.apiTokens is set.
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { ClassifiedAlert } from '../../core/classification.ts';
+import type { ClassifiedAlert, StoredClassification } from '../../core/classification.ts';
 import { AppError, validationError } from '../../core/errors.ts';
 import { alertFingerprint } from '../../core/fingerprint.ts';
 import { ENRICHMENT_MODES, type EnrichmentMode, type ModeStore } from '../../core/enrichment.ts';
@@ -99,6 +99,23 @@ async function bulk(service: ClassificationService, req: Request): Promise<Recor
   return { results, total_processed: results.length, errors, processing_time: Math.round(performance.now() - started) };
 }
 
+/** A stored classification as GET /classification/{fingerprint} (and /history/{fingerprint}) show it. */
+export function classificationView(fingerprint: string, c: StoredClassification): Record<string, unknown> {
+  return {
+    fingerprint,
+    severity: c.severity,
+    confidence: c.confidence,
+    reasoning: c.reasoning,
+    recommendations: c.recommendations,
+    category: c.category,
+    source: c.source,
+    model: c.model,
+    processing_time: c.latencyMs,
+    cached: true,
+    created_at: c.createdAt,
+  };
+}
+
 /** Registers /classification/* and /enrichment/mode. */
 export function registerClassificationRoutes(router: Router, table: RouteTable, deps: ClassificationRouteDeps): void {
   const { service, modes, guard } = deps;
@@ -127,19 +144,7 @@ export function registerClassificationRoutes(router: Router, table: RouteTable, 
     const fingerprint = String(req.params.fingerprint);
     const c = await service.latest(fingerprint);
     if (!c) throw new AppError('NOT_FOUND', `no classification for ${fingerprint.slice(0, 128)}`);
-    return {
-      fingerprint,
-      severity: c.severity,
-      confidence: c.confidence,
-      reasoning: c.reasoning,
-      recommendations: c.recommendations,
-      category: c.category,
-      source: c.source,
-      model: c.model,
-      processing_time: c.latencyMs,
-      cached: true,
-      created_at: c.createdAt,
-    };
+    return classificationView(fingerprint, c);
   }));
   table.add(router, 'get', '/enrichment/mode', wrap(() => modes.get()));
   table.add(router, 'post', '/enrichment/mode', guard, json, wrap(async (req) => {

@@ -18,6 +18,8 @@ import {
   toPage,
 } from '../query.ts';
 import type { RouteTable } from '../route-table.ts';
+import type { StoredClassification } from '../../core/classification.ts';
+import { classificationView } from './classification.ts';
 
 /** Dependencies of the history routes. */
 export interface HistoryRouteDeps {
@@ -25,6 +27,8 @@ export interface HistoryRouteDeps {
   metrics: Metrics;
   /** Applied before every handler (API token when reads are protected). */
   guard: RequestHandler;
+  /** The latest classification of an alert, shown in its detail. */
+  latestClassification?: (fingerprint: string) => Promise<StoredClassification | null>;
 }
 
 const historyQuery = z.object({
@@ -102,7 +106,8 @@ export function registerHistoryRoutes(router: Router, table: RouteTable, deps: H
     const fingerprint = String(req.params.fingerprint);
     const detail = await store.alert(fingerprint, limit);
     if (!detail) throw new AppError('NOT_FOUND', `no alert with fingerprint ${fingerprint.slice(0, 128)}`);
-    return { fingerprint, alertname: detail.current.alertname, current: detail.current, events: detail.events, classification: null };
+    const c = (await deps.latestClassification?.(fingerprint)) ?? null;
+    return { fingerprint, alertname: detail.current.alertname, current: detail.current, events: detail.events, classification: c ? classificationView(fingerprint, c) : null };
   }));
   table.add(router, 'get', '/report', guard, (_req, _res, next) => {
     metrics.reportQueries.inc();
