@@ -3,6 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import type { DeliveryAlert, Target } from '../core/publishing.ts';
 import { PublishError } from '../core/publishing.ts';
+import { alertFingerprint } from '../core/fingerprint.ts';
 import { createHttpSend } from '../publish/http.ts';
 import { publisherRegistry } from '../publish/registry.ts';
 import { VERSION } from '../version.ts';
@@ -17,11 +18,12 @@ export interface TestSendResult {
 
 function syntheticAlert(now: Date): DeliveryAlert {
   const at = now.toISOString();
-  const labels = { alertname: 'TestAlert', source: 'alert-history-test', severity: 'info' };
+  // A unique label per send gives each test its own Alertmanager-style fingerprint (and dedup key).
+  const labels = { alertname: 'TestAlert', source: 'alert-history-test', severity: 'info', test_run: now.getTime().toString(36) };
   return {
     event: {
       id: 0,
-      fingerprint: `test-${now.getTime().toString(16)}`,
+      fingerprint: alertFingerprint(labels),
       alertname: 'TestAlert',
       namespace: null,
       severity: 'info',

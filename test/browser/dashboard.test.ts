@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { backends } from '../helpers/backends.ts';
+import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
@@ -22,13 +23,16 @@ function alertsBody(prefix: string, n: number): Record<string, unknown>[] {
 
 describe.runIf(inject('chromiumPath'))('dashboard in a real browser', () => {
   let svc: TestService;
+  let fake: FakeVendors;
   let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    svc = await startTestService(await backends().at(-1)!.fresh());
+    fake = await startFakeVendors();
+    const targets = `publishing:\n  targets:\n    - { name: team-hook, type: webhook, url: "${fake.url}/hook", filter: { namespaces: [payments] } }\n`;
+    svc = await startTestService(await backends().at(-1)!.fresh(), {}, { configYaml: targets });
     await svc.post('/webhook/proxy', fixture('am-v4-firing.json'));
     await svc.post('/webhook', alertsBody('BrowserAlert', 30));
     browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -36,6 +40,7 @@ describe.runIf(inject('chromiumPath'))('dashboard in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await svc?.stop();
+    await fake?.close();
   });
   beforeEach(async () => {
     errors = [];
@@ -103,9 +108,13 @@ describe.runIf(inject('chromiumPath'))('dashboard in a real browser', () => {
     await expect.poll(() => page.getByTestId('alert-classification').textContent()).toContain('warning');
   });
 
-  it('renders the targets and LLM pages, keyboard reachable', async () => {
+  it('renders the targets and LLM pages, sends a test alert, keyboard reachable', async () => {
     await page.goto(`${svc.url}/dashboard/targets`);
-    await page.getByTestId('targets-table').or(page.getByText(/no publishing target/i)).first().waitFor();
+    await expect.poll(() => page.getByTestId('target-row').count()).toBe(1);
+    expect(await page.getByTestId('target-row').textContent()).toContain('team-hook');
+    await page.getByTestId('test-send').click();
+    await expect.poll(() => page.getByTestId('test-result').textContent()).toMatch(/200/);
+    await fake.waitFor((r) => r.some((x) => x.vendor === 'webhook' && JSON.stringify(x.body).includes('TestAlert')));
     await page.goto(`${svc.url}/dashboard/llm-metrics`);
     await expect.poll(() => page.getByTestId('llm-stats').textContent()).toMatch(/rules|fallback/i);
     await page.keyboard.press('Tab');
