@@ -1,7 +1,10 @@
 // The OpenAPI 3.1 document served at /api/openapi.json, built from the response schemas in
 // contract.ts. A test asserts its paths and methods equal the RouteTable's.
 import { z } from 'zod';
-import * as c from './contract.ts';
+import * as contract from './contract.ts';
+import * as publishing from './contract-publishing.ts';
+
+const c = { ...contract, ...publishing };
 
 interface Param {
   name: string;

@@ -5,17 +5,16 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/store/pg.ts';
+import { ErrorEnvelope, ProxyResponse } from '../../src/api/contract.ts';
 import {
   DeliveriesResponse,
-  ErrorEnvelope,
-  ProxyResponse,
   PublishingModeResponse,
   PublishingStatsResponse,
   PublishingTargetsResponse,
   RefreshResponse,
   RetryResponse,
   TestSendResponse,
-} from '../../src/api/contract.ts';
+} from '../../src/api/contract-publishing.ts';
 import { backends, postgresOnly } from '../helpers/backends.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
 import { fixture, fixtureJson } from '../helpers/fixtures.ts';

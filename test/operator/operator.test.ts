@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PublishingTargetsResponse } from '../../src/api/contract.ts';
+import { PublishingTargetsResponse } from '../../src/api/contract-publishing.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';

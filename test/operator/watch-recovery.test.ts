@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PublishingTargetsResponse } from '../../src/api/contract.ts';
+import { PublishingTargetsResponse } from '../../src/api/contract-publishing.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
 import { adminClient, applyCrds, freshNamespace, pathOf, target, until } from '../helpers/kube.ts';
