@@ -1,9 +1,7 @@
 // The operator section: whether to run the Kubernetes controller, where its kubeconfig comes
 // from, which namespaces it watches, and the Lease timings (client-go's defaults and rule).
 import { z } from 'zod';
-import { intIn } from './schema-parts.ts';
-
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+import { DNS1123, intIn } from './schema-parts.ts';
 
 /** The operator section. */
 export const operatorSchema = z

@@ -116,6 +116,8 @@ export interface SendResult {
 export interface Publisher<P = unknown> {
   readonly type: TargetType;
   readonly defaultRatePerMinute: number;
+  /** The vendor endpoint used when a target sets no url (PagerDuty, Rootly, Slack's Web API). */
+  readonly defaultUrl?: string;
   /** Problems with a target's spec, each naming the field; empty when valid. */
   validate(target: Target): string[];
   /** Builds the payload purely (golden-tested). */

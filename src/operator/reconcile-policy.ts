@@ -9,7 +9,7 @@ import type { Condition } from './crd/common.ts';
 import { type EnrichmentPolicySpec, enrichmentPolicySpec } from './crd/enrichment-policy.ts';
 import type { KubeRest } from './kube/rest.ts';
 import type { CustomResource } from './resolve-target.ts';
-import { patchStatus, setCondition, statusDiffers } from './status.ts';
+import { conditionTime, patchStatus, setCondition, statusDiffers } from './status.ts';
 import type { ReconcileResult } from './work-queue.ts';
 
 /** Dependencies of the reconciler. */
@@ -66,7 +66,7 @@ export function createPolicyReconciler(deps: PolicyReconcilerDeps): (key: string
     const parsed = parsePolicy(cr);
     deps.catalog.set(key, parsed.ok ? parsed.policy : undefined, cr.metadata.creationTimestamp);
     if (!deps.isLeader()) return undefined;
-    const now = deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = conditionTime(deps.now());
     const ready = parsed.ok
       ? { type: 'Ready', status: 'True' as const, reason: 'Accepted', message: `mode ${parsed.policy.mode}, priority ${parsed.policy.priority}` }
       : { type: 'Ready', status: 'False' as const, reason: 'InvalidSpec', message: parsed.message };

@@ -10,7 +10,7 @@ import type { Condition } from './crd/common.ts';
 import type { KubeRest } from './kube/rest.ts';
 import { type CustomResource, type Resolution, resolveTarget, type SecretLookup } from './resolve-target.ts';
 import type { SecretIndex } from './secret-index.ts';
-import { type ConditionInput, patchStatus, recordEvent, setCondition, statusDiffers } from './status.ts';
+import { type ConditionInput, conditionTime, patchStatus, recordEvent, setCondition, statusDiffers } from './status.ts';
 import type { ReconcileResult } from './work-queue.ts';
 
 /** Delivery health as the worker sees it. */
@@ -53,7 +53,7 @@ const HEALTH: Record<Health, Pick<ConditionInput, 'status' | 'reason' | 'message
 };
 
 function conditionsOf(deps: TargetReconcilerDeps, cr: CustomResource, res: Resolution): Condition[] {
-  const now = deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = conditionTime(deps.now());
   const previous = (cr.status?.conditions as Condition[] | undefined) ?? [];
   const shadowed = res.ok ? deps.catalog.shadowedSecret(cr.metadata.name) : undefined;
   const conditions = setCondition(previous, readyCondition(res, cr, shadowed), now);

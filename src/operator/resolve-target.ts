@@ -131,14 +131,8 @@ export function resolveTarget(cr: CustomResource, lookup: SecretLookup, registry
   const target = toTarget(cr, spec, read.values, registry);
   const invalid = registry.get(target.type).validate(target)[0];
   if (invalid) return { ok: false, reason: 'InvalidSpec', message: `spec.${invalid}`, secrets };
-  const endpoint = spec.urlSecretRef ? maskUrl(read.values.url?.reveal()) : (spec.url ?? defaultEndpoint(target));
+  const endpoint = spec.urlSecretRef ? maskUrl(read.values.url?.reveal()) : (spec.url ?? registry.get(target.type).defaultUrl ?? '');
   const from = secrets.length ? `credentials resolved from Secret ${secrets.map((s) => `${cr.metadata.namespace}/${s}`).join(', ')}` : 'no Secret referenced';
   return { ok: true, target, endpoint, secrets, message: from };
 }
 
-function defaultEndpoint(target: Target): string {
-  if (target.type === 'pagerduty') return 'https://events.pagerduty.com';
-  if (target.type === 'rootly') return 'https://api.rootly.com';
-  if (target.type === 'slack') return 'https://slack.com/api';
-  return '';
-}

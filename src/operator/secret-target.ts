@@ -7,6 +7,7 @@ import type { TargetFilter } from '../core/filter.ts';
 import { type PublisherRegistry, TARGET_TYPES, type Target, type TargetHeader, type TargetType } from '../core/publishing.ts';
 import { redact, Secret } from '../core/secret.ts';
 import { normaliseSeverityLabel } from '../core/severity.ts';
+import { compiles, DNS1123 as DNS1123_LABEL } from '../config/schema-parts.ts';
 
 /** The labels that mark a Secret as a publishing target; either one is enough. */
 export const TARGET_SECRET_LABELS: readonly { key: string; value: string }[] = [
@@ -29,7 +30,6 @@ export interface SecretObject {
 /** A target, or why the Secret was skipped (one line naming the Secret and key, never a value). */
 export type SecretParse = { ok: true; target: Target } | { ok: false; reason: string };
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const FRACTION = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
@@ -249,12 +249,8 @@ function pattern(raw: Raw | undefined): string | undefined {
   const value = text(raw);
   if (value === undefined) return undefined;
   if (value.length > MAX_PATTERN) throw new Invalid(`${raw?.where}: longer than ${MAX_PATTERN} characters`);
-  try {
-    // Compiled the way the filter runs it: anchored, Unicode mode.
-    new RegExp(`^(?:${value})$`, 'u');
-  } catch {
-    throw new Invalid(`${raw?.where}: not a valid regular expression`);
-  }
+  // Compiled the way the filter runs it: anchored, Unicode mode.
+  if (!compiles(value)) throw new Invalid(`${raw?.where}: not a valid regular expression`);
   return value;
 }
 

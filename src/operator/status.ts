@@ -7,6 +7,11 @@ import type { KubeRest } from './kube/rest.ts';
 /** A condition before its transition time is known. */
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 
+/** metav1.Time: RFC 3339 with whole seconds. */
+export function conditionTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Sets `next` in `conditions`, keeping the transition time when the status did not change. */
 export function setCondition(conditions: readonly Condition[], next: ConditionInput, now: string): Condition[] {
   const previous = conditions.find((c) => c.type === next.type);

@@ -126,6 +126,7 @@ function acceptedStatus(text: string): string | undefined {
 export const pagerdutyPublisher: Publisher<PagerDutyPayload> = {
   type: 'pagerduty',
   defaultRatePerMinute: 120,
+  defaultUrl: DEFAULT_BASE,
   validate: (target) => [...credentialProblems(target), ...checkUrl(target, { required: false })],
   format(alert, ctx) {
     const base = ctx.target.url?.reveal() || DEFAULT_BASE;

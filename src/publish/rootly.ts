@@ -119,6 +119,7 @@ async function create(request: OutboundRequest, ctx: SendContext): Promise<SendR
 export const rootlyPublisher: Publisher<RootlyPayload> = {
   type: 'rootly',
   defaultRatePerMinute: 3000,
+  defaultUrl: DEFAULT_BASE,
   validate: (target) => [...(target.credentials?.reveal() ? [] : ['credentials: required (the Rootly API key)']), ...checkUrl(target, { required: false })],
   format(alert, ctx) {
     if (alert.event.status === 'resolved') return resolvePayload(alert, ctx);

@@ -243,6 +243,7 @@ async function postWebhook(ctx: SendContext, request: OutboundRequest): Promise<
 export const slackPublisher: Publisher<SlackPayload> = {
   type: 'slack',
   defaultRatePerMinute: 60,
+  defaultUrl: DEFAULT_API_BASE,
   validate(target) {
     const channel = isBot(target) && !target.options.slack?.channel ? ['slack.channel: required when credentials hold a bot token'] : [];
     return [...checkUrl(target, { required: !isBot(target), missing: 'required (the incoming-webhook URL) unless credentials hold a bot token' }), ...channel];

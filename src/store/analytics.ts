@@ -5,11 +5,11 @@
 import type { FlappingAlert, HistoryStats, Report, ReportQuery, TimeRange, TopAlert } from '../core/queries.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Sql } from './db.ts';
+import { isoOrNull } from './rows.ts';
 import { Where } from './where.ts';
 
 const HOUR_MS = 3_600_000;
 
-const isoOrNull = (v: string | null): string | null => (v === null ? null : pgTimestampToIso(v));
 const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /** Alerts that fired most often. */

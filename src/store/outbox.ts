@@ -14,7 +14,7 @@ import type {
 } from '../core/outbox.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Db } from './db.ts';
-import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
+import { EVENT_COLUMNS, type EventRow, isoOrNull, toEvent } from './rows.ts';
 
 const OPEN_STATES = "('routing', 'pending', 'failed', 'sending')";
 const EVENT_SELECT = EVENT_COLUMNS.split(', ')
@@ -105,7 +105,6 @@ interface ListRow {
   delivered_at: string | null;
 }
 
-const isoOrNull = (v: string | null): string | null => (v === null ? null : pgTimestampToIso(v));
 
 function toRecord(r: ListRow): DeliveryRecord {
   const open = r.state === 'routing' || r.state === 'pending' || r.state === 'failed';

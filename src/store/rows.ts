@@ -24,7 +24,8 @@ export const EVENT_COLUMNS =
   'id, fingerprint, alertname, namespace, severity, status, labels, annotations, starts_at, ends_at, generator_url, received_at, receiver';
 
 const iso = (v: string): string => pgTimestampToIso(v);
-const isoOrNull = (v: string | null): string | null => (v === null ? null : pgTimestampToIso(v));
+/** A nullable timestamp column as ISO text. */
+export const isoOrNull = (v: string | null): string | null => (v === null ? null : pgTimestampToIso(v));
 
 /** Maps an event row to the API's Event. */
 export function toEvent(row: EventRow): AlertEvent {
