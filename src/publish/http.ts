@@ -1,8 +1,9 @@
 // The one outbound HTTP client of the publishers (style.md rule 2): per-request timeout, keep-alive
 // (undici's global fetch pools connections), the failure vocabulary, Retry-After, body draining
-// and redaction. Error messages name the masked URL only, never a secret.
+// and redaction. Error messages name the masked URL only, and a vendor's text is redacted by the
+// structure of the target's secrets (core/secret.ts) before it is cut, so no part of one is kept.
 import { failureFromStatus, type HttpSend, type OutboundRequest, type OutboundResponse, PublishError, type Target } from '../core/publishing.ts';
-import { maskUrl, redact } from '../core/secret.ts';
+import { createRedactor, maskUrl, secretsOf } from '../core/secret.ts';
 
 /** Bodies are read whole to free the connection, but only this much is kept for messages. */
 const MAX_KEPT_BODY = 64 * 1024;
@@ -31,34 +32,66 @@ function networkFailure(err: unknown, where: string, timeoutMs: number): Publish
   return new PublishError(`${where}: network error${typeof code === 'string' ? ` (${code})` : ''}`, { reason: 'network', retryable: true });
 }
 
+/**
+ * A vendor's text fit for a message: redacted first, then whitespace folded and cut to `max`
+ * characters (cutting first could keep the start of a secret whose end was cut off).
+ */
+export function vendorSnippet(target: Target, text: string, max = MAX_MESSAGE_BODY): string {
+  return createRedactor(secretsOf(target))(text).replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
+function decodeOrKeep(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Fetch refuses URLs with credentials; like Go's HTTP client (so Alertmanager), userinfo becomes
+ * a Basic authorization header unless the request already carries one.
+ */
+export function withoutUserinfo(request: OutboundRequest): OutboundRequest {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return request;
+  }
+  if (!url.username && !url.password) return request;
+  const basic = Buffer.from(`${decodeOrKeep(url.username)}:${decodeOrKeep(url.password)}`).toString('base64');
+  url.username = '';
+  url.password = '';
+  const hasAuth = Object.keys(request.headers).some((h) => h.toLowerCase() === 'authorization');
+  return { ...request, url: url.toString(), headers: hasAuth ? request.headers : { ...request.headers, authorization: `Basic ${basic}` } };
+}
+
+async function exchange(request: OutboundRequest, options: { timeoutMs: number; userAgent: string }, where: string): Promise<{ response: Response; text: string }> {
+  const sent = withoutUserinfo(request);
+  try {
+    const response = await fetch(sent.url, {
+      method: sent.method,
+      headers: { 'user-agent': options.userAgent, ...sent.headers },
+      body: sent.body,
+      signal: AbortSignal.timeout(options.timeoutMs),
+      redirect: 'error',
+    });
+    return { response, text: await readBody(response) };
+  } catch (err) {
+    throw networkFailure(err, where, options.timeoutMs);
+  }
+}
+
 /** The shared client for one target: every secret of the target is redacted from messages. */
 export function createHttpSend(target: Target, options: { timeoutMs: number; userAgent: string }): HttpSend {
-  const secrets = [target.url, target.credentials, ...target.headers.map((h) => h.value)];
   return async (request: OutboundRequest): Promise<OutboundResponse> => {
     const where = `${request.method} ${maskUrl(request.url)}`;
-    let response: Response;
-    try {
-      response = await fetch(request.url, {
-        method: request.method,
-        headers: { 'user-agent': options.userAgent, ...request.headers },
-        body: request.body,
-        signal: AbortSignal.timeout(options.timeoutMs),
-        redirect: 'error',
-      });
-    } catch (err) {
-      throw networkFailure(err, where, options.timeoutMs);
-    }
-    let text: string;
-    try {
-      text = await readBody(response);
-    } catch (err) {
-      throw networkFailure(err, where, options.timeoutMs);
-    }
+    const { response, text } = await exchange(request, options, where);
     if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, text };
-    const failure = failureFromStatus(response.status);
-    const snippet = redact(text.slice(0, MAX_MESSAGE_BODY), secrets).replace(/\s+/g, ' ').trim();
+    const snippet = vendorSnippet(target, text);
     throw new PublishError(`${where}: HTTP ${response.status}${snippet ? ` ${snippet}` : ''}`, {
-      ...failure,
+      ...failureFromStatus(response.status),
       statusCode: response.status,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
     });
@@ -67,8 +100,7 @@ export function createHttpSend(target: Target, options: { timeoutMs: number; use
 
 /** A failure found in a 2xx answer (Slack's `ok: false`), with the target's secrets redacted. */
 export function invalidResponse(target: Target, message: string, options: { statusCode: number; retryable?: boolean }): PublishError {
-  const secrets = [target.url, target.credentials, ...target.headers.map((h) => h.value)];
-  return new PublishError(redact(message, secrets), {
+  return new PublishError(createRedactor(secretsOf(target))(message), {
     reason: 'invalid_response',
     retryable: options.retryable ?? false,
     statusCode: options.statusCode,

@@ -9,8 +9,7 @@ import { createHttpSend } from './http.ts';
 import { type SlackPayload, slackPublisher } from './slack.ts';
 
 function webhookTarget(url: string): Target {
-  // No credentials (that would be bot mode); a header holding SECRET itself is what redacts the kit
-  // server's echo, since the URL secret is redacted only as a whole.
+  // No credentials (that would be bot mode). The golden payloads carry this X-Kit-Token header.
   return kitTarget({ type: 'slack', url: new Secret(`${url}/services/T000/B000/${SECRET}`), credentials: undefined, headers: [{ name: 'X-Kit-Token', value: new Secret(SECRET) }] });
 }
 

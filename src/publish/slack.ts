@@ -6,7 +6,7 @@
 import type { Severity } from '../core/classification.ts';
 import type { DeliveryAlert, FormatContext, OutboundRequest, Publisher, SendContext, SendResult, Target } from '../core/publishing.ts';
 import { dashboardLink, severityOf, titleOf, truncate } from './format.ts';
-import { checkUrl, invalidResponse, joinUrl, targetHeaders } from './http.ts';
+import { checkUrl, invalidResponse, joinUrl, targetHeaders, vendorSnippet } from './http.ts';
 
 /** The Web API base in bot mode when the target gives no `url`. */
 const DEFAULT_API_BASE = 'https://slack.com/api';
@@ -233,7 +233,7 @@ async function resolveInThread(ctx: SendContext, thread: SlackThread, fallback: 
 async function postWebhook(ctx: SendContext, request: OutboundRequest): Promise<SendResult> {
   const response = await ctx.http(request);
   if (response.text.trim() !== 'ok') {
-    const said = response.text.trim().slice(0, 100) || '(empty)';
+    const said = vendorSnippet(ctx.target, response.text, 100) || '(empty)';
     throw invalidResponse(ctx.target, `Slack webhook answered HTTP ${response.status} ${said} instead of ok`, { statusCode: response.status });
   }
   return { statusCode: response.status };

@@ -1,19 +1,23 @@
 // The shared publisher test kit (style.md rule 6). Every publisher runs the same three checks
 // against a local HTTP server: the status -> retry table, no secret in a thrown error or a log
-// line, and golden payloads (test/fixtures/golden/<name>.json; UPDATE_GOLDEN=1 rewrites them).
+// line (also when the server echoes the whole request back), and golden payloads
+// (test/fixtures/golden/<name>.json; UPDATE_GOLDEN=1 rewrites them).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliveryAlert, type Publisher, PublishError, type Target, type FormatContext } from '../../src/core/publishing.ts';
 import { Secret } from '../../src/core/secret.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { createHttpSend } from '../../src/publish/http.ts';
 
-/** A canned answer of the local server. */
+/** A canned answer of the local server; `echo` answers with the whole request instead of `body`. */
 export interface KitReply {
   status: number;
   body?: string;
   headers?: Record<string, string>;
+  echo?: boolean;
 }
 
 /** What the kit needs to know about one publisher. */
@@ -87,19 +91,57 @@ export function kitTarget(partial: Partial<Target> & Pick<Target, 'type'>): Targ
   };
 }
 
+/**
+ * Secrets of the echo target's URL: userinfo, a path segment and query values (one of them needing
+ * percent-encoding), as in `http://user:pass@host/echo/SEGMENT?token=…&sig=…&x=1`.
+ */
+export const ECHO_URL_SECRETS = { user: 'kituser', password: 'kitpass0rd', segment: 'SECRETSEGMENT123', token: 'SECRETQUERY456', sig: 's3cr+t/sig==' } as const;
+
+/** The echo target URL on a kit server at `base` (`http://127.0.0.1:PORT`). */
+export function echoUrl(base: string): string {
+  const { user, password, segment, token, sig } = ECHO_URL_SECRETS;
+  return `${base.replace('://', `://${user}:${password}@`)}/echo/${segment}?token=${token}&sig=${encodeURIComponent(sig)}&x=1`;
+}
+
+/** Every text that must not show for a target with the echo URL, in the forms a receiver may echo it. */
+export function echoSecretForms(target: Target): string[] {
+  const { user, password, segment, token, sig } = ECHO_URL_SECRETS;
+  const values = [user, password, segment, token, sig, Buffer.from(`${user}:${password}`).toString('base64')];
+  for (const s of [target.credentials, ...target.headers.map((h) => h.value)]) if (s && s.reveal().length >= 4) values.push(s.reveal());
+  return [...new Set(values.flatMap((v) => [v, encodeURIComponent(v), new URLSearchParams({ v }).toString().slice(2)]))];
+}
+
+/** The whole request as text: method, raw and decoded path with query, headers, body, and the same as JSON. */
+function echoOf(req: IncomingMessage, body: string): string {
+  const url = req.url ?? '';
+  let decoded = url;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    // keep the raw form
+  }
+  const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`);
+  const json = JSON.stringify({ method: req.method, url, decoded, headers: req.headers, body });
+  return [`${req.method} ${url}`, `decoded ${decoded}`, ...headers, '', body, json].join('\n');
+}
+
 interface KitServer {
   url: string;
   reply: KitReply;
+  /** The last echo sent. */
+  lastEcho: string;
   close(): Promise<void>;
 }
 
 async function startKitServer(): Promise<KitServer> {
-  const state: { reply: KitReply } = { reply: { status: 200 } };
+  const state: { reply: KitReply; lastEcho: string } = { reply: { status: 200 }, lastEcho: '' };
   const server: Server = createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
+      if (state.reply.echo) state.lastEcho = echoOf(req, body);
       res.writeHead(state.reply.status, { 'content-type': 'text/plain', ...state.reply.headers });
-      res.end(state.reply.body ?? '');
+      res.end(state.reply.echo ? state.lastEcho : (state.reply.body ?? ''));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -111,6 +153,9 @@ async function startKitServer(): Promise<KitServer> {
     },
     set reply(r: KitReply) {
       state.reply = r;
+    },
+    get lastEcho() {
+      return state.lastEcho;
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -158,20 +203,35 @@ const RETRY_TABLE: { status: number; reason: string; retryable: boolean; retryAf
   { status: 503, reason: 'server_error', retryable: true, retryAfter: '2' },
 ];
 
-async function sendOnce(c: KitCase, server: KitServer, alert: DeliveryAlert): Promise<unknown> {
-  const target = c.target(server.url);
+async function sendOnce(c: KitCase, server: KitServer, alert: DeliveryAlert, target = c.target(server.url)): Promise<unknown> {
   const ctx: FormatContext = { target, externalRef: alert.event.status === 'resolved' ? c.resolveRef : undefined, dashboardUrl: 'https://alert-history.example.invalid' };
   const payload = c.publisher.format(alert, ctx);
   return c.publisher.send(payload, { target, http: createHttpSend(target, { timeoutMs: 2000, userAgent: 'kit' }) });
 }
 
-async function failureOf(c: KitCase, server: KitServer): Promise<PublishError> {
-  const err = await sendOnce(c, server, KIT_ALERTS['firing-classified']!).then(
+async function failureOf(c: KitCase, server: KitServer, target?: Target): Promise<PublishError> {
+  const err = await sendOnce(c, server, KIT_ALERTS['firing-classified']!, target).then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(PublishError);
   return err as PublishError;
+}
+
+/** What the service logger writes for a failed delivery (as the worker logs it), the target and the error. */
+function logged(target: Target, err: PublishError): string {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info', destination: sink });
+  logger.warn({ target: target.name, reason: err.reason, status_code: err.statusCode, error: err.message }, 'delivery attempt failed');
+  logger.warn({ target, err }, 'delivery failed');
+  expect(lines).toHaveLength(2);
+  return lines.join('');
 }
 
 /** Defines the kit's suites for one publisher. */
@@ -202,6 +262,17 @@ export function runPublisherKit(c: KitCase): void {
       const seen = `${err.message} ${String(err)} ${JSON.stringify(err)} ${JSON.stringify(c.target(server.url))}`;
       expect(seen).not.toContain(SECRET);
       expect(err.message).toContain('HTTP 500');
+    });
+
+    it.each([500, 400])('never shows the URL, credentials or headers when the server echoes the whole request (HTTP %i)', async (status) => {
+      const target: Target = { ...c.target(server.url), url: new Secret(echoUrl(server.url)) };
+      server.reply = { status, echo: true };
+      const err = await failureOf(c, server, target);
+      expect(server.lastEcho).toContain(ECHO_URL_SECRETS.segment);
+      expect(server.lastEcho).toContain(ECHO_URL_SECRETS.token);
+      const seen = `${err.message} ${String(err)} ${JSON.stringify(err)} ${logged(target, err)}`;
+      for (const secret of echoSecretForms(target)) expect(seen, secret).not.toContain(secret);
+      expect(err.message).toContain(`HTTP ${status}`);
     });
 
     it('validates a good target', () => {
