@@ -96,7 +96,7 @@ filters:
     expect(config.enrichment.policies[0]).toMatchObject({ name: 'payments-llm', priority: 100, mode: 'enriched' });
     expect(config.filters).toMatchObject({ allowCritical: true, blockNoise: true, minConfidence: 0.3, namespacePatterns: ['prod-.*'] });
     const badRegex = tempConfig('enrichment:\n  policies:\n    - { name: p, mode: enriched, match: { matchers: [{ label: a, op: "=~", value: "(" }] } }\n');
-    expect(errorOf(() => loadConfig({ configPath: badRegex, env: {} }))).toContain('enrichment.policies.0.match.matchers.0.value: value is not a valid regular expression');
+    expect(errorOf(() => loadConfig({ configPath: badRegex, env: {} }))).toContain('enrichment.policies.0.match.matchers.0.value: "(" is not a valid RE2 regular expression');
     const badName = tempConfig('enrichment:\n  policies:\n    - { name: Team_A, mode: enriched }\n');
     expect(errorOf(() => loadConfig({ configPath: badName, env: {} }))).toContain('enrichment.policies.0.name: must be a DNS-1123 label');
     const badTimeout = tempConfig('enrichment:\n  policies:\n    - { name: t, mode: enriched, classification: { timeout: soon } }\n');

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../core/classification.ts';
 import { TARGET_TYPES } from '../core/publishing.ts';
-import { compiles, DNS1123, duration, fraction, intIn, matcherSchema } from './schema-parts.ts';
+import { DNS1123, duration, fraction, intIn, matcherSchema, patternString } from './schema-parts.ts';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -15,7 +15,7 @@ const targetFilterSchema = z
     namespaces: z.array(z.string().min(1)).optional(),
     excludeNoise: z.boolean().default(true),
     minConfidence: fraction.optional(),
-    alertNamePattern: z.string().max(1024).refine(compiles, 'not a valid regular expression').optional(),
+    alertNamePattern: patternString.optional(),
     matchers: z.array(matcherSchema).optional(),
   })
   .strict()

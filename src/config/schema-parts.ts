@@ -2,6 +2,7 @@
 // regexes and label matchers, each failing with a message that names the allowed values.
 import { z } from 'zod';
 import { parseDuration } from '../core/time.ts';
+import { patternProblem } from '../core/pattern.ts';
 
 /** An integer in [min, max]; every failure names the whole allowed range. */
 export function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
@@ -15,15 +16,11 @@ export const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A number from 0 to 1. */
 export const fraction = z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' });
 
-/** True when `pattern` compiles as an anchored regular expression. */
-export function compiles(pattern: string): boolean {
-  try {
-    new RegExp(`^(?:${pattern})$`, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** A regular expression from config: RE2 syntax, checked by the pattern module (core/pattern.ts). */
+export const patternString = z.string().superRefine((value, ctx) => {
+  const problem = patternProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** A duration such as `10s`, `5m`, `1h`, in milliseconds. */
 export const duration = z.string().transform((text, ctx) => {
@@ -39,4 +36,7 @@ export const duration = z.string().transform((text, ctx) => {
 export const matcherSchema = z
   .object({ label: z.string().min(1), op: z.enum(['=', '!=', '=~', '!~']), value: z.string().max(1024) })
   .strict()
-  .refine((m) => !m.op.includes('~') || compiles(m.value), { message: 'value is not a valid regular expression', path: ['value'] });
+  .superRefine((m, ctx) => {
+    const problem = m.op.includes('~') ? patternProblem(m.value) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['value'] });
+  });

@@ -1,7 +1,7 @@
 // The EnrichmentPolicy reconciler: validate the spec again in code (regexes), put Ready policies
 // into the catalog on every replica, and on the leader set the Ready condition (Accepted or
 // InvalidSpec, terminal) and patch status when it changed.
-import { compiles } from '../config/schema-parts.ts';
+import { matchersProblem } from '../core/pattern.ts';
 import type { EnrichmentPolicy } from '../core/enrichment.ts';
 import { parseDuration } from '../core/time.ts';
 import type { OperatorPolicyCatalog } from './catalog.ts';
@@ -39,9 +39,6 @@ function toPolicy(name: string, spec: EnrichmentPolicySpec): EnrichmentPolicy {
   };
 }
 
-function badMatcher(spec: EnrichmentPolicySpec): number {
-  return (spec.match?.matchers ?? []).findIndex((m) => m.op.includes('~') && !compiles(m.value));
-}
 
 /** The policy, or the first problem with its spec. */
 export function parsePolicy(cr: CustomResource): { ok: true; policy: EnrichmentPolicy } | { ok: false; message: string } {
@@ -50,8 +47,8 @@ export function parsePolicy(cr: CustomResource): { ok: true; policy: EnrichmentP
     const issue = parsed.error.issues[0];
     return { ok: false, message: `spec.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` };
   }
-  const bad = badMatcher(parsed.data);
-  if (bad >= 0) return { ok: false, message: `spec.match.matchers[${bad}].value: not a valid regular expression` };
+  const problem = matchersProblem(parsed.data.match?.matchers, 'spec.match.matchers');
+  if (problem) return { ok: false, message: problem };
   return { ok: true, policy: toPolicy(cr.metadata.name, parsed.data) };
 }
 

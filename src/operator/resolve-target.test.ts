@@ -52,7 +52,7 @@ describe('resolveTarget', () => {
     expect(resolveTarget(cr({ type: 'teams' }), lookup, publisherRegistry)).toMatchObject({ ok: false, reason: 'InvalidSpec' });
     expect(resolveTarget(cr({ type: 'webhook', url: 'https://x.invalid', filter: { alertNamePattern: '(' } }), lookup, publisherRegistry)).toMatchObject({
       reason: 'InvalidSpec',
-      message: 'spec.filter.alertNamePattern: not a valid regular expression',
+      message: expect.stringMatching(/^spec.filter.alertNamePattern: "\(" is not a valid RE2 regular expression/) as unknown,
     });
     const bot = resolveTarget(cr({ type: 'slack', credentialsSecretRef: { name: 'pd', key: 'routingKey' } }), lookup, publisherRegistry);
     expect(bot).toMatchObject({ ok: false, reason: 'InvalidSpec' });

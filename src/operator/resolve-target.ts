@@ -2,7 +2,7 @@
 // schema may be older than this build, and regexes cannot be checked by CEL), read the Secrets it
 // references, apply per-type defaults, and let the publisher validate the result. Failures carry
 // the condition reason crds.md names and whether retrying can help.
-import { compiles } from '../config/schema-parts.ts';
+import { matchersProblem, patternProblem } from '../core/pattern.ts';
 import { parseDuration } from '../core/time.ts';
 import type { PublisherRegistry, Target } from '../core/publishing.ts';
 import { maskUrl, Secret } from '../core/secret.ts';
@@ -28,9 +28,9 @@ export type Resolution =
 
 function regexProblem(spec: PublishingTargetSpec): string | undefined {
   const pattern = spec.filter?.alertNamePattern;
-  if (pattern !== undefined && !compiles(pattern)) return 'spec.filter.alertNamePattern: not a valid regular expression';
-  const bad = spec.filter?.matchers?.findIndex((m) => m.op.includes('~') && !compiles(m.value)) ?? -1;
-  return bad >= 0 ? `spec.filter.matchers[${bad}].value: not a valid regular expression` : undefined;
+  const problem = pattern === undefined ? undefined : patternProblem(pattern);
+  if (problem) return `spec.filter.alertNamePattern: ${problem}`;
+  return matchersProblem(spec.filter?.matchers, 'spec.filter.matchers');
 }
 
 /** The Secrets a spec references (for the Secret -> targets index). */

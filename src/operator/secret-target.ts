@@ -7,7 +7,8 @@ import type { TargetFilter } from '../core/filter.ts';
 import { type PublisherRegistry, TARGET_TYPES, type Target, type TargetHeader, type TargetType } from '../core/publishing.ts';
 import { redact, Secret } from '../core/secret.ts';
 import { normaliseSeverityLabel } from '../core/severity.ts';
-import { compiles, DNS1123 as DNS1123_LABEL } from '../config/schema-parts.ts';
+import { DNS1123 as DNS1123_LABEL } from '../config/schema-parts.ts';
+import { patternProblem } from '../core/pattern.ts';
 
 /** The labels that mark a Secret as a publishing target; either one is enough. */
 export const TARGET_SECRET_LABELS: readonly { key: string; value: string }[] = [
@@ -249,8 +250,8 @@ function pattern(raw: Raw | undefined): string | undefined {
   const value = text(raw);
   if (value === undefined) return undefined;
   if (value.length > MAX_PATTERN) throw new Invalid(`${raw?.where}: longer than ${MAX_PATTERN} characters`);
-  // Compiled the way the filter runs it: anchored, Unicode mode.
-  if (!compiles(value)) throw new Invalid(`${raw?.where}: not a valid regular expression`);
+  const problem = patternProblem(value);
+  if (problem) throw new Invalid(`${raw?.where}: ${problem}`);
   return value;
 }
 

@@ -4,6 +4,7 @@ import type { Severity } from '../core/classification.ts';
 import type { FilterDecision, GlobalFilter, TargetFilter } from '../core/filter.ts';
 import type { LabelMatcher } from '../core/queries.ts';
 import { normaliseSeverityLabel } from '../core/severity.ts';
+import { matchesPattern } from '../core/pattern.ts';
 
 /** What filters look at. */
 export interface FilterInput {
@@ -20,14 +21,13 @@ export function effectiveSeverity(input: FilterInput): Severity | undefined {
   return input.classification?.severity ?? normaliseSeverityLabel(input.labels.severity);
 }
 
-const anchored = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`, 'u');
 
 /** Prometheus matcher semantics: a missing label is the empty string; regexes are anchored. */
 export function matches(labels: Readonly<Record<string, string>>, m: LabelMatcher): boolean {
   const value = Object.hasOwn(labels, m.name) ? (labels[m.name] ?? '') : '';
   if (m.op === '=') return value === m.value;
   if (m.op === '!=') return value !== m.value;
-  const hit = anchored(m.value).test(value);
+  const hit = matchesPattern(m.value, value);
   return m.op === '=~' ? hit : !hit;
 }
 
@@ -45,7 +45,7 @@ export function evaluateGlobal(filter: GlobalFilter, input: FilterInput): Filter
     return block(`confidence ${confidence} below ${filter.minConfidence}`);
   }
   const ns = namespaceOf(input);
-  if (filter.namespacePatterns.length > 0 && !filter.namespacePatterns.some((p) => anchored(p).test(ns))) {
+  if (filter.namespacePatterns.length > 0 && !filter.namespacePatterns.some((p) => matchesPattern(p, ns))) {
     return block(`namespace "${ns}" matches no allowed pattern`);
   }
   return pass('global rules pass');
@@ -65,7 +65,7 @@ const TARGET_CHECKS: Check[] = [
     const c = i.classification?.confidence;
     return f.minConfidence !== undefined && c !== undefined && c < f.minConfidence ? `confidence ${c} below ${f.minConfidence}` : undefined;
   },
-  (f, i) => (f.alertNamePattern && !anchored(f.alertNamePattern).test(i.labels.alertname ?? '') ? `alertname does not match ${f.alertNamePattern}` : undefined),
+  (f, i) => (f.alertNamePattern && !matchesPattern(f.alertNamePattern, i.labels.alertname ?? '') ? `alertname does not match ${f.alertNamePattern}` : undefined),
   (f, i) => {
     const failed = f.matchers?.find((m) => !matches(i.labels, m));
     return failed ? `label ${failed.name} ${failed.op} "${failed.value}" does not match` : undefined;

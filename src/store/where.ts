@@ -1,5 +1,6 @@
 // Builds parameterised WHERE clauses: values always go in as parameters, never into the text.
 import type { HistoryFilter, LabelMatcher, TimeRange } from '../core/queries.ts';
+import { postgresPattern } from '../core/pattern-sql.ts';
 
 /** Collects conditions and their parameters. */
 export class Where {
@@ -36,7 +37,8 @@ export class Where {
     const value = `coalesce(labels ->> ${this.param(m.name)}, '')`;
     if (m.op === '=') return `${value} = ''`;
     if (m.op === '!=') return `${value} <> ${this.param(m.value)}`;
-    const pattern = this.param(`^(?:${m.value})$`);
+    // Only a pattern the pattern module validated and translated reaches SQL (throws otherwise).
+    const pattern = this.param(postgresPattern(m.value));
     return m.op === '=~' ? `${value} ~ ${pattern}` : `${value} !~ ${pattern}`;
   }
 
