@@ -198,6 +198,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
+  if (config.auth.apiTokens.length === 0) logger.warn('no API token configured (auth.apiTokens, API_TOKENS): management routes and every read are open to anyone who can reach this port');
   const staticCatalog = buildCatalog(config);
   const wantOperator = operatorWanted(config);
   const db = options.db ?? (await openDatabase(config, logger));
@@ -205,7 +206,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
   const metrics = createMetrics(() => store.countAlerts());
   const redis = await connectRedis(config, logger);
-  const liveParts = buildLive(redis, logger);
+  const liveParts = buildLive(redis, logger, { ...config.live, apiTokens: config.auth.apiTokens });
   const classification = buildClassification(config, { db, store, metrics, redis, onClassified: liveParts.onClassified });
   const initialMode = await classification.modes.get().catch(() => ({ mode: config.enrichment.mode ?? 'enriched', source: 'default' as const }));
   metrics.setModeSource(async () => (await classification.modes.get()).mode);
@@ -253,6 +254,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       onRefresh: (n) => logger.info({ targets: n }, 'publishing targets refreshed'),
     },
     dashboard: { store: createDashboardStore(db), totals: () => publishing.outbox.totals(), live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },
+    stream: { limits: config.live, tickets: liveParts.tickets },
     onRecorded: liveParts.onRecorded,
     modes: classification.modes,
     onModeSwitch: (from, to) => {

@@ -1,5 +1,6 @@
 // The Express application: request context first, then the routers, then 405/404, then the one
-// error middleware. Only routes declared through the RouteTable exist.
+// error middleware. Only routes declared through the RouteTable exist, and with auth.protectReads
+// the table puts the API token in front of every GET route but the public ones below.
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.ts';
@@ -10,7 +11,7 @@ import { requireApiToken, type WebhookCredentials } from './middleware/auth.ts';
 import { errorHandler } from './middleware/errors.ts';
 import { type RequestLogging, requestContext } from './middleware/request-context.ts';
 import { openApiDocument } from './openapi.ts';
-import { RouteTable } from './route-table.ts';
+import { type ReadProtection, RouteTable } from './route-table.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerHistoryRoutes } from './routes/history.ts';
 import { registerClassificationRoutes } from './routes/classification.ts';
@@ -22,7 +23,8 @@ import { registerWebhookRoutes } from './routes/webhook.ts';
 import { type PublishingRouteDeps, registerPublishingRoutes } from './routes/publishing.ts';
 import { registerDashboardApi } from '../dashboard/api.ts';
 import { registerDashboardPages } from '../dashboard/static.ts';
-import { registerEventStream, type StreamRegistry } from '../dashboard/stream.ts';
+import { registerEventStream, type StreamLimits, type StreamRegistry } from '../dashboard/stream.ts';
+import type { StreamTickets } from '../dashboard/stream-ticket.ts';
 import type { DashboardStore } from '../core/dashboard.ts';
 import type { LiveEvents } from '../core/live.ts';
 import type { TargetTotals } from '../core/outbox.ts';
@@ -46,6 +48,8 @@ export interface AppDeps {
   onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
   publishing: Omit<PublishingRouteDeps, 'guard' | 'readGuard'>;
   dashboard: { store: DashboardStore; totals: () => Promise<TargetTotals[]>; live: LiveEvents; llmEnabled: boolean };
+  /** The live stream's limits and tickets. */
+  stream: { limits: StreamLimits; tickets: StreamTickets };
   /** Each recorded batch (both webhook routes), for the live stream. */
   onRecorded?: (result: RecordResult) => void;
 }
@@ -71,16 +75,26 @@ function fallback(routes: RouteTable): RequestHandler {
   };
 }
 
+/**
+ * GET routes open even when reads are protected: probes, the scrape, the API description, and the
+ * stream, which checks a ticket or the token itself. The dashboard's HTML and assets (not API
+ * routes) are public too: they hold no data.
+ */
+export const PUBLIC_READS: readonly string[] = ['/healthz', '/readyz', '/health', '/metrics', '/api/openapi.json', '/api/v2/events/stream'];
+
+/** Reads are guarded by the RouteTable; route modules that still take a read guard get this no-op. */
+const open: RequestHandler = (_req, _res, next) => next();
+
 /** Builds the Express app. */
 export function createApp(deps: AppDeps): App {
   const app = express();
-  const routes = new RouteTable();
+  const apiToken = requireApiToken(deps.auth.apiTokens);
+  const reads: ReadProtection | undefined = deps.auth.protectReads ? { guard: apiToken, exempt: PUBLIC_READS } : undefined;
+  const routes = new RouteTable(reads);
   const router = express.Router();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext({ metrics: deps.metrics, logger: deps.logger, logging: deps.http.requestLogging }));
-  const apiToken = requireApiToken(deps.auth.apiTokens);
-  const readGuard: RequestHandler = deps.auth.protectReads ? apiToken : (_req, _res, next) => next();
 
   registerWebhookRoutes(router, routes, {
     store: deps.store,
@@ -99,23 +113,30 @@ export function createApp(deps: AppDeps): App {
     checkTimeoutMs: 2_000,
     accepting: deps.accepting,
   });
-  registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, guard: readGuard, latestClassification: (fp) => deps.classification.latest(fp) });
+  registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, guard: open, latestClassification: (fp) => deps.classification.latest(fp) });
   registerClassificationRoutes(router, routes, {
     service: deps.classification,
     modes: deps.modes,
     guard: apiToken,
     onModeSwitch: deps.onModeSwitch,
   });
-  registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken, readGuard });
+  registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken, readGuard: open });
   registerDashboardApi(router, routes, {
     store: deps.dashboard.store,
     classification: { stats: () => deps.classification.stats(), llmEnabled: deps.dashboard.llmEnabled },
     targets: deps.publishing.catalog,
     totals: deps.dashboard.totals,
     checks: deps.checks,
-    guard: readGuard,
   });
-  const streams = registerEventStream(router, routes, { live: deps.dashboard.live, guard: readGuard });
+  const streams = registerEventStream(router, routes, {
+    live: deps.dashboard.live,
+    tickets: deps.stream.tickets,
+    apiToken,
+    protect: deps.auth.protectReads && deps.auth.apiTokens.length > 0,
+    limits: deps.stream.limits,
+    metrics: deps.metrics.live,
+    logger: deps.logger,
+  });
   registerDashboardPages(router);
   const document = openApiDocument(deps.version);
   routes.add(router, 'get', '/api/openapi.json', (_req, res) => {

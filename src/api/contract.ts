@@ -314,3 +314,9 @@ export const DashboardRecommendationsResponse = z.object({
     z.object({ fingerprint: z.string(), alert_name: z.string(), severity, confidence: z.number(), reasoning: z.string(), recommendations: z.array(z.string()), created_at: time }),
   ),
 });
+
+/** `POST /api/v2/events/ticket`: a single-use ticket for the stream URL (`?ticket=`). */
+export const StreamTicketResponse = z.object({
+  ticket: z.string().min(1),
+  expires_in: z.number().int().positive(),
+});

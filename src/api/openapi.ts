@@ -142,10 +142,15 @@ const OPS: Record<string, Record<string, Op>> = {
   },
   '/api/v2/events/stream': {
     get: {
-      summary: 'Server-Sent Events: alert_created, alert_resolved, classification, delivery, target_changed, stats_updated; `: ping` every 15 s; Last-Event-ID resumes',
+      summary:
+        'Server-Sent Events: alert_created, alert_resolved, classification, delivery, target_changed, stats_updated; `: ping` every 15 s; Last-Event-ID resumes (a resync hint when the missed events are gone); 503 past live.maxSubscribers; with protected reads the API token or a ticket',
+      params: [q('lastEventId', 'resume after this id (the Last-Event-ID header wins)'), q('ticket', 'single-use ticket from POST /api/v2/events/ticket (protected reads)')],
       ok: z.string(),
       content: 'text/event-stream',
     },
+  },
+  '/api/v2/events/ticket': {
+    post: { summary: 'A short-lived, single-use ticket for the stream URL, so EventSource can authenticate without the API token in a URL (API token)', ok: c.StreamTicketResponse },
   },
   '/healthz': { get: { summary: 'Liveness', ok: c.HealthzResponse } },
   '/readyz': { get: { summary: 'Readiness (503 when a dependency is down)', ok: c.ReadyzResponse } },

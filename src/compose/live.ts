@@ -1,17 +1,20 @@
 // Wiring of the live event stream: the bus (relayed through Redis pub/sub when Redis is
 // configured, so every replica's viewers see every replica's alerts) and the hooks that turn
-// pipeline moments into dashboard events. Part of the composition root.
+// pipeline moments into dashboard events, and the stream tickets (single use across replicas
+// through Redis when it is configured). Part of the composition root.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClassifiedAlert } from '../core/classification.ts';
 import type { LiveEvents } from '../core/live.ts';
 import type { RecordResult } from '../core/types.ts';
+import { createStreamTickets, type StreamTickets } from '../dashboard/stream-ticket.ts';
 import { createLiveBus } from '../pipeline/live-bus.ts';
-import { createRedisLiveRelay } from '../store/redis-live.ts';
+import { createRedisLiveRelay, createRedisNonceRegistry } from '../store/redis-live.ts';
 
 /** The bus and the hooks that feed it. */
 export interface LiveParts {
   live: LiveEvents;
+  tickets: StreamTickets;
   onRecorded: (result: RecordResult) => void;
   onClassified: (fingerprint: string, result: ClassifiedAlert) => void;
   onDelivery: (delivery: { id: number; target: string; fingerprint: string; state: string }) => void;
@@ -20,12 +23,22 @@ export interface LiveParts {
 }
 
 const STATS_DEBOUNCE_MS = 2_000;
+const MAX_CHUNK_BYTES = 64 * 1024;
 
-/** Builds the bus and its hooks. */
-export function buildLive(redis: Redis | undefined, logger: Logger): LiveParts {
+/** What {@link buildLive} needs from the configuration. */
+export interface LiveSettings {
+  maxBufferedBytes: number;
+  ticketTtlSeconds: number;
+  apiTokens: readonly string[];
+}
+
+/** Builds the bus, its hooks and the stream tickets. */
+export function buildLive(redis: Redis | undefined, logger: Logger, settings: LiveSettings): LiveParts {
   const log = logger.child({ component: 'live' });
   const relay = redis ? createRedisLiveRelay(redis, (err) => log.warn({ err: { message: (err as Error).message } }, 'live relay error (events stay local)')) : undefined;
-  const live = createLiveBus({ relay });
+  // A tick sends at most an eighth of a subscriber's budget, so a reading client drains between ticks.
+  const live = createLiveBus({ relay, bufferBytes: settings.maxBufferedBytes, chunkBytes: Math.min(MAX_CHUNK_BYTES, Math.floor(settings.maxBufferedBytes / 8)) });
+  const tickets = createStreamTickets({ apiTokens: settings.apiTokens, ttlMs: settings.ticketTtlSeconds * 1000, shared: redis ? createRedisNonceRegistry(redis) : undefined });
   let statsTimer: NodeJS.Timeout | undefined;
   const statsSoon = (): void => {
     statsTimer ??= setTimeout(() => {
@@ -35,6 +48,7 @@ export function buildLive(redis: Redis | undefined, logger: Logger): LiveParts {
   };
   return {
     live,
+    tickets,
     onRecorded: (result) => {
       for (const e of result.newEvents) {
         live.publish({

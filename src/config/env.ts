@@ -52,6 +52,9 @@ function convert(binding: EnvBinding, raw: string): unknown {
   return raw.trim();
 }
 
+  { env: 'LIVE_MAX_SUBSCRIBERS', path: ['live', 'maxSubscribers'], kind: 'string' },
+  { env: 'LIVE_MAX_BUFFERED_BYTES', path: ['live', 'maxBufferedBytes'], kind: 'string' },
+  { env: 'LIVE_TICKET_TTL_SECONDS', path: ['live', 'ticketTtlSeconds'], kind: 'string' },
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { compiles, DNS1123, duration, fraction, intIn, matcherSchema } from './schema-parts.ts';
 import { proxySchema, publishingSchema } from './publishing-schema.ts';
 import { operatorSchema } from './operator-schema.ts';
+import { liveSchema } from './live-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side runs).
 const port = intIn(0, 65_535);
@@ -192,3 +193,4 @@ export const configSchema = z
 
 /** Validated, frozen configuration. */
 export type Config = Readonly<z.infer<typeof configSchema>>;
+    live: liveSchema,

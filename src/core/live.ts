@@ -1,5 +1,6 @@
 // Live events for the dashboard's Server-Sent Events stream (api-contract.md, Dashboard): what
-// happened, as small JSON payloads, fanned out to every replica when Redis is configured.
+// happened, as small JSON payloads, fanned out to every replica when Redis is configured. An
+// event's SSE frame is encoded once and the same bytes go to every subscriber.
 
 /** The event names the stream carries. */
 export const LIVE_EVENT_TYPES = ['alert_created', 'alert_resolved', 'classification', 'delivery', 'target_changed', 'stats_updated'] as const;
@@ -20,10 +21,18 @@ export interface SequencedEvent extends LiveEvent {
 
 /** The live event bus of one replica. */
 export interface LiveEvents {
-  /** Publishes to this replica's subscribers and, through Redis, to the other replicas'. */
+  /** Queues an event for this replica's subscribers and, through Redis, the other replicas'; never blocks. */
   publish(event: LiveEvent): void;
-  /** Subscribes; returns the unsubscribe function. */
-  subscribe(listener: (event: SequencedEvent) => void): () => void;
-  /** Events after `id` still in the resume buffer, or undefined when `id` fell out of it. */
-  since(id: number): SequencedEvent[] | undefined;
+  /** Subscribes to encoded SSE bytes (one or more frames per call, shared by every subscriber); returns the unsubscribe function. */
+  subscribe(listener: (frames: Buffer) => void): () => void;
+  /** The frames after `id` still in the resume buffer, or undefined when some fell out of it (or the id is unknown). */
+  since(id: number): Buffer[] | undefined;
+}
+
+/** The hint that tells a client it missed events and must reload what it shows. */
+export const RESYNC_FRAME: Buffer = Buffer.from('event: stats_updated\ndata: {"resync":true}\n\n');
+
+/** The SSE frame of one event. */
+export function encodeFrame(event: SequencedEvent): Buffer {
+  return Buffer.from(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
 }

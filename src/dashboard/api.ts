@@ -1,6 +1,6 @@
 // The dashboard's JSON API (api-contract.md, Dashboard): overview, charts, component health,
 // recent alerts with classifications, and recommendations. Field names are the legacy ones the
-// old dashboard parsed.
+// old dashboard parsed. With auth.protectReads the RouteTable guards them like every read.
 import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { runChecks } from '../api/routes/health.ts';
@@ -19,7 +19,6 @@ export interface DashboardApiDeps {
   targets: TargetCatalog;
   totals: () => Promise<TargetTotals[]>;
   checks: readonly HealthCheck[];
-  guard: RequestHandler;
 }
 
 const fraction = z.preprocess((v) => (Array.isArray(v) ? (v.at(-1) as unknown) : v), z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be a number from 0 to 1').max(1, 'must be a number from 0 to 1').optional());
@@ -103,10 +102,9 @@ function recentView(a: RecentAlert, withClassification: boolean): Record<string,
 
 /** Registers /api/dashboard/*. */
 export function registerDashboardApi(router: Router, table: RouteTable, deps: DashboardApiDeps): void {
-  const { guard } = deps;
-  table.add(router, 'get', '/api/dashboard/overview', guard, wrap(() => overview(deps)));
-  table.add(router, 'get', '/api/dashboard/health', guard, wrap(() => health(deps)));
-  table.add(router, 'get', '/api/dashboard/charts', guard, wrap(async (req) => {
+  table.add(router, 'get', '/api/dashboard/overview', wrap(() => overview(deps)));
+  table.add(router, 'get', '/api/dashboard/health', wrap(() => health(deps)));
+  table.add(router, 'get', '/api/dashboard/charts', wrap(async (req) => {
     const { hours } = parseQuery(chartsQuery, req);
     const c = await deps.store.charts(hours);
     return {
@@ -118,14 +116,14 @@ export function registerDashboardApi(router: Router, table: RouteTable, deps: Da
       namespace_distribution: c.namespace,
     };
   }));
-  table.add(router, 'get', '/api/dashboard/alerts/recent', guard, wrap(async (req) => {
+  table.add(router, 'get', '/api/dashboard/alerts/recent', wrap(async (req) => {
     const q = parseQuery(recentQuery, req);
     const withClassification = q.include_classification !== 'false' && q.include_classification !== '0';
     const alerts = await deps.store.recent({ limit: q.limit, severity: q.severity, status: q.status, namespace: q.namespace, minConfidence: q.min_confidence });
     const applied = Object.fromEntries(Object.entries({ severity: q.severity, status: q.status, namespace: q.namespace, min_confidence: q.min_confidence }).filter(([, v]) => v !== undefined));
     return { alerts: alerts.map((a) => recentView(a, withClassification)), total: alerts.length, filters_applied: applied };
   }));
-  table.add(router, 'get', '/api/dashboard/recommendations', guard, wrap(async (req) => {
+  table.add(router, 'get', '/api/dashboard/recommendations', wrap(async (req) => {
     const q = parseQuery(recommendationsQuery, req);
     const items = await deps.store.recommendations({ limit: q.limit, minConfidence: q.min_confidence ?? 0 });
     return {

@@ -2,23 +2,59 @@
 // replica's sequence ids; a client that reconnects with Last-Event-ID gets what it missed while it
 // is still in the buffer (else a stats_updated hint to reload); a comment ping every 15 s keeps
 // proxies from closing an idle stream. Streams end when the service stops.
+//
+// Bounded: at most live.maxSubscribers streams per replica (503 beyond), and a subscriber whose
+// unsent bytes would pass live.maxBufferedBytes is dropped (it resyncs when it reconnects). With
+// protected reads the stream takes the API token or a single-use ticket from POST
+// /api/v2/events/ticket, since EventSource cannot send headers.
 import type { Request, RequestHandler, Response, Router } from 'express';
-import type { LiveEvents, SequencedEvent } from '../core/live.ts';
+import type { Logger } from 'pino';
+import { AppError } from '../core/errors.ts';
+import { type LiveEvents, RESYNC_FRAME } from '../core/live.ts';
+import type { LiveMetrics } from '../observability/live-metrics.ts';
 import type { RouteTable } from '../api/route-table.ts';
+import type { StreamTickets } from './stream-ticket.ts';
 
 /** Open streams, so shutdown can end them instead of waiting for the drain timeout. */
 export interface StreamRegistry {
   closeAll(): void;
 }
 
-function frame(event: SequencedEvent): string {
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+/** Limits of the stream (config `live`). */
+export interface StreamLimits {
+  maxSubscribers: number;
+  maxBufferedBytes: number;
 }
+
+/** Dependencies of the stream routes. */
+export interface EventStreamDeps {
+  live: LiveEvents;
+  tickets: StreamTickets;
+  /** Requires the API token (a no-op when none is configured). */
+  apiToken: RequestHandler;
+  /** Whether the stream needs credentials (reads are protected and tokens are configured). */
+  protect: boolean;
+  limits: StreamLimits;
+  metrics: LiveMetrics;
+  logger: Logger;
+  pingMs?: number;
+}
+
+const RETRY_AFTER_SECONDS = 10;
+const RETRY_FRAME = Buffer.from('retry: 3000\n\n');
+const PING_FRAME = Buffer.from(': ping\n\n');
 
 function lastEventId(req: Request): number | undefined {
   const raw = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
   if (raw === undefined || !/^\d{1,15}$/.test(raw)) return undefined;
   return Number(raw);
+}
+
+/** What a resuming client gets first: the frames it missed, or the resync hint when they are gone. */
+function replayFor(live: LiveEvents, req: Request): Buffer[] {
+  const from = lastEventId(req);
+  if (from === undefined) return [];
+  return live.since(from) ?? [RESYNC_FRAME];
 }
 
 function open(res: Response): void {
@@ -28,22 +64,55 @@ function open(res: Response): void {
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  res.write('retry: 3000\n\n');
 }
 
-/** Registers the stream route; returns the registry of open streams. */
-export function registerEventStream(router: Router, table: RouteTable, deps: { live: LiveEvents; guard: RequestHandler; pingMs?: number }): StreamRegistry {
-  const streams = new Set<Response>();
-  const handler: RequestHandler = (req, res) => {
-    open(res);
-    const resumeFrom = lastEventId(req);
-    if (resumeFrom !== undefined) {
-      const missed = deps.live.since(resumeFrom);
-      if (missed) missed.forEach((e) => res.write(frame(e)));
-      else res.write(`event: stats_updated\ndata: {"resync":true}\n\n`);
+/** A writer that keeps the stream's unsent bytes within the budget, else drops the subscriber. */
+function boundedWriter(res: Response, deps: EventStreamDeps): (bytes: Buffer) => void {
+  let dropped = false;
+  return (bytes) => {
+    if (dropped || res.destroyed) return;
+    if (res.writableLength + bytes.length <= deps.limits.maxBufferedBytes) {
+      res.write(bytes);
+      return;
     }
-    const unsubscribe = deps.live.subscribe((e) => res.write(frame(e)));
-    const ping = setInterval(() => res.write(': ping\n\n'), deps.pingMs ?? 15_000);
+    dropped = true;
+    deps.metrics.dropped.inc({ reason: 'slow' });
+    deps.logger.debug({ buffered_bytes: res.writableLength, limit: deps.limits.maxBufferedBytes }, 'live stream subscriber dropped: it stopped reading');
+    res.destroy();
+  };
+}
+
+const ticketRejected = (): AppError =>
+  new AppError('AUTHENTICATION_ERROR', 'missing, expired or already used stream ticket: get one from POST /api/v2/events/ticket, or send the API token', {
+    headers: { 'WWW-Authenticate': 'Bearer realm="alert-history"' },
+  });
+
+/** The stream's credential check: an Authorization header, else a `ticket` query parameter. */
+function streamGuard(deps: EventStreamDeps): RequestHandler {
+  if (!deps.protect) return (_req, _res, next) => next();
+  return (req, res, next) => {
+    const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : undefined;
+    if (ticket === undefined || req.get('authorization') !== undefined) return deps.apiToken(req, res, next);
+    deps.tickets.redeem(ticket).then((ok) => next(ok ? undefined : ticketRejected()), next);
+  };
+}
+
+/** Registers the stream and ticket routes; returns the registry of open streams. */
+export function registerEventStream(router: Router, table: RouteTable, deps: EventStreamDeps): StreamRegistry {
+  const streams = new Set<Response>();
+  const { maxSubscribers } = deps.limits;
+  deps.metrics.setSubscriberSource(() => streams.size);
+  const handler: RequestHandler = (req, res, next) => {
+    if (streams.size >= maxSubscribers) {
+      const message = `live stream limit reached: ${maxSubscribers} open streams on this replica (live.maxSubscribers, LIVE_MAX_SUBSCRIBERS); retry later`;
+      return next(new AppError('SERVICE_UNAVAILABLE', message, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } }));
+    }
+    const write = boundedWriter(res, deps);
+    open(res);
+    // The replay is bounded by the resume buffer (at most maxBufferedBytes), so it goes out as is.
+    res.write(Buffer.concat([RETRY_FRAME, ...replayFor(deps.live, req)]));
+    const unsubscribe = deps.live.subscribe(write);
+    const ping = setInterval(() => write(PING_FRAME), deps.pingMs ?? 15_000);
     streams.add(res);
     res.on('close', () => {
       clearInterval(ping);
@@ -51,7 +120,11 @@ export function registerEventStream(router: Router, table: RouteTable, deps: { l
       streams.delete(res);
     });
   };
-  table.add(router, 'get', '/api/v2/events/stream', deps.guard, handler);
+  table.add(router, 'get', '/api/v2/events/stream', streamGuard(deps), handler);
+  table.add(router, 'post', '/api/v2/events/ticket', deps.apiToken, (_req, res) => {
+    const { ticket, expiresIn } = deps.tickets.issue();
+    res.set('cache-control', 'no-store').json({ ticket, expires_in: expiresIn });
+  });
   return {
     closeAll() {
       for (const res of streams) res.end();

@@ -2,6 +2,7 @@
 // metrics labelled by route template (bounded), and Node process metrics.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics.ts';
+import { createLiveMetrics, type LiveMetrics } from './live-metrics.ts';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -32,6 +33,7 @@ export interface Metrics {
   setModeSource(read: () => Promise<string>): void;
   circuitState: Gauge;
   publishing: PublishingMetrics;
+  live: LiveMetrics;
 }
 
 /** Creates a registry; `countAlerts` feeds `alert_history_db_alerts` at scrape time. */
@@ -107,6 +109,7 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
     }),
     ...classificationMetrics(registry),
     publishing: createPublishingMetrics(registry),
+    live: createLiveMetrics(registry),
   };
 }
 

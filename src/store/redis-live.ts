@@ -1,6 +1,7 @@
 // The Redis pub/sub relay of live events: every replica publishes to one channel and delivers
 // what it receives (its own events included, so there is one path), so a dashboard on one replica
-// sees alerts received by another. Redis down: events stay local until it is back.
+// sees alerts received by another. Redis down: events stay local until it is back. Also the
+// cross-replica registry of used stream-ticket nonces.
 import type { Redis } from 'ioredis';
 import type { LiveEvent } from '../core/live.ts';
 import { LIVE_EVENT_TYPES } from '../core/live.ts';
@@ -36,5 +37,18 @@ export function createRedisLiveRelay(redis: Redis, onError: (err: unknown) => vo
     },
     onReceive: (listener) => listeners.push(listener),
     close: () => subscriber.disconnect(),
+  };
+}
+
+const TICKET_PREFIX = 'alert-history:stream-ticket:';
+
+/** Claims stream-ticket nonces across replicas with SET NX PX (a ticket opens one stream, on any replica). */
+export function createRedisNonceRegistry(redis: Redis): { claim(nonce: string, ttlMs: number): Promise<boolean> } {
+  return {
+    async claim(nonce, ttlMs) {
+      if (redis.status !== 'ready') throw new Error('redis not ready');
+      const answer = await redis.set(`${TICKET_PREFIX}${nonce}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      return answer === 'OK';
+    },
   };
 }

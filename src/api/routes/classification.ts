@@ -1,5 +1,6 @@
 // Classification API (api-contract.md, Classification) and the enrichment mode switch. Writes
-// (classify, refresh, bulk, mode changes) need an API token when auth.apiTokens is set.
+// (classify, refresh, bulk, mode changes) need an API token when auth.apiTokens is set; reads need
+// it with auth.protectReads, applied by the RouteTable to every GET route.
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { ClassifiedAlert, StoredClassification } from '../../core/classification.ts';
