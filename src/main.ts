@@ -270,10 +270,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     },
     auth: config.auth,
   });
-  const server = createServer(app);
-  server.requestTimeout = config.server.requestTimeoutMs;
-  server.headersTimeout = config.server.headersTimeoutMs;
-  server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  const server = createServer(
+    {
+      requestTimeout: config.server.requestTimeoutMs,
+      headersTimeout: config.server.headersTimeoutMs,
+      keepAliveTimeout: config.server.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only on this sweep (default every 30 s).
+      connectionsCheckingInterval: config.server.timeoutCheckIntervalMs,
+    },
+    app,
+  );
   const address = await listen(server, config);
   const retention = startRetention({
     store,

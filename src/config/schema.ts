@@ -19,8 +19,15 @@ const serverSchema = z
     headersTimeoutMs: positiveInt(600_000).default(10_000),
     keepAliveTimeoutMs: positiveInt(600_000).default(65_000),
     shutdownTimeoutMs: positiveInt(600_000).default(20_000),
+    // Node enforces the two timeouts above only on this sweep (its default 30 s made a 10 s
+    // headers timeout cut at up to 40 s); 1 s keeps the cut within a second of the setting.
+    timeoutCheckIntervalMs: intIn(100, 30_000).default(1_000),
   })
   .strict()
+  .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, {
+    message: 'headersTimeoutMs must not exceed requestTimeoutMs (Node requires it)',
+    path: ['headersTimeoutMs'],
+  })
   .prefault({});
 
 const databaseSchema = z
@@ -56,6 +63,11 @@ const webhookSchema = z
     maxAlerts: positiveInt(100_000).default(1_000),
     maxDepth: positiveInt(256).default(32),
     maxLabelValueBytes: positiveInt(16 * 1024 * 1024).default(64 * 1024),
+    // Checked on the parsed body before validation walks the maps (400 naming the field).
+    maxLabelsPerAlert: positiveInt(100_000).default(256),
+    maxAnnotationsPerAlert: positiveInt(100_000).default(256),
+    maxLabelNameBytes: positiveInt(1024 * 1024).default(1024),
+    maxLabelBytesPerAlert: positiveInt(64 * 1024 * 1024).default(256 * 1024),
     auth: webhookAuthSchema,
   })
   .strict()

@@ -34,6 +34,24 @@ describe('parseRfc3339', () => {
     expect(isZeroTime(parseRfc3339('2026-11-20T09:14:27Z')!)).toBe(false);
   });
 
+  it.each([
+    '0001-01-01T00:30:00+01:00',
+    '0001-01-01T00:00:00.5+00:01',
+    '9999-12-31T23:30:00-01:00',
+    '9999-12-31T23:59:59.999999-00:01',
+  ])('checks the range on the UTC instant: rejects %j', (input) => {
+    expect(parseRfc3339(input)).toBeNull();
+  });
+
+  it.each([
+    ['0001-01-01T00:30:00-01:00', '0001-01-01T01:30:00.000000Z'],
+    ['0001-01-01T01:00:00+01:00', '0001-01-01T00:00:00.000000Z'],
+    ['9999-12-31T23:59:59.999999Z', '9999-12-31T23:59:59.999999Z'],
+    ['9999-12-31T22:59:59+01:00', '9999-12-31T21:59:59.000000Z'],
+  ])('accepts the edges of years 0001..9999 UTC: %s', (input, iso) => {
+    expect(parseRfc3339(input)?.iso).toBe(iso);
+  });
+
   it('keeps milliseconds in ms and micros in iso', () => {
     const t = parseRfc3339('2026-11-20T09:14:27.123456789Z')!;
     expect(t.ms).toBe(Date.UTC(2026, 10, 20, 9, 14, 27, 123));
@@ -53,6 +71,13 @@ describe('parseDuration and parseTimeParam', () => {
     expect(parseTimeParam('1h', now)?.iso).toBe('2026-11-22T09:00:00.000000Z');
     expect(parseTimeParam('2026-11-22T08:00:00Z', now)?.ms).toBe(Date.UTC(2026, 10, 22, 8));
     expect(parseTimeParam('soon', now)).toBeNull();
+  });
+
+  it('rejects durations reaching before year 0001 instead of overflowing', () => {
+    const now = Date.UTC(2026, 10, 22, 10, 0, 0);
+    expect(parseTimeParam('99999999d', now)).toBeNull();
+    expect(parseTimeParam(`${'9'.repeat(400)}w`, now)).toBeNull();
+    expect(parseTimeParam('700000d', now)?.iso).toMatch(/^0\d{3}-/);
   });
 });
 

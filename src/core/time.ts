@@ -5,6 +5,13 @@
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const ZERO_TIME_MS = new Date(0).setUTCFullYear(1, 0, 1);
+/** The last millisecond of year 9999: RFC 3339 and PostgreSQL's timestamptz text stop there. */
+const MAX_TIME_MS = new Date(0).setUTCFullYear(9999, 11, 31) + 86_400_000 - 1;
+
+/** True when epoch milliseconds fall in years 0001..9999 UTC (the range every layer can store). */
+export function inStorableRange(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= ZERO_TIME_MS && ms <= MAX_TIME_MS;
+}
 
 /** A parsed instant: epoch milliseconds plus the normalised UTC text with microseconds. */
 export interface Instant {
@@ -53,7 +60,10 @@ function formatMicros(ms: number, extraMicros = 0): string {
   return `${base.slice(0, 23)}${String(extraMicros).padStart(3, '0')}Z`;
 }
 
-/** Parses an RFC 3339 timestamp; returns null for anything else (no offset, out of range, garbage). */
+/**
+ * Parses an RFC 3339 timestamp; returns null for anything else (no offset, garbage, or an instant
+ * outside years 0001..9999 once the offset is applied: `0001-01-01T00:30:00+01:00` is year 0 UTC).
+ */
 export function parseRfc3339(text: string): Instant | null {
   const m = RFC3339.exec(text);
   if (!m) return null;
@@ -75,6 +85,7 @@ export function parseRfc3339(text: string): Instant | null {
   utc.setUTCFullYear(fields.year, fields.month - 1, fields.day);
   utc.setUTCHours(fields.hour, fields.minute - offset, fields.second, wholeMs);
   const ms = utc.getTime();
+  if (!inStorableRange(ms)) return null;
   return { ms, iso: formatMicros(ms, extraMicros) };
 }
 
@@ -95,13 +106,13 @@ export function parseDuration(text: string): number | null {
 
 /**
  * A time query parameter: RFC 3339 (any fractional precision) or a relative duration meaning
- * "that long before now" (`24h`, `7d`).
+ * "that long before now" (`24h`, `7d`). Null when unreadable or before year 0001 (`99999999d`).
  */
 export function parseTimeParam(text: string, nowMs: number): Instant | null {
   const duration = parseDuration(text);
   if (duration !== null) {
-    const ms = nowMs - duration;
-    return { ms, iso: formatMicros(ms) };
+    const ms = Math.round(nowMs - duration);
+    return inStorableRange(ms) ? { ms, iso: formatMicros(ms) } : null;
   }
   return parseRfc3339(text);
 }

@@ -3,12 +3,13 @@
 // ignored. Label maps are rebuilt with Object.fromEntries so `__proto__` stays an ordinary key.
 import { z } from 'zod';
 import { isZeroTime, parseRfc3339 } from '../core/time.ts';
+import type { AlertLimits } from './limits.ts';
 
-/** Limits applied while validating. */
-export interface WebhookLimits {
-  maxAlerts: number;
-  maxLabelValueBytes: number;
-}
+/** Limits of a body (its counts and sizes are checked before validation, in limits.ts). */
+export type WebhookLimits = AlertLimits;
+
+/** Issues reported per label or annotation map (the answer lists 20 at most anyway). */
+const MAX_ISSUES_PER_MAP = 10;
 
 const FINGERPRINT = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,15 +17,14 @@ type MapKind = 'label' | 'annotation';
 
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
-/** The problem with one entry of a label or annotation map, if any. */
-function entryProblem(kind: MapKind, name: string, value: unknown, maxBytes: number): string | undefined {
+/** The problem with one entry of a label or annotation map, if any (sizes are checked earlier). */
+function entryProblem(kind: MapKind, name: string, value: unknown): string | undefined {
   if (kind === 'label' && name === '') return 'label name must not be empty';
   if (typeof value !== 'string') return `${kind} value must be a string, got ${typeName(value)}`;
-  if (Buffer.byteLength(value, 'utf8') > maxBytes) return `${kind} value longer than ${maxBytes} bytes`;
   return undefined;
 }
 
-function stringMap(kind: MapKind, limits: WebhookLimits, required: boolean): z.ZodType<Record<string, string>> {
+function stringMap(kind: MapKind, required: boolean): z.ZodType<Record<string, string>> {
   return z.unknown().optional().transform((value, ctx): Record<string, string> => {
     if (value === undefined) {
       if (required) ctx.addIssue({ code: 'custom', message: `${kind}s are required` });
@@ -35,9 +35,13 @@ function stringMap(kind: MapKind, limits: WebhookLimits, required: boolean): z.Z
       return z.NEVER;
     }
     const entries = Object.entries(value);
+    let reported = 0;
     for (const [name, v] of entries) {
-      const problem = entryProblem(kind, name, v, limits.maxLabelValueBytes);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+      if (reported >= MAX_ISSUES_PER_MAP) break;
+      const problem = entryProblem(kind, name, v);
+      if (!problem) continue;
+      reported++;
+      ctx.addIssue({ code: 'custom', message: problem, path: [name] });
     }
     return Object.fromEntries(entries);
   });
@@ -47,20 +51,20 @@ const timestamp = (what: string) =>
   z.string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be an RFC 3339 string`) }).transform((text, ctx) => {
     const instant = parseRfc3339(text);
     if (!instant) {
-      ctx.addIssue({ code: 'custom', message: `${what} must be RFC 3339 with a time zone, e.g. 2026-11-20T09:14:27.123Z` });
+      ctx.addIssue({ code: 'custom', message: `${what} must be RFC 3339 with a time zone, in years 0001..9999 UTC, e.g. 2026-11-20T09:14:27.123Z` });
       return z.NEVER;
     }
     return instant;
   });
 
-function alertSchema(limits: WebhookLimits) {
+function alertSchema() {
   return z
     .object({
       status: z.enum(['firing', 'resolved'], {
         error: (issue) => (issue.input === undefined ? 'status is required' : 'status must be "firing" or "resolved"'),
       }),
-      labels: stringMap('label', limits, true),
-      annotations: stringMap('annotation', limits, false),
+      labels: stringMap('label', true),
+      annotations: stringMap('annotation', false),
       startsAt: timestamp('startsAt'),
       endsAt: timestamp('endsAt').optional(),
       generatorURL: z.string({ error: 'generatorURL must be a string' }).max(8192).optional(),
@@ -80,7 +84,7 @@ export type ParsedAlert = z.infer<ReturnType<typeof alertSchema>>;
 
 function alertsArray(limits: WebhookLimits): z.ZodType<ParsedAlert[]> {
   return z
-    .array(alertSchema(limits), {
+    .array(alertSchema(), {
       error: (issue) => (issue.input === undefined ? 'alerts is required' : 'alerts must be an array'),
     })
     .max(limits.maxAlerts, { error: `at most ${limits.maxAlerts} alerts per request` });
@@ -110,7 +114,7 @@ export function bareArraySchema(limits: WebhookLimits): z.ZodType<ParsedBody> {
 }
 
 /** The Go service's single flat alert: `alertname` may sit beside `labels`. */
-export function flatAlertSchema(limits: WebhookLimits): z.ZodType<ParsedBody> {
+export function flatAlertSchema(): z.ZodType<ParsedBody> {
   return z
     .object({ alertname: z.string().min(1).optional(), labels: z.unknown().optional() })
     .passthrough()
@@ -119,6 +123,6 @@ export function flatAlertSchema(limits: WebhookLimits): z.ZodType<ParsedBody> {
       const merged = flat.alertname === undefined ? labels : { alertname: flat.alertname, ...labels };
       return { ...flat, labels: flat.labels === undefined && flat.alertname === undefined ? undefined : merged };
     })
-    .pipe(alertSchema(limits))
+    .pipe(alertSchema())
     .transform((alert) => ({ alerts: [alert] }));
 }

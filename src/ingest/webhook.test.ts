@@ -6,7 +6,16 @@ import { createWebhookParser, formatPath } from './webhook.ts';
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url);
 const read = (name: string): Buffer => readFileSync(new URL(name, fixtures));
-const parse = createWebhookParser({ maxAlerts: 1000, maxLabelValueBytes: 64 * 1024, maxDepth: 32 });
+const LIMITS = {
+  maxAlerts: 1000,
+  maxLabelValueBytes: 64 * 1024,
+  maxDepth: 32,
+  maxLabelsPerAlert: 256,
+  maxAnnotationsPerAlert: 256,
+  maxLabelNameBytes: 1024,
+  maxLabelBytesPerAlert: 256 * 1024,
+};
+const parse = createWebhookParser(LIMITS);
 const ctx = { source: 'webhook' as const };
 
 function rejection(body: Uint8Array): AppError {
@@ -108,7 +117,7 @@ describe('bad payloads', () => {
   });
 
   it('caps the number of alerts', () => {
-    const small = createWebhookParser({ maxAlerts: 1, maxLabelValueBytes: 1024, maxDepth: 32 });
+    const small = createWebhookParser({ ...LIMITS, maxAlerts: 1, maxLabelValueBytes: 1024 });
     const err = (() => {
       try {
         small(read('am-v4-firing.json'), ctx);

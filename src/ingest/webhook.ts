@@ -1,5 +1,6 @@
-// Turns a webhook body into a validated, normalised batch: detects the shape, validates it whole
-// (one bad alert rejects the request, nothing is stored), keeps Alertmanager's fingerprint or
+// Turns a webhook body into a validated, normalised batch: detects the shape, checks the size
+// limits and the text rule (no NUL, no lone surrogate) on the parsed JSON, validates it whole with
+// zod (one bad alert rejects the request, nothing is stored), keeps Alertmanager's fingerprint or
 // computes it the Alertmanager way, and maps the zero endsAt to null.
 import type { z } from 'zod';
 import { type FieldIssue, validationError } from '../core/errors.ts';
@@ -7,7 +8,9 @@ import { alertFingerprint } from '../core/fingerprint.ts';
 import { isZeroTime } from '../core/time.ts';
 import type { AlertBatch, BatchContext, NormalizedAlert } from '../core/types.ts';
 import { parseJsonBody } from './json.ts';
+import { limitIssues, type Shape } from './limits.ts';
 import { bareArraySchema, envelopeSchema, flatAlertSchema, type ParsedAlert, type ParsedBody, type WebhookLimits } from './schema.ts';
+import { type TextIssue, textIssues } from './text.ts';
 
 /** Limits of one webhook request. */
 export interface IngestLimits extends WebhookLimits {
@@ -16,16 +19,21 @@ export interface IngestLimits extends WebhookLimits {
 
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENVELOPE_KEYS = ['alerts', 'version', 'groupKey', 'receiver', 'groupLabels'];
+/** Names longer than this are shortened in error paths (a 5 MB label name must not come back). */
+const SHOWN_NAME_CHARS = 64;
 
-/** Formats a zod path as `alerts[0].labels["service.name"]`. */
+/** Formats a zod path as `alerts[0].labels["service.name"]`; control characters come out escaped. */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => {
     if (typeof key === 'number') return `${out}[${key}]`;
     const name = String(key);
-    if (SIMPLE_KEY.test(name)) return out ? `${out}.${name}` : name;
-    return `${out}[${JSON.stringify(name)}]`;
+    if (SIMPLE_KEY.test(name) && name.length <= SHOWN_NAME_CHARS) return out ? `${out}.${name}` : name;
+    const shown = name.length > SHOWN_NAME_CHARS ? `${name.slice(0, SHOWN_NAME_CHARS)}…` : name;
+    return `${out}[${JSON.stringify(shown)}]`;
   }, '');
 }
+
+const asFields = (issues: readonly TextIssue[]): FieldIssue[] => issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
 
 function fieldIssues(error: z.ZodError, max = 20): FieldIssue[] {
   return error.issues.slice(0, max).map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
@@ -44,8 +52,6 @@ function normalize(alert: ParsedAlert): NormalizedAlert {
   };
 }
 
-type Shape = 'envelope' | 'array' | 'flat';
-
 function detectShape(body: unknown): Shape {
   if (Array.isArray(body)) return 'array';
   if (typeof body !== 'object' || body === null) {
@@ -57,7 +63,7 @@ function detectShape(body: unknown): Shape {
 }
 
 function schemasFor(limits: IngestLimits): Record<Shape, z.ZodType<ParsedBody>> {
-  return { envelope: envelopeSchema(limits), array: bareArraySchema(limits), flat: flatAlertSchema(limits) };
+  return { envelope: envelopeSchema(limits), array: bareArraySchema(limits), flat: flatAlertSchema() };
 }
 
 /** Parses a raw webhook body into a batch; throws VALIDATION_ERROR listing the failing field paths. */
@@ -68,7 +74,11 @@ export function createWebhookParser(limits: IngestLimits): WebhookParser {
   const schemas = schemasFor(limits);
   return (body, context) => {
     const json = parseJsonBody(body, limits.maxDepth);
-    const result = schemas[detectShape(json)].safeParse(json);
+    const shape = detectShape(json);
+    const early = limitIssues(shape, json, limits);
+    const issues = early.length > 0 ? early : textIssues(json);
+    if (issues.length > 0) throw validationError(asFields(issues));
+    const result = schemas[shape].safeParse(json);
     if (!result.success) throw validationError(fieldIssues(result.error));
     return {
       alerts: result.data.alerts.map(normalize),

@@ -42,7 +42,8 @@ export async function historyPage(db: Sql, filter: HistoryFilter, page: Page, co
   );
   const hasMore = rows.length > page.limit;
   const events = rows.slice(0, page.limit).map(toEvent);
-  const seen = page.offset + events.length;
+  // Rows before the offset exist only if this page found some; an empty page proves nothing.
+  const seen = events.length > 0 ? page.offset + events.length : 0;
   const count = hasMore || page.offset > 0 ? await countMatches(db, where, countLimit) : { total: seen, exact: true };
   return { events, total: Math.max(count.total, seen + (hasMore ? 1 : 0)), totalExact: count.exact, hasMore };
 }

@@ -1,8 +1,9 @@
 // The ONE place errors become HTTP: every 4xx/5xx answers with the error envelope of the contract,
 // readable by the Python clients (`detail`) and the Go clients (`error`, `code`).
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { match } from 'path-to-regexp';
 import type { Logger } from 'pino';
-import { AppError, type ErrorCode } from '../../core/errors.ts';
+import { AppError, ERROR_CODES, type ErrorCode, validationError } from '../../core/errors.ts';
 
 const BODY_PARSER_CODES: Record<string, ErrorCode> = {
   'entity.too.large': 'PAYLOAD_TOO_LARGE',
@@ -14,16 +15,102 @@ const BODY_PARSER_CODES: Record<string, ErrorCode> = {
   'stream.encoding.set': 'INTERNAL_ERROR',
 };
 
-/** Maps anything thrown to an {@link AppError}. */
-export function toAppError(err: unknown): AppError {
+interface ThirdPartyError {
+  type?: unknown;
+  status?: unknown;
+  statusCode?: unknown;
+  code?: unknown;
+  limit?: unknown;
+  message?: unknown;
+}
+
+/** The 4xx status a library error (body-parser, router, http-errors) carries, if any. */
+function clientStatus(err: ThirdPartyError): number | undefined {
+  const status = err.status ?? err.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function codeForStatus(status: number): ErrorCode {
+  const found = (Object.keys(ERROR_CODES) as ErrorCode[]).find((code) => ERROR_CODES[code].status === status);
+  return found ?? 'VALIDATION_ERROR';
+}
+
+function clientMessage(err: ThirdPartyError): string {
+  const detail = typeof err.message === 'string' ? err.message.slice(0, 160) : 'unreadable request';
+  // zlib's codes: the body does not decompress as its Content-Encoding claims.
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return `request body does not match its Content-Encoding (${detail})`;
+  return `request could not be read: ${detail}`;
+}
+
+const isDecodeParamError = (err: unknown): boolean =>
+  err instanceof URIError && (err as ThirdPartyError).status === 400;
+
+interface RouteLayer {
+  route?: { path?: unknown };
+  handle?: { stack?: unknown };
+}
+
+/** Every route path registered under the app's router (nested routers mounted at `/`). */
+function routePaths(stack: unknown, out: string[] = []): string[] {
+  if (!Array.isArray(stack)) return out;
+  for (const layer of stack as RouteLayer[]) {
+    const path = layer.route?.path;
+    if (path === undefined) routePaths(layer.handle?.stack, out);
+    else out.push(...[path].flat().filter((p): p is string => typeof p === 'string'));
+  }
+  return out;
+}
+
+const decodes = (raw: unknown): boolean => {
+  try {
+    decodeURIComponent(String(raw));
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The raw (undecoded) parameters of `reqPath` under a route path, if it matches. */
+function rawParams(routePath: string, reqPath: string): Partial<Record<string, unknown>> {
+  try {
+    const found = match(routePath, { decode: false })(reqPath);
+    return found ? found.params : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The name of the path parameter that is not valid percent-encoding (`fingerprint` in `/history/%ff`). */
+function badParamName(req: Request): string | undefined {
+  for (const path of routePaths(req.app.router.stack)) {
+    const params = rawParams(path, req.path);
+    const name = Object.keys(params).find((key) => !decodes(params[key]));
+    if (name) return name;
+  }
+  return undefined;
+}
+
+function pathParamError(err: unknown, req: Request | undefined): AppError {
+  const name = (req && badParamName(req)) ?? 'path';
+  return validationError([{ path: name, message: 'is not valid percent-encoded UTF-8' }], `${name}: path parameter is not valid percent-encoded UTF-8`);
+}
+
+/**
+ * Maps anything thrown to an {@link AppError}: ours pass through, library errors that carry a 4xx
+ * (body-parser, zlib behind a false Content-Encoding, the router's undecodable path parameter)
+ * keep their 4xx, and everything else is a 500.
+ */
+export function toAppError(err: unknown, req?: Request): AppError {
   if (err instanceof AppError) return err;
-  const type = (err as { type?: unknown } | null)?.type;
-  if (typeof type === 'string' && type in BODY_PARSER_CODES) {
-    const code = BODY_PARSER_CODES[type] ?? 'INTERNAL_ERROR';
-    const limit = (err as { limit?: number }).limit;
-    const message = code === 'PAYLOAD_TOO_LARGE' && limit ? `request body larger than ${limit} bytes` : undefined;
+  if (isDecodeParamError(err)) return pathParamError(err, req);
+  const known = (err ?? {}) as ThirdPartyError;
+  if (typeof known.type === 'string' && known.type in BODY_PARSER_CODES) {
+    const code = BODY_PARSER_CODES[known.type] ?? 'INTERNAL_ERROR';
+    const message = code === 'PAYLOAD_TOO_LARGE' && typeof known.limit === 'number' ? `request body larger than ${known.limit} bytes` : undefined;
     return new AppError(code, message, { cause: err });
   }
+  const status = clientStatus(known);
+  if (status !== undefined) return new AppError(codeForStatus(status), clientMessage(known), { cause: err });
   return new AppError('INTERNAL_ERROR', undefined, { cause: err, retryable: false });
 }
 
@@ -43,7 +130,9 @@ export function sendError(res: Response, error: AppError, extra: Record<string, 
 /** The error middleware: logs server errors with their cause, never the request body. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const error = toAppError(err);
+    const error = toAppError(err, req);
+    // A body still on the wire is not drained for a reuse of the connection: answer and close.
+    if (!req.complete && !res.headersSent) res.set('Connection', 'close');
     if (error.status >= 500) {
       const cause = error.cause instanceof Error ? { message: error.cause.message, code: (error.cause as { code?: unknown }).code } : undefined;
       logger.error({ code: error.code, cause, route: req.path, request_id: res.locals.requestId as string }, error.message);

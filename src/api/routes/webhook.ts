@@ -73,6 +73,18 @@ function proxyHandler(deps: WebhookRouteDeps): RequestHandler {
   };
 }
 
+/**
+ * 413 at once when the declared Content-Length is over the limit: nothing of the body is read (the
+ * error middleware closes the connection), where the body parser would first drain it all.
+ */
+function rejectDeclaredOversize(maxBodyBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    const declared = Number(req.get('content-length') ?? 0);
+    if (!(declared > maxBodyBytes)) return next(); // also when absent (chunked): the parser stops at the limit
+    next(new AppError('PAYLOAD_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes (Content-Length ${declared})`));
+  };
+}
+
 /** 415 unless the body is declared JSON (a missing Content-Type is read as JSON). */
 const requireJson: RequestHandler = (req, _res, next) => {
   const type = req.get('content-type');
@@ -118,14 +130,14 @@ export function registerWebhookRoutes(router: Router, table: RouteTable, deps: W
     deps.metrics.webhookErrors.inc({ code: toAppError(err).code });
     next(err);
   };
-  const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true });
+  const raw = [rejectDeclaredOversize(deps.maxBodyBytes), express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true })];
   table.add(
     router,
     'post',
     '/webhook',
     requireWebhookCredential(deps.credentials),
     requireJson,
-    raw,
+    ...raw,
     recordHandler(deps),
   );
   table.add(
@@ -134,7 +146,7 @@ export function registerWebhookRoutes(router: Router, table: RouteTable, deps: W
     '/webhook/proxy',
     requireWebhookCredential(deps.credentials),
     requireJson,
-    raw,
+    ...raw,
     proxyHandler(deps),
   );
   router.use('/webhook', countRejection);
