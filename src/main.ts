@@ -250,7 +250,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       catalog,
       outbox: publishing.outbox,
       guards: publishing.worker.guards,
-      testSend: createTestSender(config),
+      testSend: createTestSender(config, publishing.worker.guards),
       onRefresh: (n) => logger.info({ targets: n }, 'publishing targets refreshed'),
     },
     dashboard: { store: createDashboardStore(db), totals: () => publishing.outbox.totals(), live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },

@@ -26,9 +26,19 @@ export interface TargetGuard {
 /** Health as the publishing API reports it. */
 export type TargetHealth = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
 
+/** Whether a send outside the outbox (a test send) may go now; a refusal says when to retry. */
+export type Admission =
+  | { ok: true; guard: TargetGuard }
+  | { ok: false; why: 'rate_limited' | 'circuit_open'; retryAfterMs: number; circuit: BreakerState };
+
 /** The guards of all targets, created on first use and rebuilt when a target's rate changes. */
 export interface TargetGuards {
   get(target: Target): TargetGuard;
+  /**
+   * Admits one send now: refused while the circuit is open and not yet due for a probe, else
+   * takes a token from the bucket the worker uses (refused when it is empty).
+   */
+  admit(target: Target): Admission;
   /** Targets a claim should skip now: circuit open and not yet due for a probe, or no token. */
   blocked(nowMs: number): string[];
   /** When a paused target may be tried again. */
@@ -75,6 +85,15 @@ export function createTargetGuards(options: GuardOptions, onCircuit: (target: st
         if (paused || !guard.bucket.ready(now)) out.push(name);
       }
       return out;
+    },
+    admit(target) {
+      const guard = this.get(target);
+      const now = options.now();
+      if (guard.breaker.state === CircuitState.Open && now < this.reopenAt(guard)) {
+        return { ok: false, why: 'circuit_open', retryAfterMs: this.reopenAt(guard) - now, circuit: 'open' };
+      }
+      const wait = guard.bucket.take(now);
+      return wait > 0 ? { ok: false, why: 'rate_limited', retryAfterMs: wait, circuit: stateOf(guard) } : { ok: true, guard };
     },
     reopenAt: (guard) => (guard.openedAt ?? 0) + options.halfOpenAfterMs,
     circuit: (name) => stateOf(guards.get(name)),

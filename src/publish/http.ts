@@ -37,7 +37,7 @@ function networkFailure(err: unknown, where: string, timeoutMs: number): Publish
  * characters (cutting first could keep the start of a secret whose end was cut off).
  */
 export function vendorSnippet(target: Target, text: string, max = MAX_MESSAGE_BODY): string {
-  return createRedactor(secretsOf(target))(text).replace(/\s+/g, ' ').trim().slice(0, max);
+  return createRedactor(secretsOf(target))(text).replace(/\s+/g, ' ').slice(0, max).trim();
 }
 
 function decodeOrKeep(value: string): string {
