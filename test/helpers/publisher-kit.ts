@@ -103,12 +103,17 @@ export function echoUrl(base: string): string {
   return `${base.replace('://', `://${user}:${password}@`)}/echo/${segment}?token=${token}&sig=${encodeURIComponent(sig)}&x=1`;
 }
 
-/** Every text that must not show for a target with the echo URL, in the forms a receiver may echo it. */
+/** Each value raw, percent-encoded and form-encoded: the forms a receiver may echo it in. */
+export function secretForms(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((v) => [v, encodeURIComponent(v), new URLSearchParams({ v }).toString().slice(2)]))];
+}
+
+/** Every text that must not show for a target with the echo URL (its credentials and headers too). */
 export function echoSecretForms(target: Target): string[] {
   const { user, password, segment, token, sig } = ECHO_URL_SECRETS;
   const values = [user, password, segment, token, sig, Buffer.from(`${user}:${password}`).toString('base64')];
   for (const s of [target.credentials, ...target.headers.map((h) => h.value)]) if (s && s.reveal().length >= 4) values.push(s.reveal());
-  return [...new Set(values.flatMap((v) => [v, encodeURIComponent(v), new URLSearchParams({ v }).toString().slice(2)]))];
+  return secretForms(values);
 }
 
 /** The whole request as text: method, raw and decoded path with query, headers, body, and the same as JSON. */
@@ -125,7 +130,8 @@ function echoOf(req: IncomingMessage, body: string): string {
   return [`${req.method} ${url}`, `decoded ${decoded}`, ...headers, '', body, json].join('\n');
 }
 
-interface KitServer {
+/** The kit's local receiver: canned replies, or an echo of the whole request. */
+export interface KitServer {
   url: string;
   reply: KitReply;
   /** The last echo sent. */
@@ -133,7 +139,8 @@ interface KitServer {
   close(): Promise<void>;
 }
 
-async function startKitServer(): Promise<KitServer> {
+/** Starts the kit's receiver on a free loopback port. */
+export async function startKitServer(): Promise<KitServer> {
   const state: { reply: KitReply; lastEcho: string } = { reply: { status: 200 }, lastEcho: '' };
   const server: Server = createServer((req, res) => {
     let body = '';
