@@ -18,6 +18,14 @@ export const REDACT_PATHS = [
   'config.auth.apiTokens',
   'config.llm.apiKey',
   'config.redis.url',
+  // Publishing targets as configured: URLs (Slack webhook paths, query tokens), keys, header values.
+  'config.publishing.targets[*].url',
+  'config.publishing.targets[*].credentials',
+  'config.publishing.targets[*].headers[*].value',
+  '*.credentials',
+  '*.routing_key',
+  'headers.authorization',
+  '*.headers.authorization',
 ];
 
 /** Options of {@link createLogger}. */
