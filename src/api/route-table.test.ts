@@ -9,7 +9,7 @@ function run(router: express.Router, method: string, path: string): Promise<stri
     const ran: string[] = [];
     const req = { method: method.toUpperCase(), url: path, headers: {}, ran } as unknown as express.Request;
     const res = { ran } as unknown as express.Response;
-    router(req, res, (err?: unknown) => (err ? reject(err) : resolve(ran)));
+    router(req, res, (err?: unknown) => (err ? reject(new Error('the router passed an error', { cause: err })) : resolve(ran)));
   });
 }
 
