@@ -9,6 +9,7 @@ import type { WebhookParser } from '../ingest/webhook.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { requireApiToken, type WebhookCredentials } from './middleware/auth.ts';
 import { errorHandler } from './middleware/errors.ts';
+import { rejectNulInPath } from './middleware/path-params.ts';
 import { type RequestLogging, requestContext } from './middleware/request-context.ts';
 import { openApiDocument } from './openapi.ts';
 import { type ReadProtection, RouteTable } from './route-table.ts';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): App {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext({ metrics: deps.metrics, logger: deps.logger, logging: deps.http.requestLogging }));
+  app.use(rejectNulInPath);
 
   registerWebhookRoutes(router, routes, {
     store: deps.store,

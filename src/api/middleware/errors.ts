@@ -1,9 +1,9 @@
 // The ONE place errors become HTTP: every 4xx/5xx answers with the error envelope of the contract,
 // readable by the Python clients (`detail`) and the Go clients (`error`, `code`).
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { match } from 'path-to-regexp';
 import type { Logger } from 'pino';
-import { AppError, ERROR_CODES, type ErrorCode, validationError } from '../../core/errors.ts';
+import { AppError, ERROR_CODES, type ErrorCode } from '../../core/errors.ts';
+import { undecodablePathError } from './path-params.ts';
 
 const BODY_PARSER_CODES: Record<string, ErrorCode> = {
   'entity.too.large': 'PAYLOAD_TOO_LARGE',
@@ -45,56 +45,6 @@ function clientMessage(err: ThirdPartyError): string {
 const isDecodeParamError = (err: unknown): boolean =>
   err instanceof URIError && (err as ThirdPartyError).status === 400;
 
-interface RouteLayer {
-  route?: { path?: unknown };
-  handle?: { stack?: unknown };
-}
-
-/** Every route path registered under the app's router (nested routers mounted at `/`). */
-function routePaths(stack: unknown, out: string[] = []): string[] {
-  if (!Array.isArray(stack)) return out;
-  for (const layer of stack as RouteLayer[]) {
-    const path = layer.route?.path;
-    if (path === undefined) routePaths(layer.handle?.stack, out);
-    else out.push(...[path].flat().filter((p): p is string => typeof p === 'string'));
-  }
-  return out;
-}
-
-const decodes = (raw: unknown): boolean => {
-  try {
-    decodeURIComponent(String(raw));
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The raw (undecoded) parameters of `reqPath` under a route path, if it matches. */
-function rawParams(routePath: string, reqPath: string): Partial<Record<string, unknown>> {
-  try {
-    const found = match(routePath, { decode: false })(reqPath);
-    return found ? found.params : {};
-  } catch {
-    return {};
-  }
-}
-
-/** The name of the path parameter that is not valid percent-encoding (`fingerprint` in `/history/%ff`). */
-function badParamName(req: Request): string | undefined {
-  for (const path of routePaths(req.app.router.stack)) {
-    const params = rawParams(path, req.path);
-    const name = Object.keys(params).find((key) => !decodes(params[key]));
-    if (name) return name;
-  }
-  return undefined;
-}
-
-function pathParamError(err: unknown, req: Request | undefined): AppError {
-  const name = (req && badParamName(req)) ?? 'path';
-  return validationError([{ path: name, message: 'is not valid percent-encoded UTF-8' }], `${name}: path parameter is not valid percent-encoded UTF-8`);
-}
-
 /**
  * Maps anything thrown to an {@link AppError}: ours pass through, library errors that carry a 4xx
  * (body-parser, zlib behind a false Content-Encoding, the router's undecodable path parameter)
@@ -102,7 +52,7 @@ function pathParamError(err: unknown, req: Request | undefined): AppError {
  */
 export function toAppError(err: unknown, req?: Request): AppError {
   if (err instanceof AppError) return err;
-  if (isDecodeParamError(err)) return pathParamError(err, req);
+  if (isDecodeParamError(err)) return undecodablePathError(req);
   const known = (err ?? {}) as ThirdPartyError;
   if (typeof known.type === 'string' && known.type in BODY_PARSER_CODES) {
     const code = BODY_PARSER_CODES[known.type] ?? 'INTERNAL_ERROR';
