@@ -17,13 +17,14 @@ export function createAlertStore(db: Db, options: StoreOptions = {}): AlertStore
   const countLimit = options.exactCountLimit ?? 1_000;
   return {
     record: (batch, outbox) => recordBatch(db, batch, outbox),
-    history: (filter, page) => historyPage(db, filter, page, countLimit),
-    alert: (fingerprint, limit) => alertDetail(db, fingerprint, limit),
-    recent: (limit) => recentEvents(db, limit),
-    top: (query) => topAlerts(db, query),
-    flapping: (query) => flappingAlerts(db, query),
-    stats: (range) => historyStats(db, range),
-    report: (query) => report(db, query),
+    // API reads: their own connections and the read deadline (Db.reads).
+    history: (filter, page) => historyPage(db.reads, filter, page, countLimit),
+    alert: (fingerprint, limit) => alertDetail(db.reads, fingerprint, limit),
+    recent: (limit) => recentEvents(db.reads, limit),
+    top: (query) => topAlerts(db.reads, query),
+    flapping: (query) => flappingAlerts(db.reads, query),
+    stats: (range) => historyStats(db.reads, range),
+    report: (query) => report(db.reads, query),
     async countAlerts() {
       const [row] = await db.query<{ n: number }>('SELECT count(*) AS n FROM alerts');
       return row?.n ?? 0;

@@ -4,7 +4,7 @@
 import type { DashboardCharts, DashboardCounts, DashboardStore, FrequentAlert, LatestClassification, RecentAlert, RecentQuery, Recommendation, TimelineBucket } from '../core/dashboard.ts';
 import type { Severity } from '../core/classification.ts';
 import { pgTimestampToIso } from '../core/time.ts';
-import type { Db } from './db.ts';
+import type { Db, Sql } from './db.ts';
 import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
 
 /** The severity label in `column` normalised in SQL the way core/severity.ts does it. */
@@ -25,7 +25,7 @@ function bucketMs(hours: number): number {
   return hours <= 1 ? 5 * 60_000 : hours <= 24 ? HOUR : 6 * HOUR;
 }
 
-async function counts(db: Db): Promise<DashboardCounts> {
+async function counts(db: Sql): Promise<DashboardCounts> {
   const [row] = await db.query<{ total: number; active: number; last24: number; classified: number }>(
     `SELECT (SELECT count(*)::int FROM alerts) AS total,
             (SELECT count(*)::int FROM alerts WHERE status = 'firing') AS active,
@@ -36,7 +36,7 @@ async function counts(db: Db): Promise<DashboardCounts> {
   return { totalAlerts: r.total, activeAlerts: r.active, resolvedAlerts: r.total - r.active, alertsLast24h: r.last24, classifiedAlerts: r.classified };
 }
 
-async function timeline(db: Db, since: number, step: number): Promise<TimelineBucket[]> {
+async function timeline(db: Sql, since: number, step: number): Promise<TimelineBucket[]> {
   const rows = await db.query<{ bucket: string; firing: number; resolved: number; critical: number; warning: number; info: number }>(
     `SELECT date_bin(make_interval(secs => $2::double precision / 1000), received_at, to_timestamp($1::double precision / 1000)) AS bucket,
             count(*) FILTER (WHERE status = 'firing')::int AS firing,
@@ -63,7 +63,7 @@ function fillBuckets(byStart: Map<number, Omit<TimelineBucket, 'timestamp'>>, si
   return out;
 }
 
-async function top(db: Db, since: number): Promise<FrequentAlert[]> {
+async function top(db: Sql, since: number): Promise<FrequentAlert[]> {
   const rows = await db.query<{ alertname: string; namespace: string | null; n: number; last_seen: string; severity: string | null; status: string }>(
     `SELECT alertname, namespace, count(*)::int AS n, max(received_at) AS last_seen,
             (array_agg(severity ORDER BY received_at DESC))[1] AS severity,
@@ -75,7 +75,7 @@ async function top(db: Db, since: number): Promise<FrequentAlert[]> {
   return rows.map((r) => ({ alertName: r.alertname, namespace: r.namespace, count: r.n, lastSeen: pgTimestampToIso(r.last_seen), severity: r.severity, status: r.status }));
 }
 
-async function distributions(db: Db, since: number): Promise<Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>> {
+async function distributions(db: Sql, since: number): Promise<Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>> {
   const rows = await db.query<{ severity: string | null; status: string | null; namespace: string | null; n: number; dim: number }>(
     `SELECT ${SEVERITY_CLASS} AS severity, status, namespace, count(*)::int AS n, GROUPING(${SEVERITY_CLASS}, status, namespace) AS dim
      FROM alert_events WHERE received_at >= to_timestamp($1::double precision / 1000)
@@ -115,7 +115,7 @@ function latestOf(r: ClassificationColumns): LatestClassification | null {
   };
 }
 
-async function recent(db: Db, q: RecentQuery): Promise<RecentAlert[]> {
+async function recent(db: Sql, q: RecentQuery): Promise<RecentAlert[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (clause: (p: string) => string, value: unknown): void => {
@@ -142,7 +142,7 @@ async function recent(db: Db, q: RecentQuery): Promise<RecentAlert[]> {
   return rows.map((r) => ({ event: toEvent(r), classification: latestOf(r) }));
 }
 
-async function recommendations(db: Db, q: { limit: number; minConfidence: number }): Promise<Recommendation[]> {
+async function recommendations(db: Sql, q: { limit: number; minConfidence: number }): Promise<Recommendation[]> {
   const rows = await db.query<ClassificationColumns & { fingerprint: string; alertname: string | null }>(
     `SELECT c.fingerprint, a.alertname, c.severity AS c_severity, c.confidence AS c_confidence, c.reasoning AS c_reasoning,
             c.recommendations AS c_recommendations, c.source AS c_source, c.created_at AS c_created_at
@@ -163,7 +163,9 @@ async function recommendations(db: Db, q: { limit: number; minConfidence: number
 }
 
 /** Creates the dashboard store over an open, migrated database. */
-export function createDashboardStore(db: Db): DashboardStore {
+export function createDashboardStore(store: Db): DashboardStore {
+  // Every dashboard query is an API read: its own connections and the read deadline.
+  const db = store.reads;
   return {
     counts: () => counts(db),
     async charts(hours) {

@@ -14,6 +14,12 @@ export interface Sql {
 /** A database: statements, transactions, an advisory lock and a health ping. */
 export interface Db extends Sql {
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * The API's reads: apart from ingest, delivery and probes (their own pool on PostgreSQL, the
+   * lowest priority on the embedded store) and bounded by the read deadline; a read past it fails
+   * with SERVICE_UNAVAILABLE (a 503 envelope) and stops running.
+   */
+  readonly reads: Sql;
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` while holding the session advisory lock `key` when it can be taken at once;
@@ -23,6 +29,14 @@ export interface Db extends Sql {
   /** Round-trip latency in ms; rejects when the database is unreachable. */
   ping(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The error of a read that passed its deadline (`database.readTimeoutMs`). */
+export function readDeadlineError(timeoutMs: number, cause?: unknown): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', `the read did not finish within ${timeoutMs} ms (database.readTimeoutMs); narrow the time window or the label matchers`, {
+    cause,
+    headers: { 'Retry-After': '5' },
+  });
 }
 
 /** Advisory lock keys (one namespace for the whole service). */

@@ -2,10 +2,11 @@
 // database.dataDir. Migrations run before anything reads or writes.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { embeddedStoreError } from '../core/startup-error.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
 import { openPostgres } from './pg.ts';
-import { openPglite } from './pglite.ts';
+import { openPgliteWorker } from './pglite-worker.ts';
 
 /** Opens the database named by the configuration (does not migrate). */
 export async function openDatabase(config: Config, logger: Logger): Promise<Db> {
@@ -16,10 +17,19 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Db> 
       poolSize: database.poolSize,
       connectTimeoutMs: database.connectTimeoutMs,
       statementTimeoutMs: database.statementTimeoutMs,
+      readPoolSize: database.readPoolSize,
+      readTimeoutMs: database.readTimeoutMs,
       logger,
     });
   }
-  return openPglite({ dataDir: database.dataDir });
+  return openPgliteWorker({
+    dataDir: database.dataDir,
+    readTimeoutMs: database.readTimeoutMs,
+    onRestart: (elapsedMs) => logger.warn({ elapsed_ms: elapsedMs, read_timeout_ms: database.readTimeoutMs }, 'a read passed its deadline: the embedded database was reopened'),
+  }).catch((err: unknown) => {
+    // Named for the operator: which directory, why, and the fix (printed as one line by the CLI).
+    throw embeddedStoreError(err, database.dataDir);
+  });
 }
 
 /** Migrates, retrying with capped backoff while the database is unreachable. */

@@ -13,7 +13,7 @@ import type {
   TargetTotals,
 } from '../core/outbox.ts';
 import { pgTimestampToIso } from '../core/time.ts';
-import type { Db } from './db.ts';
+import type { Db, Sql } from './db.ts';
 import { EVENT_COLUMNS, type EventRow, isoOrNull, toEvent } from './rows.ts';
 
 const OPEN_STATES = "('routing', 'pending', 'failed', 'sending')";
@@ -156,7 +156,7 @@ async function claim(db: Db, options: Parameters<DeliveryStore['claim']>[0]): Pr
   }));
 }
 
-async function list(db: Db, filter: DeliveryFilter, page: { limit: number; offset: number }): Promise<{ items: DeliveryRecord[]; total: number }> {
+async function list(db: Sql, filter: DeliveryFilter, page: { limit: number; offset: number }): Promise<{ items: DeliveryRecord[]; total: number }> {
   const where = listWhere(filter);
   const n = where.params.length;
   const rows = await db.query<ListRow>(
@@ -211,7 +211,7 @@ export function createDeliveryStore(db: Db): DeliveryStore {
         [id, worker, classification ? JSON.stringify(classification) : null, ...params],
       );
     },
-    list: (filter, page) => list(db, filter, page),
+    list: (filter, page) => list(db.reads, filter, page),
     retry: (id) => retry(db, id),
     totals: () => totals(db),
     async statesOf(eventIds) {

@@ -1,7 +1,7 @@
 // PostgreSQL driver on a pg Pool: session time zone UTC, timestamps as text, int8 as number.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { type Db, type Sql, toStoreError } from './db.ts';
+import { type Db, readDeadlineError, type Sql, toStoreError } from './db.ts';
 
 const TIMESTAMPTZ_OID = 1184;
 const INT8_OID = 20;
@@ -22,6 +22,10 @@ export interface PostgresOptions {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   logger: Logger;
+  /** Connections for API reads (default 4), apart from the main pool. */
+  readPoolSize?: number;
+  /** Deadline of an API read (default 5 s): waiting for a connection and running each count. */
+  readTimeoutMs?: number;
   applicationName?: string;
 }
 
@@ -33,6 +37,24 @@ function wrap(client: pg.Pool | pg.PoolClient): Sql {
         return result.rows as T[];
       } catch (err) {
         throw toStoreError(err);
+      }
+    },
+  };
+}
+
+const READ_TIMED_OUT = /timeout exceeded when trying to connect|Query read timeout/i;
+
+/** The read pool's Sql: a statement timeout or a wait for a connection past the deadline is a 503. */
+function boundedReads(pool: pg.Pool, timeoutMs: number): Sql {
+  const reads = wrap(pool);
+  return {
+    async query<T>(text: string, params?: readonly unknown[]): Promise<T[]> {
+      try {
+        return await reads.query<T>(text, params);
+      } catch (err) {
+        const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+        const timedOut = (err as { code?: unknown }).code === 'TIMEOUT' || (typeof cause?.message === 'string' && READ_TIMED_OUT.test(cause.message));
+        throw timedOut ? readDeadlineError(timeoutMs, err) : err;
       }
     },
   };
@@ -56,13 +78,22 @@ const SESSION = '-c TimeZone=UTC';
  */
 const HOT_SESSION = `${SESSION} -c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off`;
 
-function createPool(options: PostgresOptions, session: string, role: string): pg.Pool {
+interface PoolShape {
+  session: string;
+  role: string;
+  size: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+function createPool(options: PostgresOptions, shape: PoolShape): pg.Pool {
+  const { session, role } = shape;
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    statement_timeout: options.statementTimeoutMs,
-    query_timeout: options.statementTimeoutMs + 5_000,
+    max: shape.size,
+    connectionTimeoutMillis: shape.connectTimeoutMs,
+    statement_timeout: shape.statementTimeoutMs,
+    query_timeout: shape.statementTimeoutMs + 5_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     application_name: `${options.applicationName ?? 'alert-history'}-${role}`,
@@ -78,12 +109,17 @@ function createPool(options: PostgresOptions, session: string, role: string): pg
  * for named hot statements (see HOT_SESSION), one for everything else.
  */
 export function openPostgres(options: PostgresOptions): Db {
-  const pool = createPool(options, SESSION, 'main');
-  const hotPool = createPool(options, HOT_SESSION, 'hot');
+  const common = { size: options.poolSize, statementTimeoutMs: options.statementTimeoutMs, connectTimeoutMs: options.connectTimeoutMs };
+  const readTimeoutMs = options.readTimeoutMs ?? 5_000;
+  const pool = createPool(options, { ...common, session: SESSION, role: 'main' });
+  const hotPool = createPool(options, { ...common, session: HOT_SESSION, role: 'hot' });
+  // Reads wait for a connection and run for at most the deadline each; the server cancels them.
+  const readPool = createPool(options, { session: SESSION, role: 'read', size: options.readPoolSize ?? 4, statementTimeoutMs: readTimeoutMs, connectTimeoutMs: readTimeoutMs });
   const hot = wrap(hotPool);
   const base = wrap(pool);
   return {
     kind: 'postgres',
+    reads: boundedReads(readPool, readTimeoutMs),
     query: (text, params, name) => (name ? hot.query(text, params, name) : base.query(text, params)),
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await connect(pool);
@@ -120,7 +156,7 @@ export function openPostgres(options: PostgresOptions): Db {
       return Math.round((performance.now() - started) * 100) / 100;
     },
     async close(): Promise<void> {
-      await Promise.all([pool.end(), hotPool.end()]);
+      await Promise.all([pool.end(), hotPool.end(), readPool.end()]);
     },
   };
 }

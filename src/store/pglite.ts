@@ -2,6 +2,7 @@
 // migrations and SQL as the server. One connection; PGlite serialises queries itself.
 import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
+import { asError } from '../core/startup-error.ts';
 import { type Db, type Sql, toStoreError } from './db.ts';
 
 /** Options of {@link openPglite}. */
@@ -60,6 +61,10 @@ export async function createPglite(source: PgliteSource = {}): Promise<PGlite> {
     parsers,
     relaxedDurability: false,
     postgresqlconf: source.settings ?? EMBEDDED_SETTINGS,
+  }).catch((err: unknown) => {
+    // PGlite's file system throws plain `{ name: 'ErrnoError', errno }` objects: make them Errors
+    // with the errno name as code, so they survive the worker boundary and name their cause.
+    throw asError(err);
   });
 }
 
@@ -70,6 +75,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   const base = wrap(pg);
   return {
     kind: 'pglite',
+    // In-process (tests and tools): reads share the connection and have no deadline; the service
+    // runs the embedded store in a worker thread instead (pglite-worker.ts).
+    reads: base,
     query: (text, params) => base.query(text, params),
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       try {

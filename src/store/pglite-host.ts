@@ -1,0 +1,47 @@
+// The worker thread that owns the embedded database (PGlite runs its WASM PostgreSQL on the
+// thread that calls it, so a slow query there would freeze the service's event loop). It opens
+// the data directory, then answers one statement per message; pglite-worker.ts is the other end.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createPglite } from './pglite.ts';
+
+/** What the host is started with. */
+export interface HostInit {
+  dataDir?: string | undefined;
+  loadDataDir?: Blob | undefined;
+}
+
+/** One statement to run. */
+export interface HostRequest {
+  id: number;
+  text: string;
+  params?: unknown[] | undefined;
+}
+
+/** The answer to a request, or the host's readiness (`id` 0). */
+export type HostReply = { id: number; rows: unknown[] } | { id: number; error: { message: string; code?: string | undefined } };
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('pglite-host must run in a worker thread');
+  const init = workerData as HostInit;
+  try {
+    const pg = await createPglite({ dataDir: init.dataDir, loadDataDir: init.loadDataDir });
+    await pg.exec("SET TimeZone = 'UTC'");
+    port.on('message', (request: HostRequest) => {
+      pg.query(request.text, request.params).then(
+        (result) => port.postMessage({ id: request.id, rows: result.rows } satisfies HostReply),
+        (err: unknown) => port.postMessage({ id: request.id, error: errorOf(err) } satisfies HostReply),
+      );
+    });
+    port.postMessage({ id: 0, rows: [] } satisfies HostReply);
+  } catch (err) {
+    port.postMessage({ id: 0, error: errorOf(err) } satisfies HostReply);
+  }
+}
+
+function errorOf(err: unknown): { message: string; code?: string | undefined } {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  return { message: typeof e?.message === 'string' ? e.message : String(err), code: typeof e?.code === 'string' ? e.code : undefined };
+}
+
+void main();

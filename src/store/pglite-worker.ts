@@ -1,0 +1,166 @@
+// The embedded store as the service runs it: PGlite in a worker thread (pglite-host.ts), so the
+// event loop stays free while a statement runs (/healthz answers, SIGTERM is honoured). PGlite
+// has one connection and ignores statement_timeout, so this side schedules statements (ingest,
+// delivery and probes before API reads; a transaction holds the connection), and enforces the
+// read deadline by ending the worker and reopening the data directory. docs/adr/0005.
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../core/errors.ts';
+import { type Db, readDeadlineError, type Sql, toStoreError } from './db.ts';
+import type { HostInit, HostReply } from './pglite-host.ts';
+import { Scheduler } from './scheduler.ts';
+
+/** Options of {@link openPgliteWorker}. */
+export interface PgliteWorkerOptions extends HostInit {
+  /** Deadline of an API read: waiting and running both count. */
+  readTimeoutMs: number;
+  /** Told when a read passed its deadline and the database was reopened. */
+  onRestart?: (elapsedMs: number) => void;
+}
+
+const HOST_URL = new URL(import.meta.url.endsWith('.ts') ? './pglite-host.ts' : './pglite-host.js', import.meta.url);
+
+/** One running worker and its outstanding statements. */
+class Host {
+  readonly ready: Promise<void>;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (err: unknown) => void }>();
+  #next = 1;
+  #exited = false;
+
+  constructor(init: HostInit) {
+    this.#worker = new Worker(HOST_URL, { workerData: init });
+    this.ready = new Promise((resolve, reject) => this.#pending.set(0, { resolve: () => resolve(), reject }));
+    this.#worker.on('message', (reply: HostReply) => this.#settle(reply));
+    this.#worker.on('error', (err) => this.#failAll(err));
+    this.#worker.on('exit', (code) => {
+      this.#exited = true;
+      this.#failAll(new AppError('SERVICE_UNAVAILABLE', `embedded database worker exited (code ${code})`));
+    });
+  }
+
+  run<T>(text: string, params?: readonly unknown[]): Promise<T[]> {
+    if (this.#exited) return Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'embedded database is closed'));
+    const id = this.#next++;
+    return new Promise<T[]>((resolve, reject) => {
+      this.#pending.set(id, { resolve: (rows) => resolve(rows as T[]), reject });
+      this.#worker.postMessage({ id, text, params });
+    });
+  }
+
+  /** Ends the worker at once (a running statement stops with it). */
+  async kill(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  #settle(reply: HostReply): void {
+    const waiter = this.#pending.get(reply.id);
+    this.#pending.delete(reply.id);
+    if ('rows' in reply) waiter?.resolve(reply.rows);
+    else waiter?.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+  }
+
+  #failAll(err: unknown): void {
+    for (const waiter of this.#pending.values()) waiter.reject(err);
+    this.#pending.clear();
+  }
+}
+
+/** Opens the embedded database in a worker thread; resolves once it is open. */
+export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Db> {
+  const init: HostInit = { dataDir: options.dataDir, loadDataDir: options.loadDataDir };
+  let host = new Host(init);
+  await host.ready;
+  const scheduler = new Scheduler();
+  const run = async <T>(text: string, params?: readonly unknown[]): Promise<T[]> => {
+    try {
+      return await host.run<T>(text, params);
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  };
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => scheduler.run('high', fn);
+  const direct: Sql = { query: (text, params) => run(text, params) };
+
+  /** Ends the statement that passed the deadline and reopens the data directory. */
+  const restart = async (started: number): Promise<void> => {
+    const old = host;
+    host = new Host(init);
+    await old.kill();
+    await host.ready;
+    options.onRestart?.(Math.round(performance.now() - started));
+  };
+
+  const reads: Sql = {
+    query<T>(text: string, params?: readonly unknown[]): Promise<T[]> {
+      const started = performance.now();
+      return scheduler.run('low', () => boundedRun<T>({ run: () => run<T>(text, params), started, timeoutMs: options.readTimeoutMs, restart }), {
+        deadlineMs: options.readTimeoutMs,
+        onExpired: () => readDeadlineError(options.readTimeoutMs),
+      });
+    },
+  };
+
+  return {
+    kind: 'pglite',
+    reads,
+    query: (text, params) => exclusive(() => run(text, params)),
+    transaction: (fn) => exclusive(() => inTransaction(direct, fn)),
+    tryWithLock: (_key, fn) => fn({ query: (text, params) => exclusive(() => run(text, params)) }),
+    async ping(): Promise<number> {
+      // A read within its deadline holds the one connection: the database is up and working.
+      if (scheduler.busyFor() !== undefined && (scheduler.busyFor() ?? 0) < options.readTimeoutMs + 1_000) return 0;
+      const started = performance.now();
+      await exclusive(() => run('SELECT 1'));
+      return Math.round((performance.now() - started) * 100) / 100;
+    },
+    async close(): Promise<void> {
+      // A running read is abandoned (its request is answered 503); writes finish first.
+      if (scheduler.runningPriority() === 'low') await host.kill();
+      await exclusive(() => host.kill());
+    },
+  };
+}
+
+async function inTransaction<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  await sql.query('BEGIN');
+  try {
+    const result = await fn(sql);
+    await sql.query('COMMIT');
+    return result;
+  } catch (err) {
+    await sql.query('ROLLBACK').catch(() => undefined);
+    throw toStoreError(err);
+  }
+}
+
+interface BoundedRun<T> {
+  run: () => Promise<T[]>;
+  started: number;
+  timeoutMs: number;
+  restart: (started: number) => Promise<void>;
+}
+
+/** Runs a read; past the deadline it answers the deadline error and restarts the database. */
+function boundedRun<T>(job: BoundedRun<T>): Promise<T[]> {
+  const left = Math.max(0, job.timeoutMs - (performance.now() - job.started));
+  return new Promise<T[]>((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      job.restart(job.started).then(
+        () => reject(readDeadlineError(job.timeoutMs)),
+        (err: unknown) => reject(new AppError('SERVICE_UNAVAILABLE', 'embedded database could not be reopened after a read deadline', { cause: err })),
+      );
+    }, left);
+    job.run().then(
+      (rows) => {
+        clearTimeout(timer);
+        if (!expired) resolve(rows);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        if (!expired) reject(toStoreError(err));
+      },
+    );
+  });
+}
