@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type FieldIssue, validationError } from '../core/errors.ts';
 import type { LabelMatcher, Page, TimeRange } from '../core/queries.ts';
 import { parseTimeParam } from '../core/time.ts';
+import { sqlPatternProblem } from '../core/pattern-sql.ts';
 import { textProblem } from '../ingest/text.ts';
 
 const MAX_QUERY_ISSUES = 20;
@@ -131,14 +132,9 @@ function parseMatcher(text: string): LabelMatcher | string {
   const m = MATCHER.exec(text);
   if (!m) return `"${text.slice(0, 80)}" is not key=value, key!=value, key=~regex or key!~regex`;
   const [, name = '', op = '=', value = ''] = m;
-  if (op === '=~' || op === '!~') {
-    try {
-      new RegExp(`^(?:${value})$`, 'u');
-    } catch {
-      return `"${value.slice(0, 80)}" is not a valid regular expression`;
-    }
-  }
-  return { name: name.trim(), op: op as LabelMatcher['op'], value };
+  // History matchers run in SQL: the pattern must be valid RE2 and have a faithful SQL form.
+  const problem = op === '=~' || op === '!~' ? sqlPatternProblem(value) : undefined;
+  return problem ?? { name: name.trim(), op: op as LabelMatcher['op'], value };
 }
 
 /** Repeatable `label` matchers. */

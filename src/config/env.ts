@@ -18,6 +18,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'DATABASE_URL', path: ['database', 'url'], kind: 'string' },
   { env: 'DATA_DIR', path: ['database', 'dataDir'], kind: 'string' },
   { env: 'DATABASE_POOL_SIZE', path: ['database', 'poolSize'], kind: 'string' },
+  { env: 'DATABASE_READ_TIMEOUT_MS', path: ['database', 'readTimeoutMs'], kind: 'string' },
+  { env: 'DATABASE_READ_POOL_SIZE', path: ['database', 'readPoolSize'], kind: 'string' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
   { env: 'LOG_REQUESTS', path: ['log', 'requests'], kind: 'string' },
   { env: 'RETENTION_DAYS', path: ['retention', 'days'], kind: 'string' },
@@ -52,6 +54,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'POD_NAMESPACE', path: ['operator', 'podNamespace'], kind: 'string' },
   { env: 'API_TOKENS', path: ['auth', 'apiTokens'], kind: 'list' },
   { env: 'API_PROTECT_READS', path: ['auth', 'protectReads'], kind: 'boolean' },
+  { env: 'LIVE_MAX_SUBSCRIBERS', path: ['live', 'maxSubscribers'], kind: 'string' },
+  { env: 'LIVE_MAX_BUFFERED_BYTES', path: ['live', 'maxBufferedBytes'], kind: 'string' },
+  { env: 'LIVE_TICKET_TTL_SECONDS', path: ['live', 'ticketTtlSeconds'], kind: 'string' },
 ];
 
 function convert(binding: EnvBinding, raw: string): unknown {
@@ -60,9 +65,6 @@ function convert(binding: EnvBinding, raw: string): unknown {
   return raw.trim();
 }
 
-  { env: 'LIVE_MAX_SUBSCRIBERS', path: ['live', 'maxSubscribers'], kind: 'string' },
-  { env: 'LIVE_MAX_BUFFERED_BYTES', path: ['live', 'maxBufferedBytes'], kind: 'string' },
-  { env: 'LIVE_TICKET_TTL_SECONDS', path: ['live', 'ticketTtlSeconds'], kind: 'string' },
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) {

@@ -2,7 +2,7 @@
 // environment variable names map onto them in env.ts. Validated once at start, then frozen.
 import { z } from 'zod';
 
-import { compiles, DNS1123, duration, fraction, intIn, matcherSchema } from './schema-parts.ts';
+import { DNS1123, duration, fraction, intIn, matcherSchema, patternString } from './schema-parts.ts';
 import { proxySchema, publishingSchema } from './publishing-schema.ts';
 import { operatorSchema } from './operator-schema.ts';
 import { liveSchema } from './live-schema.ts';
@@ -40,6 +40,8 @@ const databaseSchema = z
     poolSize: positiveInt(200).default(10),
     connectTimeoutMs: positiveInt(120_000).default(5_000),
     statementTimeoutMs: positiveInt(600_000).default(15_000),
+    readTimeoutMs: intIn(100, 600_000).default(5_000),
+    readPoolSize: positiveInt(100).default(4),
   })
   .strict()
   .prefault({});
@@ -154,7 +156,7 @@ const filtersSchema = z
     allowCritical: z.boolean().default(true),
     blockNoise: z.boolean().default(true),
     minConfidence: fraction.default(0.3),
-    namespacePatterns: z.array(z.string().refine(compiles, 'not a valid regular expression')).default([]),
+    namespacePatterns: z.array(patternString).default([]),
   })
   .strict()
   .prefault({});
@@ -199,10 +201,10 @@ export const configSchema = z
     proxy: proxySchema,
     operator: operatorSchema,
     auth: authSchema,
+    live: liveSchema,
     log: logSchema,
   })
   .strict();
 
 /** Validated, frozen configuration. */
 export type Config = Readonly<z.infer<typeof configSchema>>;
-    live: liveSchema,
