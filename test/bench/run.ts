@@ -13,6 +13,7 @@ import { renderReport, type Row } from './report.ts';
 import { seedEvents } from './seed.ts';
 import { proxyRows } from './proxy-bench.ts';
 import { publishRows } from './publish-bench.ts';
+import { liveRows } from './live-bench.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -171,6 +172,8 @@ async function main(): Promise<void> {
     await dropDatabase(server.adminUrl, 'alert_history_bench_proxy');
     rows.push(...(await publishRows(await createDatabase(server.adminUrl, 'alert_history_bench_publish'), log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_publish');
+    rows.push(...(await liveRows(await createDatabase(server.adminUrl, 'alert_history_bench_live'), SECONDS, log)));
+    await dropDatabase(server.adminUrl, 'alert_history_bench_live');
     await embeddedMode(rows);
   } finally {
     await dropDatabase(server.adminUrl, name).catch(() => undefined);

@@ -2,9 +2,9 @@
 // never read are dropped once their unsent bytes pass live.maxBufferedBytes while large webhooks
 // keep answering 200 and a reading subscriber keeps receiving; a dropped subscriber that
 // reconnects gets the resync hint; one stream past live.maxSubscribers gets the 503 envelope; with
-// protected reads the stream takes a single-use ticket (defect 14).
+// protected reads the stream takes a single-use ticket (defect 14), on any replica, once.
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorEnvelope, StreamTicketResponse } from '../../src/api/contract.ts';
 import { backends } from '../helpers/backends.ts';
 import { fixture } from '../helpers/fixtures.ts';
@@ -184,5 +184,24 @@ describe('live stream with protected reads', () => {
     const [expiry, nonce, signature] = t.split('.') as [string, string, string];
     const forged = `${expiry}.${nonce}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
     expect((await svc.get(`${STREAM}?ticket=${encodeURIComponent(forged)}`)).status).toBe(401);
+  });
+});
+
+describe('stream tickets across replicas', () => {
+  it.runIf(inject('redisUrl'))('opens a stream on another replica with the same tokens, once (Redis SET NX)', async () => {
+    const env = { API_TOKENS: TOKEN, API_PROTECT_READS: 'true', REDIS_URL: inject('redisUrl') };
+    const a = await startTestService(await backends().at(-1)!.fresh(), env);
+    const b = await startTestService(await backends().at(-1)!.fresh(), env);
+    try {
+      const res = await a.post('/api/v2/events/ticket', '', { authorization: `Bearer ${TOKEN}` });
+      const { ticket } = StreamTicketResponse.parse(await res.json());
+      const onB = await openSse(`${b.url}${STREAM}?ticket=${encodeURIComponent(ticket)}`);
+      expect(onB.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      onB.close();
+      expect((await a.get(`${STREAM}?ticket=${encodeURIComponent(ticket)}`)).status).toBe(401);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
   });
 });

@@ -1,0 +1,158 @@
+// Issue 10 rows of `make bench` (defect 1): webhook latency and the service's RSS with 500 live
+// stream subscribers that connect and never read, against the same runs without them. The big
+// body is the attack's: 500 alerts with 5,000-character label values (about 2.6 MB), posted one
+// after another; the small one is 1 alert per request at a fixed 200 req/s. Run alone with
+// `node test/bench/live-bench.ts` (after `make build`; PostgreSQL on this host): prints the rows.
+import { connect, type Socket } from 'node:net';
+import { findPostgres, createDatabase, dropDatabase } from '../helpers/postgres.ts';
+import { fire } from './load.ts';
+import { webhookBody } from './payloads.ts';
+import { rssMb, startService, withPeakRss } from './processes.ts';
+import type { Row } from './report.ts';
+
+const SUBSCRIBERS = 500;
+const BIG_POSTS = 20;
+const STREAM = '/api/v2/events/stream';
+
+/** The attack's body: 500 new alerts whose `payload` label is 5,000 characters. */
+function bigBody(round: number): string {
+  const value = 'v'.repeat(5_000);
+  return JSON.stringify({
+    version: '4',
+    status: 'firing',
+    alerts: Array.from({ length: 500 }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: 'LiveBench', namespace: 'bench', instance: `r${round}-${i}`, payload: value },
+      annotations: {},
+      startsAt: new Date(Date.UTC(2026, 10, 3) + round * 1000 + i).toISOString(),
+    })),
+  });
+}
+
+function percentile(sorted: number[], q: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+}
+
+/** Posts `count` big bodies one after another; p50/p99 latency in ms. */
+async function postBig(url: string, first: number, count: number): Promise<{ p50: number; p99: number; failed: number }> {
+  const times: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < count; i++) {
+    const body = bigBody(first + i);
+    const started = performance.now();
+    const res = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await res.arrayBuffer();
+    times.push(performance.now() - started);
+    if (res.status !== 200) failed++;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), failed };
+}
+
+/** Opens a stream, sends nothing more and never reads. */
+function stalled(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(`GET ${STREAM} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+      socket.pause();
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** Opens the subscribers and waits until the service counts them all. */
+async function openSubscribers(url: string): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < SUBSCRIBERS; i++) sockets.push(await stalled(url));
+  sockets.forEach((s) => s.on('error', () => undefined));
+  while ((await metric(url, 'alert_history_live_stream_subscribers')) < SUBSCRIBERS) await new Promise((resolve) => setTimeout(resolve, 100));
+  return sockets;
+}
+
+function counter(start: number): () => number {
+  let n = start;
+  return () => n++;
+}
+
+/** Measures the slow-subscriber rows against a fresh database URL. */
+export async function liveRows(url: string, seconds: number, log: (msg: string) => void): Promise<Row[]> {
+  // The cap is raised so all 500 subscribers are admitted (the default 256 answers the rest 503).
+  const svc = await startService({ DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: '3650', LIVE_MAX_SUBSCRIBERS: String(SUBSCRIBERS + 10) });
+  const pid = svc.process.pid!;
+  log('live: 2.6 MB webhooks without subscribers');
+  await postBig(svc.url, 0, 2);
+  const without = await postBig(svc.url, 100, BIG_POSTS);
+  const seq = counter(80_000_000);
+  const small = () => webhookBody(seq(), 1);
+  const smallWithout = await fire({ url: svc.url, path: '/webhook', bodies: small, connections: 10, seconds, rate: 200 });
+  const rssBefore = rssMb(pid);
+
+  log(`live: ${SUBSCRIBERS} never-reading subscribers, 2.6 MB webhooks`);
+  const first = await openSubscribers(svc.url);
+  const rssOpen = rssMb(pid);
+  const big = await withPeakRss(pid, () => postBig(svc.url, 200, BIG_POSTS));
+  const droppedBig = await metric(svc.url, 'alert_history_live_stream_dropped_total{reason="slow"}');
+  first.forEach((s) => s.destroy());
+
+  log(`live: ${SUBSCRIBERS} fresh never-reading subscribers, 1 alert per request at 200 req/s`);
+  const second = await openSubscribers(svc.url);
+  const smallWith = await withPeakRss(pid, () => fire({ url: svc.url, path: '/webhook', bodies: small, connections: 10, seconds, rate: 200 }));
+  const dropped = await metric(svc.url, 'alert_history_live_stream_dropped_total{reason="slow"}');
+  second.forEach((s) => s.destroy());
+  const alive = (await fetch(`${svc.url}/healthz`)).ok;
+  const rssAfter = rssMb(pid);
+  await svc.stop();
+
+  const peak = Math.max(big.peakMb, smallWith.peakMb);
+  return [
+    {
+      what: `\`/webhook\` 2.6 MB (500 alerts, 5,000-char labels), ${BIG_POSTS} in a row, with ${SUBSCRIBERS} never-reading stream subscribers`,
+      budget: 'latency unaffected, process up',
+      value: `p50 ${big.result.p50} ms, p99 ${big.result.p99} ms (without: p50 ${without.p50} ms, p99 ${without.p99} ms); ${droppedBig}/${SUBSCRIBERS} dropped`,
+      ok: big.result.failed === 0 && alive && big.result.p50 <= without.p50 * 1.5 + 20,
+    },
+    {
+      what: `\`/webhook\` 1 alert per request at 200 req/s with ${SUBSCRIBERS} never-reading stream subscribers`,
+      budget: 'latency unaffected',
+      value: `p50 ${smallWith.result.p50} ms, p99 ${smallWith.result.p99} ms (without: p50 ${smallWithout.p50} ms, p99 ${smallWithout.p99} ms); ${dropped - droppedBig}/${SUBSCRIBERS} dropped`,
+      ok: smallWith.result.non2xx === 0 && smallWith.result.p99 <= smallWithout.p99 * 1.5 + 20,
+    },
+    {
+      what: `RSS with ${SUBSCRIBERS} never-reading stream subscribers under those webhooks`,
+      budget: 'flat (<= 256 MB)',
+      value: `${rssBefore} MB before, ${rssOpen} MB with them connected, ${peak} MB peak, ${rssAfter} MB after`,
+      ok: peak <= 256,
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const server = await findPostgres();
+  if (typeof server === 'string') throw new Error(`the live bench needs PostgreSQL: ${server}`);
+  const name = 'alert_history_bench_live';
+  try {
+    const rows = await liveRows(await createDatabase(server.adminUrl, name), Number(process.env.BENCH_SECONDS ?? 10), (m) => void process.stderr.write(`[bench] ${m}\n`));
+    process.stdout.write(`${rows.map((r) => `| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : '**no**'} |`).join('\n')}\n`);
+  } finally {
+    await dropDatabase(server.adminUrl, name).catch(() => undefined);
+    await server.stop();
+  }
+}
+
+if (import.meta.main) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
