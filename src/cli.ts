@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/loader.ts';
 import { buildCatalog } from './compose/publishing.ts';
 import { startService } from './main.ts';
+import { describeStartupError, type StartupContext } from './core/startup-error.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open.ts';
@@ -32,6 +33,9 @@ function load(configPath: string | undefined): LoadedConfig {
     throw err;
   }
 }
+
+/** What a start-up failure message may name; filled once the configuration is loaded. */
+let startupContext: StartupContext = {};
 
 async function serve(loaded: LoadedConfig, logger: Logger): Promise<void> {
   const service = await startService({ config: loaded.config, logger });
@@ -88,6 +92,8 @@ async function main(): Promise<void> {
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
   if (command === 'version') return void process.stdout.write(`${VERSION}\n`);
   const loaded = load(values.config);
+  const { server, database } = loaded.config;
+  startupContext = { host: server.host, port: server.port, dataDir: database.dataDir, databaseUrl: database.url };
   if (command === 'check-config') return checkConfig(loaded);
   const logger = createLogger({ level: loaded.config.log.level });
   if (command === 'serve') return serve(loaded, logger);
@@ -101,8 +107,6 @@ main().catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
-  const e = err as { message?: string; code?: string; cause?: { message?: string } };
-  const cause = e.cause?.message ? ` (${e.cause.message})` : '';
-  process.stderr.write(`alert-history: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}${cause}\n`);
+  process.stderr.write(`alert-history: ${describeStartupError(err, startupContext)}\n`);
   process.exit(1);
 });

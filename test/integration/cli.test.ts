@@ -1,7 +1,8 @@
 // The command line as users run it: check-config exit codes, migrate, and serve on the embedded
 // store with SIGTERM handled (exit 0), all as real child processes.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,9 +13,28 @@ import { fixture } from '../helpers/fixtures.ts';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 
-function run(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', cwd: tmpdir() });
+function run(args: string[], env: Record<string, string> = {}, as: { uid?: number } = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', cwd: tmpdir(), timeout: 60_000, ...(as.uid === undefined ? {} : { uid: as.uid, gid: as.uid }) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `serve` expecting a start-up failure: exit 1 and exactly one stderr line, returned. */
+function failedStart(env: Record<string, string>, as: { uid?: number } = {}): string {
+  const r = run(['serve'], { SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', ...env }, as);
+  expect(r.status, r.stderr).toBe(1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).not.toContain('[object Object]');
+  return lines[0]!;
+}
+
+/** A directory `serve` may not write: as root (chmod does not stop root) one owned by root, run as nobody. */
+function unwritableDir(): { dir: string; as: { uid?: number }; uid: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-ro-'));
+  chmodSync(dir, 0o755);
+  if (process.getuid?.() === 0) return { dir, as: { uid: 65534 }, uid: 65534 };
+  chmodSync(dir, 0o555);
+  return { dir, as: {}, uid: process.getuid?.() ?? 0 };
 }
 
 /** Resolves with the first JSON log line whose msg matches. */
@@ -57,6 +77,39 @@ describe('alert-history CLI', () => {
     const r = run(['migrate'], { DATABASE_URL: inject('postgresUrl') });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^migrations: \d+ applied, \d+ known \(postgres\)/);
+  });
+
+  it('serve: a data directory under a regular file exits 1 with one line naming it and the fix', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ah-cli-')), 'file.txt');
+    writeFileSync(file, 'not a directory');
+    const line = failedStart({ DATA_DIR: join(file, 'data') });
+    expect(line).toBe(`alert-history: cannot open the embedded database in ${file}/data: a part of the path is a file, not a directory (ENOTDIR); set DATA_DIR (database.dataDir) to a directory, or set DATABASE_URL`);
+  });
+
+  it('serve: a data directory the process cannot write exits 1 with one line naming it, the uid and the fix', () => {
+    const { dir, as, uid } = unwritableDir();
+    const line = failedStart({ DATA_DIR: dir }, as);
+    expect(line).toBe(`alert-history: cannot open the embedded database in ${dir}: permission denied (EACCES); make the directory writable by uid ${uid} or set DATABASE_URL`);
+  });
+
+  it('serve: a port in use exits 1 with one line naming the port and the setting', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const line = failedStart({ SERVER_PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'ah-cli-')) });
+      expect(line).toBe(`alert-history: cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE); stop the process using it or set server.port (env SERVER_PORT) to a free port`);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+  });
+
+  it.runIf(inject('postgresUrl'))('migrate: an unknown PostgreSQL database exits 1 with one line naming it', () => {
+    const url = new URL(inject('postgresUrl'));
+    url.pathname = '/alert_history_no_such_db';
+    const r = run(['migrate'], { DATABASE_URL: url.toString() });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^alert-history: cannot open database "alert_history_no_such_db" on PostgreSQL at .*\(3D000\); create it/) as unknown]);
   });
 
   it('serves on the embedded store and exits 0 on SIGTERM', async () => {
