@@ -93,13 +93,17 @@ const POSIX: Record<string, Range[]> = {
   perlspace: [span('\t', '\n'), span('\f', '\r'), span(' ')],
 };
 
-/** RE2's ASCII classes by name (`digit`, `word`, `perlspace`, POSIX names), and `^name` negations. */
-export const ASCII_CLASSES: ReadonlyMap<string, RangeSet> = new Map(
-  Object.entries(POSIX).flatMap(([name, ranges]) => {
-    const set = RangeSet.of(ranges);
-    return [[name, set], [`^${name}`, set.negated()]] as [string, RangeSet][];
-  }),
-);
+/**
+ * RE2's ASCII class `name` (`digit`, `word`, `perlspace`, POSIX names; `^name` negates), or
+ * undefined. Under `(?i)` RE2 folds the class before negating it: `(?i)\W` excludes the Kelvin sign.
+ */
+export function asciiClass(name: string, fold: boolean): RangeSet | undefined {
+  const negated = name.startsWith('^');
+  const ranges = POSIX[negated ? name.slice(1) : name];
+  if (!ranges) return undefined;
+  const set = fold ? RangeSet.of(ranges).folded() : RangeSet.of(ranges);
+  return negated ? set.negated() : set;
+}
 
 const DOTLESS_I = 0x131;
 let orbitTable: Map<number, number[]> | undefined;

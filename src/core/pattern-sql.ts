@@ -7,7 +7,7 @@
 // newline). Unicode property classes (\p{...}) are refused: they have no faithful ARE form.
 import { LRUCache } from 'lru-cache';
 import { compilePattern, PatternError } from './pattern.ts';
-import { ASCII_CLASSES, caseOrbit, type Range, RangeSet } from './pattern-ranges.ts';
+import { asciiClass, caseOrbit, type Range, RangeSet } from './pattern-ranges.ts';
 
 /** PostgreSQL's largest repetition count (RE_DUP_MAX). */
 const PG_DUP_MAX = 255;
@@ -175,19 +175,19 @@ class Translator {
 
   /** An escape as a set: a Perl class or one escaped character (folded under `i`). */
   #escapeSet(flags: Flags): RangeSet {
-    const perl = this.#perlClass();
+    const perl = this.#perlClass(flags);
     if (perl) return perl;
     const c = this.#escapedChar();
     return flags.i ? RangeSet.of(caseOrbit(c).map((x) => ({ lo: x, hi: x }))) : RangeSet.of([{ lo: c, hi: c }]);
   }
 
-  #perlClass(): RangeSet | undefined {
+  #perlClass(flags: Flags): RangeSet | undefined {
     const c = this.#peek();
     if (c === 0x70 || c === 0x50) throw untranslatable('a Unicode class (\\p{...})');
     const name = { 0x64: 'digit', 0x73: 'perlspace', 0x77: 'word', 0x44: '^digit', 0x53: '^perlspace', 0x57: '^word' }[c ?? 0];
     if (!name) return undefined;
     this.#pos++;
-    return ASCII_CLASSES.get(name);
+    return asciiClass(name, flags.i);
   }
 
   /** The character of a non-class escape: \x41, \x{10FFFF}, octal, \n and friends, punctuation. */
@@ -226,7 +226,7 @@ class Translator {
     let first = true;
     while (first || this.#peek() !== 0x5d) {
       first = false;
-      ranges.push(...this.#classItem());
+      ranges.push(...this.#classItem(flags));
     }
     this.#pos++;
     let set = RangeSet.of(ranges);
@@ -234,31 +234,31 @@ class Translator {
     return negated ? set.negated() : set;
   }
 
-  #classItem(): readonly Range[] {
-    if (this.#peek() === 0x5b && this.#peek(1) === 0x3a) return this.#posixClass();
-    const lo = this.#classChar();
+  #classItem(flags: Flags): readonly Range[] {
+    if (this.#peek() === 0x5b && this.#peek(1) === 0x3a) return this.#posixClass(flags);
+    const lo = this.#classChar(flags);
     if (typeof lo !== 'number') return lo.ranges;
     if (this.#peek() === 0x2d && this.#peek(1) !== 0x5d && this.#peek(1) !== undefined) {
       this.#pos++;
-      const hi = this.#classChar();
+      const hi = this.#classChar(flags);
       if (typeof hi !== 'number') throw untranslatable('this class');
       return [{ lo, hi }];
     }
     return [{ lo, hi: lo }];
   }
 
-  #classChar(): number | RangeSet {
+  #classChar(flags: Flags): number | RangeSet {
     const c = this.#next();
     if (c !== 0x5c) return c;
-    return this.#perlClass() ?? this.#escapedChar();
+    return this.#perlClass(flags) ?? this.#escapedChar();
   }
 
-  #posixClass(): readonly Range[] {
+  #posixClass(flags: Flags): readonly Range[] {
     this.#pos += 2;
     let name = '';
     for (let c = this.#next(); c !== 0x3a; c = this.#next()) name += String.fromCodePoint(c);
     this.#pos++;
-    const set = ASCII_CLASSES.get(name);
+    const set = asciiClass(name, flags.i);
     if (!set) throw untranslatable(`the class [:${name}:]`);
     return set.ranges;
   }
