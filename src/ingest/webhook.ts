@@ -1,7 +1,8 @@
-// Turns a webhook body into a validated, normalised batch: detects the shape, checks the size
-// limits and the text rule (no NUL, no lone surrogate) on the parsed JSON, validates it whole with
-// zod (one bad alert rejects the request, nothing is stored), keeps Alertmanager's fingerprint or
-// computes it the Alertmanager way, and maps the zero endsAt to null.
+// Turns a webhook body into a validated, normalised batch: checks depth and member counts on the
+// bytes, detects the shape, checks the size limits and the text rule (no NUL, no lone surrogate)
+// on the parsed JSON, validates it whole with zod (one bad alert rejects the request, nothing is
+// stored), keeps Alertmanager's fingerprint or computes it the Alertmanager way, and maps the zero
+// endsAt to null.
 import type { z } from 'zod';
 import { type FieldIssue, validationError } from '../core/errors.ts';
 import { alertFingerprint } from '../core/fingerprint.ts';
@@ -9,29 +10,18 @@ import { isZeroTime } from '../core/time.ts';
 import type { AlertBatch, BatchContext, NormalizedAlert } from '../core/types.ts';
 import { parseJsonBody } from './json.ts';
 import { limitIssues, type Shape } from './limits.ts';
+import { formatPath } from './path.ts';
 import { bareArraySchema, envelopeSchema, flatAlertSchema, type ParsedAlert, type ParsedBody, type WebhookLimits } from './schema.ts';
 import { type TextIssue, textIssues } from './text.ts';
+
+export { formatPath };
 
 /** Limits of one webhook request. */
 export interface IngestLimits extends WebhookLimits {
   maxDepth: number;
 }
 
-const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENVELOPE_KEYS = ['alerts', 'version', 'groupKey', 'receiver', 'groupLabels'];
-/** Names longer than this are shortened in error paths (a 5 MB label name must not come back). */
-const SHOWN_NAME_CHARS = 64;
-
-/** Formats a zod path as `alerts[0].labels["service.name"]`; control characters come out escaped. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => {
-    if (typeof key === 'number') return `${out}[${key}]`;
-    const name = String(key);
-    if (SIMPLE_KEY.test(name) && name.length <= SHOWN_NAME_CHARS) return out ? `${out}.${name}` : name;
-    const shown = name.length > SHOWN_NAME_CHARS ? `${name.slice(0, SHOWN_NAME_CHARS)}…` : name;
-    return `${out}[${JSON.stringify(shown)}]`;
-  }, '');
-}
 
 const asFields = (issues: readonly TextIssue[]): FieldIssue[] => issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
 
@@ -73,7 +63,7 @@ export type WebhookParser = (body: Uint8Array, context: Pick<BatchContext, 'sour
 export function createWebhookParser(limits: IngestLimits): WebhookParser {
   const schemas = schemasFor(limits);
   return (body, context) => {
-    const json = parseJsonBody(body, limits.maxDepth);
+    const json = parseJsonBody(body, limits);
     const shape = detectShape(json);
     const early = limitIssues(shape, json, limits);
     const issues = early.length > 0 ? early : textIssues(json);

@@ -27,6 +27,17 @@ const NOTES = `
   workers (claims use \`SKIP LOCKED\`).
 - Latency is from the moment the webhook is sent to the moment the receiver has the delivery, at a
   steady 50 alerts/s: the local enqueue wakes the worker at once (no poll wait).
+
+## Slow live-stream subscribers (issue 10, defect 1)
+
+- 500 raw sockets open \`GET /api/v2/events/stream\` and never read (the cap is raised to admit
+  them all; the default 256 answers the rest 503). Then 20 webhooks of 500 alerts with
+  5,000-character label values (~2.6 MB each, the attack's body) are posted one after another, and
+  1-alert webhooks at a fixed 200 req/s; both are also measured without subscribers. Before the
+  fix this killed the process (heap limit) with 500 subscribers and took each 2.6 MB webhook from
+  0.5 s to 18-23 s with 100. Now fan-out runs after the webhook answered, each frame is encoded once
+  and shared, and a subscriber is dropped once its unsent bytes would pass
+  \`live.maxBufferedBytes\` (1 MiB). Alone: \`node test/bench/live-bench.ts\` after \`make build\`.
 `;
 
 /** One budget row. */
