@@ -25,7 +25,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Db> 
   return openPgliteWorker({
     dataDir: database.dataDir,
     readTimeoutMs: database.readTimeoutMs,
-    onRestart: (elapsedMs) => logger.warn({ elapsed_ms: elapsedMs, read_timeout_ms: database.readTimeoutMs }, 'a read passed its deadline: the embedded database was reopened'),
+    onRestart: (t) => logger.warn({ elapsed_ms: t.elapsedMs, reopen_ms: t.reopenMs, read_timeout_ms: database.readTimeoutMs }, 'a read passed its deadline: the embedded database was reopened'),
   }).catch((err: unknown) => {
     // Named for the operator: which directory, why, and the fix (printed as one line by the CLI).
     throw embeddedStoreError(err, database.dataDir);

@@ -2,6 +2,7 @@
 // thread that calls it, so a slow query there would freeze the service's event loop). It opens
 // the data directory, then answers one statement per message; pglite-worker.ts is the other end.
 import { parentPort, workerData } from 'node:worker_threads';
+import { asError } from '../core/startup-error.ts';
 import { createPglite } from './pglite.ts';
 
 /** What the host is started with. */
@@ -39,9 +40,10 @@ async function main(): Promise<void> {
   }
 }
 
+/** What crosses the thread boundary: a readable message and the SQLSTATE or errno code. */
 function errorOf(err: unknown): { message: string; code?: string | undefined } {
-  const e = err as { message?: unknown; code?: unknown } | null;
-  return { message: typeof e?.message === 'string' ? e.message : String(err), code: typeof e?.code === 'string' ? e.code : undefined };
+  const e = asError(err) as Error & { code?: unknown };
+  return { message: e.message, code: typeof e.code === 'string' ? e.code : undefined };
 }
 
 void main();

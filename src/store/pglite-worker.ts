@@ -13,8 +13,8 @@ import { Scheduler } from './scheduler.ts';
 export interface PgliteWorkerOptions extends HostInit {
   /** Deadline of an API read: waiting and running both count. */
   readTimeoutMs: number;
-  /** Told when a read passed its deadline and the database was reopened. */
-  onRestart?: (elapsedMs: number) => void;
+  /** Told when a read passed its deadline and the database was reopened (and how long that took). */
+  onRestart?: (times: { elapsedMs: number; reopenMs: number }) => void;
 }
 
 const HOST_URL = new URL(import.meta.url.endsWith('.ts') ? './pglite-host.ts' : './pglite-host.js', import.meta.url);
@@ -70,7 +70,8 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Db
   const init: HostInit = { dataDir: options.dataDir, loadDataDir: options.loadDataDir };
   let host = new Host(init);
   await host.ready;
-  const scheduler = new Scheduler();
+  let current: RunningRead | undefined;
+  const scheduler = new Scheduler({ onContention: () => current?.preempt() });
   const run = async <T>(text: string, params?: readonly unknown[]): Promise<T[]> => {
     try {
       return await host.run<T>(text, params);
@@ -83,20 +84,27 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Db
 
   /** Ends the statement that passed the deadline and reopens the data directory. */
   const restart = async (started: number): Promise<void> => {
-    const old = host;
+    // Ended before the new one starts: two WASM heaps at once would double the peak memory.
+    await host.kill();
+    const reopening = performance.now();
     host = new Host(init);
-    await old.kill();
     await host.ready;
-    options.onRestart?.(Math.round(performance.now() - started));
+    options.onRestart?.({ elapsedMs: Math.round(reopening - started), reopenMs: Math.round(performance.now() - reopening) });
   };
 
   const reads: Sql = {
     query<T>(text: string, params?: readonly unknown[]): Promise<T[]> {
       const started = performance.now();
-      return scheduler.run('low', () => boundedRun<T>({ run: () => run<T>(text, params), started, timeoutMs: options.readTimeoutMs, restart }), {
-        deadlineMs: options.readTimeoutMs,
-        onExpired: () => readDeadlineError(options.readTimeoutMs),
-      });
+      const job = async (): Promise<T[]> => {
+        const read = new RunningRead(started, options.readTimeoutMs, restart);
+        current = read;
+        try {
+          return await read.run(() => run<T>(text, params));
+        } finally {
+          current = undefined;
+        }
+      };
+      return scheduler.run('low', job, { deadlineMs: options.readTimeoutMs, onExpired: () => readDeadlineError(options.readTimeoutMs) });
     },
   };
 
@@ -133,34 +141,66 @@ async function inTransaction<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<
   }
 }
 
-interface BoundedRun<T> {
-  run: () => Promise<T[]>;
-  started: number;
-  timeoutMs: number;
-  restart: (started: number) => Promise<void>;
+/** How long a read may keep the one connection while writes wait for it. */
+export const PREEMPT_AFTER_MS = 1_000;
+
+/**
+ * The read holding the connection. Past its deadline, or PREEMPT_AFTER_MS after writes started
+ * waiting for it, it answers a 503 and the worker is ended (the statement stops) and reopened.
+ */
+class RunningRead {
+  readonly #started: number;
+  readonly #timeoutMs: number;
+  readonly #restart: (started: number) => Promise<void>;
+  readonly #runStarted = performance.now();
+  #timer: NodeJS.Timeout | undefined;
+  #stopAt = Number.POSITIVE_INFINITY;
+  #stop: ((error: AppError) => void) | undefined;
+
+  constructor(started: number, timeoutMs: number, restart: (started: number) => Promise<void>) {
+    this.#started = started;
+    this.#timeoutMs = timeoutMs;
+    this.#restart = restart;
+  }
+
+  run<T>(statement: () => Promise<T[]>): Promise<T[]> {
+    return new Promise<T[]>((resolve, reject) => {
+      let stopped = false;
+      this.#stop = (error) => {
+        stopped = true;
+        this.#restart(this.#started).then(
+          () => reject(error),
+          (err: unknown) => reject(new AppError('SERVICE_UNAVAILABLE', 'embedded database could not be reopened after stopping a read', { cause: err })),
+        );
+      };
+      this.#schedule(this.#started + this.#timeoutMs, () => readDeadlineError(this.#timeoutMs));
+      statement().then(
+        (rows) => this.#settle(stopped, () => resolve(rows)),
+        (err: unknown) => this.#settle(stopped, () => reject(toStoreError(err))),
+      );
+    });
+  }
+
+  /** Writes are waiting: stop this read once it has held the connection PREEMPT_AFTER_MS. */
+  preempt(): void {
+    this.#schedule(this.#runStarted + PREEMPT_AFTER_MS, () => preemptedError(Math.round(performance.now() - this.#runStarted)));
+  }
+
+  #schedule(at: number, error: () => AppError): void {
+    if (at >= this.#stopAt) return;
+    this.#stopAt = at;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#stop?.(error()), Math.max(0, at - performance.now()));
+  }
+
+  #settle(stopped: boolean, done: () => void): void {
+    clearTimeout(this.#timer);
+    if (!stopped) done();
+  }
 }
 
-/** Runs a read; past the deadline it answers the deadline error and restarts the database. */
-function boundedRun<T>(job: BoundedRun<T>): Promise<T[]> {
-  const left = Math.max(0, job.timeoutMs - (performance.now() - job.started));
-  return new Promise<T[]>((resolve, reject) => {
-    let expired = false;
-    const timer = setTimeout(() => {
-      expired = true;
-      job.restart(job.started).then(
-        () => reject(readDeadlineError(job.timeoutMs)),
-        (err: unknown) => reject(new AppError('SERVICE_UNAVAILABLE', 'embedded database could not be reopened after a read deadline', { cause: err })),
-      );
-    }, left);
-    job.run().then(
-      (rows) => {
-        clearTimeout(timer);
-        if (!expired) resolve(rows);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        if (!expired) reject(toStoreError(err));
-      },
-    );
+function preemptedError(ms: number): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', `the read was stopped after ${ms} ms so that ingest could run (the embedded store has one connection); narrow the time window or the label matchers, or use PostgreSQL`, {
+    headers: { 'Retry-After': '5' },
   });
 }

@@ -14,8 +14,14 @@ export interface QueueDeadline {
 /** A one-at-a-time, two-priority job runner. */
 export class Scheduler {
   readonly #queues: Record<Priority, (() => void)[]> = { high: [], low: [] };
+  readonly #onContention: (() => void) | undefined;
   #runningSince: number | undefined;
   #runningPriority: Priority | undefined;
+
+  /** `onContention` is told when a high job starts waiting behind a running low one. */
+  constructor(options: { onContention?: () => void } = {}) {
+    this.#onContention = options.onContention;
+  }
 
   /** Runs `fn` when it is this job's turn; rejects with `onExpired()` if the deadline passes first. */
   run<T>(priority: Priority, fn: () => Promise<T>, deadline?: QueueDeadline): Promise<T> {
@@ -42,6 +48,7 @@ export class Scheduler {
         }, deadline.deadlineMs);
       }
       if (this.#runningSince === undefined) this.#pump();
+      else if (priority === 'high' && this.#runningPriority === 'low') this.#onContention?.();
     });
   }
 
