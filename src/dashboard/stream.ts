@@ -66,19 +66,39 @@ function open(res: Response): void {
   });
 }
 
-/** A writer that keeps the stream's unsent bytes within the budget, else drops the subscriber. */
+/**
+ * A writer that respects backpressure and keeps the stream's unsent bytes within the budget: while
+ * the socket wants a drain, chunks wait in a queue (references to the shared chunks, no copies)
+ * and go out on 'drain'; a subscriber whose socket buffer plus queue would pass the budget is
+ * dropped. A stalled subscriber costs a push per tick, not a write.
+ */
 function boundedWriter(res: Response, deps: EventStreamDeps): (bytes: Buffer) => void {
+  const queue: Buffer[] = [];
+  let queued = 0;
   let dropped = false;
+  res.on('drain', () => {
+    const waiting = queue.splice(0);
+    queued = 0;
+    waiting.forEach((b) => res.write(b));
+  });
+  const drop = (): void => {
+    dropped = true;
+    queue.length = 0;
+    deps.metrics.dropped.inc({ reason: 'slow' });
+    deps.logger.debug({ buffered_bytes: res.writableLength + queued, limit: deps.limits.maxBufferedBytes }, 'live stream subscriber dropped: it stopped reading');
+    // A reset, not a close: a close would leave the unsent bytes in the kernel, retried for minutes.
+    if (res.socket) res.socket.resetAndDestroy();
+    else res.destroy();
+  };
   return (bytes) => {
     if (dropped || res.destroyed) return;
-    if (res.writableLength + bytes.length <= deps.limits.maxBufferedBytes) {
+    if (res.writableLength + queued + bytes.length > deps.limits.maxBufferedBytes) return drop();
+    if (!res.writableNeedDrain) {
       res.write(bytes);
       return;
     }
-    dropped = true;
-    deps.metrics.dropped.inc({ reason: 'slow' });
-    deps.logger.debug({ buffered_bytes: res.writableLength, limit: deps.limits.maxBufferedBytes }, 'live stream subscriber dropped: it stopped reading');
-    res.destroy();
+    queue.push(bytes);
+    queued += bytes.length;
   };
 }
 

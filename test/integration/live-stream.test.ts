@@ -86,7 +86,7 @@ describe('live stream with subscribers that never read', () => {
     const metrics = await (await svc.get('/metrics')).text();
     expect(metric(metrics, 'alert_history_live_stream_dropped_total{reason="slow"}')).toBe(stalled.length);
     expect(metric(metrics, 'alert_history_live_stream_subscribers')).toBe(1);
-    // Each stalled socket was closed by the server; what it had been sent ends before the last events.
+    // Each stalled socket was reset by the server; what it had been sent ends before the last events.
     const received = await Promise.all(stalled.map(drainUntilClosed));
     for (const text of received) {
       expect(text.startsWith('HTTP/1.1 200')).toBe(true);
