@@ -72,7 +72,7 @@ function open(res: Response): void {
  * and go out on 'drain'; a subscriber whose socket buffer plus queue would pass the budget is
  * dropped. A stalled subscriber costs a push per tick, not a write.
  */
-function boundedWriter(res: Response, deps: EventStreamDeps): (bytes: Buffer) => void {
+export function boundedWriter(res: Response, deps: Pick<EventStreamDeps, 'limits' | 'metrics' | 'logger'>): (bytes: Buffer) => void {
   const queue: Buffer[] = [];
   let queued = 0;
   let dropped = false;
