@@ -31,13 +31,15 @@ const NOTES = `
 ## Slow live-stream subscribers (issue 10, defect 1)
 
 - 500 raw sockets open \`GET /api/v2/events/stream\` and never read (the cap is raised to admit
-  them all; the default 256 answers the rest 503). Then 20 webhooks of 500 alerts with
-  5,000-character label values (~2.6 MB each, the attack's body) are posted one after another, and
-  1-alert webhooks at a fixed 200 req/s; both are also measured without subscribers. Before the
-  fix this killed the process (heap limit) with 500 subscribers and took each 2.6 MB webhook from
-  0.5 s to 18-23 s with 100. Now fan-out runs after the webhook answered, each frame is encoded once
-  and shared, and a subscriber is dropped once its unsent bytes would pass
-  \`live.maxBufferedBytes\` (1 MiB). Alone: \`node test/bench/live-bench.ts\` after \`make build\`.
+  them all; the default 256 answers the rest 503). 20 webhooks of 500 alerts with 5,000-character
+  label values (~2.6 MB each, the attack's body) are posted one after another with the pool topped
+  up to 500 before each post, between 10 posted without subscribers before and 10 after (the
+  table's growth weighs on both alike); then 1-alert webhooks at a fixed 200 req/s with and without
+  500 fresh stalled subscribers. Before the fix 500 such subscribers killed the process (heap
+  limit) and 100 took each 2.6 MB webhook from 0.5 s to 18-23 s. Now fan-out runs after the webhook
+  answered, each frame is encoded once and shared, a backpressured subscriber costs a queue push
+  per tick, and one whose unsent bytes would pass \`live.maxBufferedBytes\` (1 MiB) is reset.
+  Alone: \`node test/bench/live-bench.ts\` after \`make build\`.
 `;
 
 /** One budget row. */
