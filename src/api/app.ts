@@ -47,7 +47,7 @@ export interface AppDeps {
   proxy: (batch: AlertBatch) => Promise<ProxyResult>;
   modes: ModeStore;
   onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
-  publishing: Omit<PublishingRouteDeps, 'guard' | 'readGuard'>;
+  publishing: Omit<PublishingRouteDeps, 'guard'>;
   dashboard: { store: DashboardStore; totals: () => Promise<TargetTotals[]>; live: LiveEvents; llmEnabled: boolean };
   /** The live stream's limits and tickets. */
   stream: { limits: StreamLimits; tickets: StreamTickets };
@@ -83,9 +83,6 @@ function fallback(routes: RouteTable): RequestHandler {
  */
 export const PUBLIC_READS: readonly string[] = ['/healthz', '/readyz', '/health', '/metrics', '/api/openapi.json', '/api/v2/events/stream'];
 
-/** Reads are guarded by the RouteTable; route modules that still take a read guard get this no-op. */
-const open: RequestHandler = (_req, _res, next) => next();
-
 /** Builds the Express app. */
 export function createApp(deps: AppDeps): App {
   const app = express();
@@ -115,14 +112,14 @@ export function createApp(deps: AppDeps): App {
     checkTimeoutMs: 2_000,
     accepting: deps.accepting,
   });
-  registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, guard: open, latestClassification: (fp) => deps.classification.latest(fp) });
+  registerHistoryRoutes(router, routes, { store: deps.store, metrics: deps.metrics, latestClassification: (fp) => deps.classification.latest(fp) });
   registerClassificationRoutes(router, routes, {
     service: deps.classification,
     modes: deps.modes,
     guard: apiToken,
     onModeSwitch: deps.onModeSwitch,
   });
-  registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken, readGuard: open });
+  registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken });
   registerDashboardApi(router, routes, {
     store: deps.dashboard.store,
     classification: { stats: () => deps.classification.stats(), llmEnabled: deps.dashboard.llmEnabled },

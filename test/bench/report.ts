@@ -40,6 +40,18 @@ const NOTES = `
   answered, each frame is encoded once and shared, a backpressured subscriber costs a queue push
   per tick, and one whose unsent bytes would pass \`live.maxBufferedBytes\` (1 MiB) is reset.
   Alone: \`node test/bench/live-bench.ts\` after \`make build\`.
+
+## Heavy reads (issue 10, defects 2 and 3)
+
+- 2,000 alerts carry a 1,000-character label; four clients loop
+  \`/history?label=longv=~(?:x{1,10}){1,100}y\` (valid RE2, linear in process, but seconds of
+  PostgreSQL regex work per value) while \`/webhook\` takes 100 req/s and the probe is sampled.
+  Before the fix one such GET froze the embedded service for over 150 s (no \`/healthz\`, no
+  SIGTERM) and ten held the PostgreSQL pool so \`/readyz\` answered 503. Now reads have their own
+  pool (PostgreSQL) or the lowest priority in the embedded store's worker thread, end at
+  \`database.readTimeoutMs\` (5 s) with a 503, and on the embedded store give way after 1 s to
+  waiting writes (the worker is reopened, ~0.5-1 s). The embedded peak RSS is the WASM heap of
+  PostgreSQL's regex engine during the read; WASM memory is returned when the worker ends.
 `;
 
 /** One budget row. */

@@ -14,6 +14,7 @@ import { seedEvents } from './seed.ts';
 import { proxyRows } from './proxy-bench.ts';
 import { publishRows } from './publish-bench.ts';
 import { liveRows } from './live-bench.ts';
+import { heavyReadRows } from './read-bench.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -174,6 +175,8 @@ async function main(): Promise<void> {
     await dropDatabase(server.adminUrl, 'alert_history_bench_publish');
     rows.push(...(await liveRows(await createDatabase(server.adminUrl, 'alert_history_bench_live'), SECONDS, log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_live');
+    rows.push(...(await heavyReadRows(await createDatabase(server.adminUrl, 'alert_history_bench_reads'), SECONDS, log)));
+    await dropDatabase(server.adminUrl, 'alert_history_bench_reads');
     await embeddedMode(rows);
   } finally {
     await dropDatabase(server.adminUrl, name).catch(() => undefined);

@@ -85,7 +85,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (!req.complete && !res.headersSent) res.set('Connection', 'close');
     if (error.status >= 500) {
       const cause = error.cause instanceof Error ? { message: error.cause.message, code: (error.cause as { code?: unknown }).code } : undefined;
-      logger.error({ code: error.code, cause, route: req.path, request_id: res.locals.requestId as string }, error.message);
+      // 503 is a bounded refusal (read deadline, subscriber cap, open circuit, database down): warn.
+      const level = error.status === 503 ? 'warn' : 'error';
+      logger[level]({ code: error.code, cause, route: req.path, request_id: res.locals.requestId as string }, error.message);
     }
     if (res.headersSent) return;
     sendError(res, error);

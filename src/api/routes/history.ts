@@ -25,8 +25,6 @@ import { classificationView } from './classification.ts';
 export interface HistoryRouteDeps {
   store: AlertStore;
   metrics: Metrics;
-  /** Applied before every handler (API token when reads are protected). */
-  guard: RequestHandler;
   /** The latest classification of an alert, shown in its detail. */
   latestClassification?: (fingerprint: string) => Promise<StoredClassification | null>;
 }
@@ -66,12 +64,12 @@ function wrap(handler: Handler): RequestHandler {
 
 /** Registers the history and report routes. */
 export function registerHistoryRoutes(router: Router, table: RouteTable, deps: HistoryRouteDeps): void {
-  const { store, metrics, guard } = deps;
+  const { store, metrics } = deps;
   const counted = (endpoint: string): RequestHandler => (_req, _res, next) => {
     metrics.historyQueries.inc({ endpoint });
     next();
   };
-  table.add(router, 'get', '/history', guard, counted('/history'), wrap(async (req) => {
+  table.add(router, 'get', '/history', counted('/history'), wrap(async (req) => {
     const q = parseQuery(historyQuery, req);
     const page = toPage(q);
     const result = await store.history({ ...q, ...rangeOf(q), labels: q.label }, page);
@@ -81,27 +79,27 @@ export function registerHistoryRoutes(router: Router, table: RouteTable, deps: H
       total_exact: result.totalExact,
     };
   }));
-  table.add(router, 'get', '/history/recent', guard, counted('/history/recent'), wrap(async (req) => {
+  table.add(router, 'get', '/history/recent', counted('/history/recent'), wrap(async (req) => {
     const { limit } = parseQuery(recentQuery, req);
     const alerts = await store.recent(limit);
     return { alerts, count: alerts.length, limit };
   }));
-  table.add(router, 'get', '/history/top', guard, counted('/history/top'), wrap(async (req) => {
+  table.add(router, 'get', '/history/top', counted('/history/top'), wrap(async (req) => {
     const q = parseQuery(topQuery, req);
     const alerts = await store.top({ ...rangeOf(q), limit: q.limit, ...(q.namespace ? { namespace: q.namespace } : {}) });
     return { alerts, count: alerts.length, limit: q.limit };
   }));
-  table.add(router, 'get', '/history/flapping', guard, counted('/history/flapping'), wrap(async (req) => {
+  table.add(router, 'get', '/history/flapping', counted('/history/flapping'), wrap(async (req) => {
     const q = parseQuery(flappingQuery, req);
     const alerts = await store.flapping({ ...rangeOf(q), limit: q.limit, threshold: q.threshold });
     return { alerts, count: alerts.length, threshold: q.threshold };
   }));
-  table.add(router, 'get', '/history/stats', guard, counted('/history/stats'), wrap(async (req) => {
+  table.add(router, 'get', '/history/stats', counted('/history/stats'), wrap(async (req) => {
     const q = parseQuery(statsQuery, req);
     const stats = await store.stats(rangeOf(q));
     return { ...stats, since: q.since ?? null, until: q.until ?? null };
   }));
-  table.add(router, 'get', '/history/:fingerprint', guard, counted('/history/{fingerprint}'), wrap(async (req) => {
+  table.add(router, 'get', '/history/:fingerprint', counted('/history/{fingerprint}'), wrap(async (req) => {
     const { limit } = parseQuery(detailQuery, req);
     const fingerprint = String(req.params.fingerprint);
     const detail = await store.alert(fingerprint, limit);
@@ -109,7 +107,7 @@ export function registerHistoryRoutes(router: Router, table: RouteTable, deps: H
     const c = (await deps.latestClassification?.(fingerprint)) ?? null;
     return { fingerprint, alertname: detail.current.alertname, current: detail.current, events: detail.events, classification: c ? classificationView(fingerprint, c) : null };
   }));
-  table.add(router, 'get', '/report', guard, (_req, _res, next) => {
+  table.add(router, 'get', '/report', (_req, _res, next) => {
     metrics.reportQueries.inc();
     next();
   }, wrap(async (req) => {

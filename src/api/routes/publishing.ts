@@ -28,8 +28,6 @@ export interface PublishingRouteDeps {
   onRefresh: (targets: number) => void;
   /** Guards writes (API token). */
   guard: RequestHandler;
-  /** Guards reads when auth.protectReads is on. */
-  readGuard: RequestHandler;
   now?: () => number;
 }
 
@@ -152,13 +150,13 @@ const ID = z.coerce.number({ error: 'must be a delivery id' }).int('must be a de
 
 /** Registers /publishing/*. */
 export function registerPublishingRoutes(router: Router, table: RouteTable, deps: PublishingRouteDeps): void {
-  const { guard, readGuard } = deps;
-  table.add(router, 'get', '/publishing/targets', readGuard, wrap(() => targetViews(deps)));
+  const { guard } = deps;
+  table.add(router, 'get', '/publishing/targets', wrap(() => targetViews(deps)));
   table.add(router, 'post', '/publishing/targets/refresh', guard, refreshHandler(deps));
-  table.add(router, 'get', '/publishing/mode', readGuard, (_req, res) => {
+  table.add(router, 'get', '/publishing/mode', (_req, res) => {
     res.json(modeView(deps.catalog));
   });
-  table.add(router, 'get', '/publishing/stats', readGuard, wrap(() => stats(deps)));
+  table.add(router, 'get', '/publishing/stats', wrap(() => stats(deps)));
   table.add(router, 'post', '/publishing/test/:target', guard, wrap(async (req) => {
     const name = String(req.params.target);
     const target = deps.catalog.get(name);
@@ -166,7 +164,7 @@ export function registerPublishingRoutes(router: Router, table: RouteTable, deps
     const r = await deps.testSend(target);
     return { target_name: name, success: r.success, status_code: r.statusCode, response_time_ms: r.responseTimeMs, error_message: r.error, test_timestamp: new Date().toISOString() };
   }));
-  table.add(router, 'get', '/publishing/deliveries', readGuard, wrap(async (req) => {
+  table.add(router, 'get', '/publishing/deliveries', wrap(async (req) => {
     const q = parseQuery(deliveriesQuery, req);
     const page = toPage(q);
     const { items, total } = await deps.outbox.list({ target: q.target, state: q.state, fingerprint: q.fingerprint }, page);
