@@ -6,7 +6,7 @@
 // spelled out, because PostgreSQL's own versions of them differ (locale classes, dot matching
 // newline). Unicode property classes (\p{...}) are refused: they have no faithful ARE form.
 import { LRUCache } from 'lru-cache';
-import { compilePattern, PatternError } from './pattern.ts';
+import { compilePattern, memoised, PatternError, refusal } from './pattern.ts';
 import { asciiClass, caseOrbit, type Range, RangeSet } from './pattern-ranges.ts';
 
 /** PostgreSQL's largest repetition count (RE_DUP_MAX). */
@@ -307,35 +307,25 @@ function repeat(atom: string, q: { min: number; max: number | undefined }): stri
   return out;
 }
 
-const translated = new LRUCache<string, string | PatternError>({ max: 1_000 });
+/** An ARE text, boxed so the cache can tell it from a remembered refusal. */
+interface Translated {
+  text: string;
+}
+
+const translated = new LRUCache<string, Translated | PatternError>({ max: 1_000 });
 
 /**
  * The anchored ARE for a pattern, for `~` in SQL. Throws {@link PatternError} when the pattern is
  * invalid (the pattern module's message) or uses a feature with no faithful ARE form.
  */
 export function postgresPattern(source: string): string {
-  let entry = translated.get(source);
-  if (entry === undefined) {
-    try {
-      compilePattern(source);
-      entry = `^(?:${new Translator(source).run()})$`;
-    } catch (err) {
-      if (!(err instanceof PatternError)) throw err;
-      entry = err;
-    }
-    translated.set(source, entry);
-  }
-  if (entry instanceof PatternError) throw entry;
-  return entry;
+  return memoised(translated, source, (s) => {
+    compilePattern(s);
+    return { text: `^(?:${new Translator(s).run()})$` };
+  }).text;
 }
 
 /** Why `source` cannot run in SQL, or undefined when it can. */
 export function sqlPatternProblem(source: string): string | undefined {
-  try {
-    postgresPattern(source);
-    return undefined;
-  } catch (err) {
-    if (err instanceof PatternError) return err.message;
-    throw err;
-  }
+  return refusal(() => postgresPattern(source));
 }

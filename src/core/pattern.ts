@@ -50,14 +50,12 @@ function compile(source: string): Pattern {
   return { source, test: (value) => anchored.matches(value) };
 }
 
-const cache = new LRUCache<string, Pattern | PatternError>({ max: 2_000 });
-
-/** The compiled pattern, or throws {@link PatternError}; compiled forms are cached. */
-export function compilePattern(source: string): Pattern {
+/** `compute(source)` memoised in `cache`; a refusal is remembered like a result and thrown again. */
+export function memoised<T extends object>(cache: LRUCache<string, T | PatternError>, source: string, compute: (source: string) => T): T {
   let entry = cache.get(source);
   if (entry === undefined) {
     try {
-      entry = compile(source);
+      entry = compute(source);
     } catch (err) {
       if (!(err instanceof PatternError)) throw err;
       entry = err;
@@ -68,15 +66,27 @@ export function compilePattern(source: string): Pattern {
   return entry;
 }
 
-/** Why `source` is refused, or undefined when it is a valid pattern. */
-export function patternProblem(source: string): string | undefined {
+/** The message of the {@link PatternError} `check` throws, or undefined when it passes. */
+export function refusal(check: () => unknown): string | undefined {
   try {
-    compilePattern(source);
+    check();
     return undefined;
   } catch (err) {
     if (err instanceof PatternError) return err.message;
     throw err;
   }
+}
+
+const cache = new LRUCache<string, Pattern | PatternError>({ max: 2_000 });
+
+/** The compiled pattern, or throws {@link PatternError}; compiled forms are cached. */
+export function compilePattern(source: string): Pattern {
+  return memoised(cache, source, compile);
+}
+
+/** Why `source` is refused, or undefined when it is a valid pattern. */
+export function patternProblem(source: string): string | undefined {
+  return refusal(() => compilePattern(source));
 }
 
 /** True when the whole of `value` matches `source` (which must be valid). */

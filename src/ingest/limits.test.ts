@@ -1,17 +1,10 @@
+import { defaultIngestLimits } from '../../test/helpers/ingest-limits.ts';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/errors.ts';
 import { limitIssues } from './limits.ts';
 import { createWebhookParser } from './webhook.ts';
 
-const LIMITS = {
-  maxAlerts: 1000,
-  maxLabelValueBytes: 64 * 1024,
-  maxDepth: 32,
-  maxLabelsPerAlert: 256,
-  maxAnnotationsPerAlert: 256,
-  maxLabelNameBytes: 1024,
-  maxLabelBytesPerAlert: 256 * 1024,
-};
+const LIMITS = defaultIngestLimits();
 const parse = createWebhookParser(LIMITS);
 const ctx = { source: 'webhook' as const };
 

@@ -3,18 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { BAD_PAYLOAD_PATHS, rejectedFixtureFiles } from '../../test/helpers/bad-payloads.ts';
 import { AppError } from '../core/errors.ts';
 import { createWebhookParser, formatPath } from './webhook.ts';
+import { defaultIngestLimits } from '../../test/helpers/ingest-limits.ts';
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url);
 const read = (name: string): Buffer => readFileSync(new URL(name, fixtures));
-const LIMITS = {
-  maxAlerts: 1000,
-  maxLabelValueBytes: 64 * 1024,
-  maxDepth: 32,
-  maxLabelsPerAlert: 256,
-  maxAnnotationsPerAlert: 256,
-  maxLabelNameBytes: 1024,
-  maxLabelBytesPerAlert: 256 * 1024,
-};
+const LIMITS = defaultIngestLimits();
 const parse = createWebhookParser(LIMITS);
 const ctx = { source: 'webhook' as const };
 
