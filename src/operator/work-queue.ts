@@ -1,6 +1,7 @@
-// A level-triggered work queue like client-go's: a key is queued at most once, a key added while
-// it is being reconciled runs again afterwards, and failures back off per key (exponential from
-// 5 ms to 1000 s, controller-runtime's defaults) until a success forgets them.
+// A level-triggered work queue with client-go's guarantees: a key is queued at most once and never
+// processed by two workers at once; a key added while it is processed runs again once it is done;
+// `addAfter` keeps one timer per key and the earliest deadline wins; failures back off per key
+// (exponential from 5 ms to 1000 s, controller-runtime's defaults) until a success forgets them.
 
 /** What a reconcile asks for. */
 export interface ReconcileResult {
@@ -12,6 +13,8 @@ export interface ReconcileResult {
 export interface WorkQueueOptions {
   name: string;
   reconcile: (key: string) => Promise<ReconcileResult | undefined>;
+  /** Keys reconciled in parallel (never the same key twice); default 1. */
+  workers?: number;
   backoff?: { initialMs: number; maxMs: number };
   /** After each reconcile: result (success, error, requeue) and its duration. */
   onResult?: (result: 'success' | 'error' | 'requeue', seconds: number) => void;
@@ -22,75 +25,117 @@ export interface WorkQueueOptions {
 /** A running queue. */
 export interface WorkQueue {
   add(key: string): void;
+  /** Adds the key after a delay; a pending earlier deadline for the key is kept, a later one replaced. */
   addAfter(key: string, delayMs: number): void;
   depth(): number;
-  /** Stops taking keys; resolves when the running reconcile ends. */
+  /** Stops taking keys; resolves when the running reconciles end. */
   stop(): Promise<void>;
 }
 
-/** Starts the queue with one worker. */
+interface Waiting {
+  at: number;
+  timer: NodeJS.Timeout;
+}
+
+/** Starts the queue. */
 export function startWorkQueue(options: WorkQueueOptions): WorkQueue {
   const backoff = options.backoff ?? { initialMs: 5, maxMs: 1_000_000 };
+  const maxWorkers = Math.max(1, options.workers ?? 1);
   const queue: string[] = [];
-  const queued = new Set<string>();
+  // client-go's "dirty" set: keys that need a reconcile, queued or waiting for their worker.
   const dirty = new Set<string>();
+  const processing = new Set<string>();
   const failures = new Map<string, number>();
-  const timers = new Map<string, NodeJS.Timeout>();
-  let processing: string | undefined;
+  const waiting = new Map<string, Waiting>();
+  const workers = new Set<Promise<void>>();
   let running = true;
-  let idle: Promise<void> = Promise.resolve();
+  let active = 0;
 
   const report = (): void => options.onDepth?.(queue.length);
 
   function add(key: string): void {
-    if (!running) return;
-    if (key === processing) {
-      dirty.add(key);
-      return;
-    }
-    if (queued.has(key)) return;
-    queued.add(key);
+    if (!running || dirty.has(key)) return;
+    dirty.add(key);
+    // Processing: done() queues it again when that reconcile ends.
+    if (processing.has(key)) return;
     queue.push(key);
     report();
-    if (processing === undefined) idle = drain();
+    spawnWorkers();
   }
 
   function addAfter(key: string, delayMs: number): void {
-    if (!running || timers.has(key)) return;
-    timers.set(
-      key,
-      setTimeout(() => {
-        timers.delete(key);
-        add(key);
-      }, delayMs),
-    );
+    if (!running) return;
+    if (delayMs <= 0) return add(key);
+    const at = performance.now() + delayMs;
+    const pending = waiting.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      waiting.delete(key);
+      add(key);
+    }, delayMs);
+    waiting.set(key, { at, timer });
+  }
+
+  function succeeded(key: string, result: ReconcileResult | undefined, seconds: number): void {
+    failures.delete(key);
+    const requeue = result?.requeueAfterMs;
+    options.onResult?.(requeue === undefined ? 'success' : 'requeue', seconds);
+    if (requeue !== undefined) addAfter(key, requeue);
+  }
+
+  function failed(key: string, err: unknown, seconds: number): void {
+    const n = failures.get(key) ?? 0;
+    failures.set(key, n + 1);
+    options.onResult?.('error', seconds);
+    options.onError?.(key, err);
+    addAfter(key, Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(n, 40)));
   }
 
   async function runOne(key: string): Promise<void> {
     const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
     try {
-      const result = await options.reconcile(key);
-      failures.delete(key);
-      options.onResult?.(result?.requeueAfterMs !== undefined ? 'requeue' : 'success', (performance.now() - started) / 1000);
-      if (result?.requeueAfterMs !== undefined) addAfter(key, result.requeueAfterMs);
+      succeeded(key, await options.reconcile(key), seconds());
     } catch (err) {
-      const n = failures.get(key) ?? 0;
-      failures.set(key, n + 1);
-      options.onResult?.('error', (performance.now() - started) / 1000);
-      options.onError?.(key, err);
-      addAfter(key, Math.min(backoff.maxMs, backoff.initialMs * 2 ** n));
+      failed(key, err, seconds());
     }
   }
 
-  async function drain(): Promise<void> {
-    while (running && queue.length > 0) {
-      const key = queue.shift()!;
-      queued.delete(key);
-      report();
-      processing = key;
-      await runOne(key);
-      processing = undefined;
-      if (dirty.delete(key)) add(key);
+  /** The next key no worker holds, marked as processing. */
+  function take(): string | undefined {
+    const key = queue.shift();
+    if (key === undefined) return undefined;
+    dirty.delete(key);
+    processing.add(key);
+    report();
+    return key;
+  }
+
+  function done(key: string): void {
+    processing.delete(key);
+    if (!dirty.has(key) || !running) return;
+    queue.push(key);
+    report();
+  }
+
+  /** One worker: takes keys until the queue is empty; `active` drops before it returns. */
+  async function work(): Promise<void> {
+    try {
+      for (let key = take(); key !== undefined; key = running ? take() : undefined) {
+        await runOne(key);
+        done(key);
+      }
+    } finally {
+      active--;
+    }
+  }
+
+  function spawnWorkers(): void {
+    while (running && active < maxWorkers && queue.length > 0) {
+      active++;
+      const worker: Promise<void> = work().finally(() => workers.delete(worker));
+      workers.add(worker);
     }
   }
 
@@ -100,9 +145,9 @@ export function startWorkQueue(options: WorkQueueOptions): WorkQueue {
     depth: () => queue.length,
     async stop() {
       running = false;
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
-      await idle;
+      for (const w of waiting.values()) clearTimeout(w.timer);
+      waiting.clear();
+      while (workers.size > 0) await Promise.all([...workers]);
     },
   };
 }
