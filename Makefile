@@ -63,7 +63,7 @@ migrations: deps ## Generate a SQL migration from src/store/schema.ts (NAME=shor
 	drizzle-kit generate $(if $(NAME),--name $(NAME),)
 
 .PHONY: manifests
-manifests: deps ## Write crds/*.yaml from the zod schemas in src/operator/crd
+manifests: deps ## Write crds/*.yaml and crds/Kustomization from the zod schemas in src/operator/crd
 	node hack/gen-crds.ts crds
 
 .PHONY: check-generated

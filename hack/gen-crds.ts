@@ -1,12 +1,15 @@
-// `make manifests`: writes crds/*.yaml from the zod schemas in src/operator/crd/.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { crdDocuments, renderCrd, renderKustomization } from '../src/operator/crd/generate.ts';
+// `make manifests`: writes crds/*.yaml and crds/Kustomization from the zod schemas in src/operator/crd/.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { crdDocuments, KUSTOMIZATION_FILE, renderCrd, renderKustomization } from '../src/operator/crd/generate.ts';
 
-const dir = new URL(`../${process.argv[2] ?? 'crds'}/`, import.meta.url);
+const name = process.argv[2] ?? 'crds';
+const dir = new URL(`../${name}/`, import.meta.url);
 mkdirSync(dir, { recursive: true });
 for (const { file, object } of crdDocuments()) {
   writeFileSync(new URL(file, dir), renderCrd(object));
-  process.stdout.write(`wrote ${process.argv[2] ?? 'crds'}/${file}\n`);
+  process.stdout.write(`wrote ${name}/${file}\n`);
 }
-writeFileSync(new URL('kustomization.yaml', dir), renderKustomization());
-process.stdout.write(`wrote ${process.argv[2] ?? 'crds'}/kustomization.yaml\n`);
+// The old name: `kubectl apply -f` tried to apply it, and kustomize refuses two kustomization files.
+rmSync(new URL('kustomization.yaml', dir), { force: true });
+writeFileSync(new URL(KUSTOMIZATION_FILE, dir), renderKustomization());
+process.stdout.write(`wrote ${name}/${KUSTOMIZATION_FILE}\n`);

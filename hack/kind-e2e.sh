@@ -92,11 +92,7 @@ kind load docker-image "$IMAGE" --name "$CLUSTER_NAME"
 
 # --- CRDs, then the operator --------------------------------------------------------------------
 log "applying the CRDs"
-crds=()
-for f in crds/*.yaml; do
-  [ "$(basename "$f")" = kustomization.yaml ] || crds+=(-f "$f")
-done
-kubectl apply "${crds[@]}"
+kubectl apply -f crds/
 kubectl wait --for=condition=Established --timeout="$TIMEOUT" \
   crd/publishingtargets.alerthistory.io crd/enrichmentpolicies.alerthistory.io
 

@@ -10,11 +10,15 @@ export function adminClient(): KubeRest {
   return createKubeRest(loadKubeConfig({ kubeconfig: inject('kubeconfig'), inCluster: false }));
 }
 
-/** Installs (or updates) every CRD in crds/ and waits until each is Established. */
+/**
+ * Installs (or updates) what `kubectl apply -f crds/` would (every .yaml/.yml/.json file there) and
+ * waits until each CRD is Established; anything but a CRD in those files is an error.
+ */
 export async function applyCrds(rest: KubeRest): Promise<void> {
   const dir = new URL('../../crds/', import.meta.url);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')) {
-    const crd = parse(readFileSync(new URL(file, dir), 'utf8')) as { metadata: { name: string } };
+  for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f))) {
+    const crd = parse(readFileSync(new URL(file, dir), 'utf8')) as { kind?: string; metadata: { name: string } };
+    if (crd.kind !== 'CustomResourceDefinition') throw new Error(`crds/${file} holds a ${crd.kind ?? 'document without kind'}, which \`kubectl apply -f crds/\` cannot apply`);
     const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
     await rest.request('POST', path, { body: crd }).catch(async (err: unknown) => {
       if ((err as { statusCode?: number }).statusCode !== 409) throw err;

@@ -1,4 +1,4 @@
-// EnrichmentPolicy (alerthistory.io/v1alpha1, short name ep): how matching alerts are processed
+// EnrichmentPolicy (alerthistory.io/v1alpha1, short name epol): how matching alerts are processed
 // (docs/crds.md). Policies never publish by themselves.
 import { z } from 'zod';
 import { ENRICHMENT_MODES } from '../../core/enrichment.ts';

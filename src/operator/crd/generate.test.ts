@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registeredTypes } from '../../publish/registry.ts';
-import { crdDocuments, renderCrd, renderKustomization } from './generate.ts';
+import { crdDocuments, KUSTOMIZATION_FILE, renderCrd, renderKustomization } from './generate.ts';
 import { publishingTargetSpec } from './publishing-target.ts';
 
 describe('generated CRDs', () => {
@@ -9,7 +9,17 @@ describe('generated CRDs', () => {
     for (const { file, object } of crdDocuments()) {
       expect(readFileSync(new URL(`../../../crds/${file}`, import.meta.url), 'utf8'), file).toBe(renderCrd(object));
     }
-    expect(readFileSync(new URL('../../../crds/kustomization.yaml', import.meta.url), 'utf8')).toBe(renderKustomization());
+    expect(readFileSync(new URL(`../../../crds/${KUSTOMIZATION_FILE}`, import.meta.url), 'utf8')).toBe(renderKustomization());
+  });
+
+  it('leave nothing in crds/ that `kubectl apply -f crds/` would send but the CRDs', () => {
+    const applied = readdirSync(new URL('../../../crds/', import.meta.url)).filter((f) => /\.(ya?ml|json)$/.test(f));
+    expect(applied.sort()).toEqual(crdDocuments().map((d) => d.file).sort());
+  });
+
+  it('give EnrichmentPolicy the short name epol (ep is core Endpoints) and PublishingTarget pt', () => {
+    const shortNames = crdDocuments().map(({ object }) => (object.spec as { names: { kind: string; shortNames: string[] } }).names);
+    expect(Object.fromEntries(shortNames.map((n) => [n.kind, n.shortNames]))).toEqual({ PublishingTarget: ['pt'], EnrichmentPolicy: ['epol'] });
   });
 
   it('offer exactly the publisher registry as the type enum', () => {
