@@ -36,6 +36,11 @@ export interface KubeRest {
   /** The kubeconfig context's namespace (or the pod's, in-cluster). */
   readonly defaultNamespace: string;
   request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options?: KubeRequest): Promise<T>;
+  /**
+   * Server-side apply of `body` (application/apply-patch+yaml; JSON is YAML) as `fieldManager`,
+   * forcing conflicts: fields this manager applied before and leaves out now are removed.
+   */
+  apply<T>(path: string, body: unknown, fieldManager: string): Promise<T>;
   watch(path: string, query: Record<string, string | number | boolean | undefined>, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err?: unknown) => void): Promise<() => void>;
 }
 
@@ -94,6 +99,9 @@ export function createKubeRest(kc: KubeConfig): KubeRest {
       });
       if (!response.ok) throw await failure(response, method, path);
       return (await response.json()) as T;
+    },
+    apply<T>(path: string, body: unknown, fieldManager: string): Promise<T> {
+      return this.request<T>('PATCH', path, { query: { fieldManager, force: true }, body, contentType: 'application/apply-patch+yaml' });
     },
     async watch(path, query, onEvent, onDone) {
       const controller = await watcher.watch(path, query, (type, obj) => onEvent(type as WatchEventType, obj), onDone);
