@@ -69,8 +69,8 @@ const workerSchema = z
     circuitFailures: intIn(1, 1_000).default(5),
     /** How long an open circuit pauses a target before one probe delivery. */
     circuitOpenMs: intIn(10, 3_600_000).default(30_000),
-    /** How long SIGTERM waits for claimed deliveries before handing them back. */
-    drainTimeoutMs: intIn(0, 600_000).default(10_000),
+    /** How long SIGTERM waits for claimed deliveries before handing them back (after server.shutdownTimeoutMs). */
+    drainTimeoutMs: intIn(0, 600_000).default(8_000),
   })
   .strict()
   .prefault({});

@@ -18,7 +18,9 @@ const serverSchema = z
     requestTimeoutMs: positiveInt(600_000).default(30_000),
     headersTimeoutMs: positiveInt(600_000).default(10_000),
     keepAliveTimeoutMs: positiveInt(600_000).default(65_000),
-    shutdownTimeoutMs: positiveInt(600_000).default(20_000),
+    // With publishing.worker.drainTimeoutMs (8 s), run one after the other on SIGTERM: 18 s, inside
+    // the manifests' 30 s grace period minus the 5 s preStop sleep, with 7 s for the rest of stop().
+    shutdownTimeoutMs: positiveInt(600_000).default(10_000),
     // Node enforces the two timeouts above only on this sweep (its default 30 s made a 10 s
     // headers timeout cut at up to 40 s); 1 s keeps the cut within a second of the setting.
     timeoutCheckIntervalMs: intIn(100, 30_000).default(1_000),
