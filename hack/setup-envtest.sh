@@ -36,14 +36,19 @@
 #         go.etcd.io/etcd/server/v3 <v> (its requirements name real sibling versions).
 #      Everything builds under `nice` into a temp dir beside the cache dir, then moves into
 #      place with one rename, so an interrupted build never leaves a half-complete cache.
-#      Go's module and build caches live in <cache>/alert-history/envtest/.go (about 3.2 GiB;
-#      the installed binaries take 180 MiB); delete .go to reclaim the space, the binaries do
-#      not need it. On 2 cores a cold run takes about 8 minutes: 1.5 fetching modules, 6.5 for
-#      kube-apiserver, under a minute each for kubectl and etcd. A warm rebuild (e.g. after a
-#      version bump of etcd only) reuses .go and takes far less.
+#
+# Time and disk (measured 2026-12-01, cold, 2 cores, other work running): about 21 minutes, of
+# which about 16 for kube-apiserver, 2.5 for kubectl, 2 for etcd, 1 fetching modules; plan for up
+# to 40 on a loaded machine. It fills ${XDG_CACHE_HOME:-~/.cache}/alert-history/envtest with about
+# 3.4 GB: Go's build cache (.go/build-cache, 2.5 GB) and module cache (.go/path/pkg/mod, 0.7 GB),
+# and the installed binaries (k8s-<version>, 180 MB). Delete .go to reclaim 3.2 GB: the binaries
+# do not need it (a later version bump then builds cold again). Go's own caches (~/.cache/go-build,
+# ~/go) are not touched. While it builds, and while it waits for another run holding the lock,
+# it logs what it is doing and the time elapsed every ENVTEST_PROGRESS_SECONDS (20).
 #
 # Environment: KUBEBUILDER_ASSETS (step 1), XDG_CACHE_HOME (step 2), GOPROXY (step 4),
-# ENVTEST_SKIP_DOWNLOAD=1 skips step 3, ENVTEST_NO_BUILD=1 fails instead of doing step 4.
+# ENVTEST_SKIP_DOWNLOAD=1 skips step 3, ENVTEST_NO_BUILD=1 fails instead of doing step 4,
+# ENVTEST_PROGRESS_SECONDS sets how often a long step logs that it is still running.
 set -euo pipefail
 
 K8S_VERSION="v1.34.10"
@@ -57,6 +62,58 @@ exec 3>&1 1>&2
 
 log() { printf 'setup-envtest: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# How long and how big a cold build is (the header has the measurement).
+COLD_BUILD_NOTE="a cold build from Go modules took about 21 minutes on 2 cores (plan for up to 40 on a loaded machine) and fills about 3.4 GB of disk"
+PROGRESS_SECONDS="${ENVTEST_PROGRESS_SECONDS:-20}"
+script_start=$SECONDS
+ticker_pid=""
+step_pid=""
+
+minutes() { # seconds -> "12m05s"
+  printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
+}
+
+start_ticker() { # label [status-file] -> log "label: <elapsed>" every PROGRESS_SECONDS until stop_ticker
+  local label="$1" file="${2:-}" began=$SECONDS parent=$$
+  stop_ticker
+  # It holds neither fd 3 (the caller's stdout) nor fd 9 (the lock), its sleep not even stderr,
+  # and it stops by itself once this script is gone.
+  (
+    while sleep "$PROGRESS_SECONDS" </dev/null >/dev/null 2>&1; do
+      kill -0 "$parent" 2>/dev/null || exit 0
+      extra=""
+      if [ -n "$file" ] && [ -s "$file" ]; then extra="; the other run is $(cat "$file" 2>/dev/null)"; fi
+      log "$label: $(minutes $((SECONDS - began))) so far, $(minutes $((SECONDS - script_start))) since this run started$extra"
+    done
+  ) 3>&- 9>&- &
+  ticker_pid=$!
+}
+
+stop_ticker() {
+  if [ -n "$ticker_pid" ]; then
+    kill "$ticker_pid" 2>/dev/null || true
+    wait "$ticker_pid" 2>/dev/null || true
+    ticker_pid=""
+  fi
+}
+
+run_step() { # command... -> run it in the background and wait, so INT/TERM stop the script at once
+  local rc=0
+  "$@" &
+  step_pid=$!
+  wait "$step_pid" || rc=$?
+  step_pid=""
+  return "$rc"
+}
+
+stop_background() { # on exit: no ticker or step outlives the script
+  stop_ticker
+  if [ -n "$step_pid" ]; then kill "$step_pid" 2>/dev/null || true; fi
+}
+trap stop_background EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 has_assets() { # dir -> 0 when kube-apiserver and etcd are executable there
   [ -n "$1" ] && [ -x "$1/kube-apiserver" ] && [ -x "$1/etcd" ]
@@ -94,13 +151,23 @@ if cache_complete "$assets"; then
 fi
 
 mkdir -p "$cache_root"
+# What the lock holder is doing, for runs waiting on the lock: "<step> since <time> (pid <pid>)".
+status_file="$cache_root/.status-k8s-$K8S_VERSION"
+holding_lock=""
+set_status() { # step -> record it for waiting runs
+  if [ -n "$holding_lock" ]; then printf '%s since %s (pid %s)\n' "$1" "$(date +%H:%M:%S)" "$$" >"$status_file"; fi
+}
+log "no complete assets in $assets yet: downloading or building them; $COLD_BUILD_NOTE"
 # One installer per version at a time (parallel test runs all call this script).
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$cache_root/.lock-k8s-$K8S_VERSION"
   if ! flock -n 9; then
-    log "another setup-envtest run is installing $K8S_VERSION; waiting for it"
-    flock 9
+    log "another setup-envtest run is installing $K8S_VERSION ($(cat "$status_file" 2>/dev/null || echo 'step unknown')); waiting for it, which may take as long as a cold build"
+    start_ticker "still waiting for the other run's lock" "$status_file"
+    run_step flock 9
+    stop_ticker
   fi
+  holding_lock=1
   if cache_complete "$assets"; then
     log "using cached assets in $assets (installed by the other run)"
     done_with "$assets"
@@ -113,19 +180,19 @@ stage="$(mktemp -d "$cache_root/.stage-k8s-$K8S_VERSION.XXXXXX")"
 work=""
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+  stop_background
+  if [ -n "$holding_lock" ]; then rm -f "$status_file"; fi
   rm -rf "$stage"
   if [ -n "$work" ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 install_stage() { # move the complete staging dir into place with a single rename
   versions_stamp >"$stage/VERSIONS"
   chmod 755 "$stage"
   rm -rf "$assets"
   mv -T "$stage" "$assets"
-  log "installed kube-apiserver, etcd and kubectl into $assets"
+  log "installed kube-apiserver, etcd and kubectl into $assets in $(minutes $((SECONDS - script_start))) ($(du -sh "$cache_root" 2>/dev/null | cut -f1) in $cache_root)"
   done_with "$assets"
 }
 
@@ -159,6 +226,7 @@ try_download() {
   fi
   tarball="$stage/$name"
   log "downloading $url"
+  set_status "downloading $name"
   if ! curl -fsSL --connect-timeout 5 --speed-limit 10240 --speed-time 30 -o "$tarball" "$url"; then
     log "download of $name failed; skipping it"
     return 1
@@ -194,7 +262,7 @@ GO="go"
 if ! command -v "$GO" >/dev/null 2>&1; then
   if [ -x /usr/local/go/bin/go ]; then GO=/usr/local/go/bin/go; else die "no Go toolchain on PATH (need Go >= 1.24 to build $K8S_VERSION)"; fi
 fi
-log "building from Go modules with $("$GO" env GOVERSION) (GOPROXY=$("$GO" env GOPROXY)); this takes a while"
+log "building from Go modules with $("$GO" env GOVERSION) (GOPROXY=$("$GO" env GOPROXY)); each step logs its progress every ${PROGRESS_SECONDS}s"
 
 export GOPATH="$cache_root/.go/path"
 export GOMODCACHE="$GOPATH/pkg/mod"
@@ -215,24 +283,35 @@ info_field() { # field file -> string value of "field" in a one-line .info JSON 
 }
 
 download_module() { # module@version json-out -> fetch into the module cache, fail on errors
-  "$GO" mod download -json "$1" >"$2" || true
+  with_progress "fetching $1" sh -c 'exec "$0" mod download -json "$1" >"$2"' "$GO" "$1" "$2" || true
   if grep -q '"Error"' "$2"; then
     die "go mod download $1 failed: $(json_field Error "$2")"
   fi
 }
 
-timed_build() { # label dir args... -> go build in dir, reporting the duration
-  local label="$1" dir="$2" start=$SECONDS
+with_progress() { # label command... -> run it, logging the label and elapsed time while it runs
+  local label="$1" start=$SECONDS rc=0
+  shift
+  log "$label ..."
+  set_status "$label"
+  start_ticker "still $label"
+  run_step "$@" || rc=$?
+  stop_ticker
+  if [ "$rc" -eq 0 ]; then log "done $label in $(minutes $((SECONDS - start)))"; fi
+  return "$rc"
+}
+
+timed_build() { # label dir args... -> go build in dir, reporting progress and the duration
+  local label="$1" dir="$2"
   shift 2
-  log "building $label ..."
-  (cd "$dir" && nice -n 10 "$GO" build "$@") || die "building $label failed"
-  log "built $label in $((SECONDS - start))s"
+  # shellcheck disable=SC2016 # $0.. are the inner shell's arguments
+  with_progress "building $label" bash -c 'cd "$0" && exec nice -n 10 "$1" build "${@:2}"' "$dir" "$GO" "$@" ||
+    die "building $label failed"
 }
 
 # 4a. Kubernetes wrapper module
 minor_patch="${K8S_VERSION#v1.}" # 34.10
 staging_version="v0.$minor_patch"
-log "fetching k8s.io/kubernetes@$K8S_VERSION"
 download_module "k8s.io/kubernetes@$K8S_VERSION" "$work/kubernetes.json"
 k8s_gomod="$(json_field GoMod "$work/kubernetes.json")"
 k8s_info="$(json_field Info "$work/kubernetes.json")"
@@ -271,8 +350,9 @@ for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
   if [ -n "$k8s_commit" ]; then k8s_ldflags+=" -X $pkg.gitCommit=$k8s_commit"; fi
 done
 
-log "resolving kube-apiserver and kubectl dependencies"
-(cd "$work/kubernetes" && "$GO" get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION") ||
+# shellcheck disable=SC2016 # $0.. are the inner shell's arguments
+with_progress "resolving kube-apiserver and kubectl dependencies" \
+  sh -c 'cd "$0" && exec "$1" get "$2" "$3"' "$work/kubernetes" "$GO" "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" ||
   die "resolving k8s.io/kubernetes@$K8S_VERSION dependencies failed"
 
 # 4b. kube-apiserver and kubectl (the second build reuses most of the first's packages)
@@ -282,7 +362,6 @@ timed_build "kubectl $K8S_VERSION" "$work/kubernetes" -trimpath -ldflags "$k8s_l
   -o "$stage/kubectl" k8s.io/kubernetes/cmd/kubectl
 
 # 4c. etcd wrapper module
-log "fetching go.etcd.io/etcd/server/v3@$ETCD_VERSION"
 download_module "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "$work/etcd.json"
 etcd_commit="$(info_field Hash "$(json_field Info "$work/etcd.json")")"
 mkdir -p "$work/etcd"
@@ -293,7 +372,8 @@ mkdir -p "$work/etcd"
   echo
   echo "require go.etcd.io/etcd/server/v3 $ETCD_VERSION"
 } >"$work/etcd/go.mod"
-(cd "$work/etcd" && "$GO" get "go.etcd.io/etcd/server/v3@$ETCD_VERSION") ||
+# shellcheck disable=SC2016 # $0.. are the inner shell's arguments
+with_progress "resolving etcd dependencies" sh -c 'cd "$0" && exec "$1" get "$2"' "$work/etcd" "$GO" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" ||
   die "resolving go.etcd.io/etcd/server/v3@$ETCD_VERSION dependencies failed"
 etcd_ldflags="-s -w"
 if [ -n "$etcd_commit" ]; then etcd_ldflags+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=${etcd_commit:0:7}"; fi
