@@ -27,7 +27,7 @@ export interface OperatorBindings {
 export function buildOperator(config: Config, parts: { metrics: Metrics; logger: Logger; bindings: OperatorBindings }): Operator {
   const o = config.operator;
   const kc = loadKubeConfig({ kubeconfig: o.kubeconfig, inCluster: Boolean(o.inClusterHost) });
-  const rest = createKubeRest(kc);
+  const rest = createKubeRest(kc, { requestTimeoutMs: o.requestTimeoutSeconds * 1000 });
   const home = o.podNamespace ?? rest.defaultNamespace;
   const namespaces = o.namespaces.length > 0 ? o.namespaces : [home];
   const identity = `${o.podName ?? hostname()}_${randomBytes(4).toString('hex')}`;
@@ -45,6 +45,7 @@ export function buildOperator(config: Config, parts: { metrics: Metrics; logger:
       retryPeriodMs: o.retryPeriodSeconds * 1000,
       watchdogMs: o.watchdogSeconds * 1000,
       statusIntervalMs: o.statusIntervalSeconds * 1000,
+      watchTimeoutSeconds: o.watchTimeoutSeconds,
     },
     registry: publisherRegistry,
     ...parts.bindings,

@@ -19,8 +19,12 @@ export const operatorSchema = z
     leaseDurationSeconds: intIn(2, 3_600).default(15),
     renewDeadlineSeconds: intIn(1, 3_600).default(10),
     retryPeriodSeconds: intIn(1, 600).default(2),
-    /** A watch stream silent this long (no event, no bookmark) is restarted. */
-    watchdogSeconds: intIn(5, 3_600).default(90),
+    /** A watch stream silent this long (no event, no bookmark) is restarted: above the bookmark cadence (first ~2 min into a watch, then ~1 min). */
+    watchdogSeconds: intIn(5, 3_600).default(180),
+    /** Each watch asks the server to end it after [this, 2 x this) seconds, then resumes without a relist. */
+    watchTimeoutSeconds: intIn(1, 3_600).default(300),
+    /** Deadline of an ordinary API request (and of a watch's response headers; never of its stream). */
+    requestTimeoutSeconds: intIn(1, 600).default(30),
     /** Delivery health and counts are written to CR status at most this often. */
     statusIntervalSeconds: intIn(5, 3_600).default(60),
   })

@@ -1,6 +1,6 @@
 // Operator metrics named like controller-runtime's and client-go's, so existing dashboards and
 // alerts for operators work: reconcile totals and durations, work-queue depth and adds, leader
-// status; plus skipped Secrets.
+// status; plus skipped Secrets and informer LIST/WATCH requests.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The operator metrics. */
@@ -10,6 +10,7 @@ export interface OperatorMetrics {
   queueDepth: Gauge<'name'>;
   leader: Gauge<'name'>;
   secretErrors: Counter<'namespace'>;
+  informerRequests: Counter<'informer' | 'verb'>;
 }
 
 /** Registers the operator metrics. */
@@ -21,5 +22,6 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     queueDepth: new Gauge({ ...r, name: 'workqueue_depth', help: 'Keys waiting in each work queue', labelNames: ['name'] }),
     leader: new Gauge({ ...r, name: 'leader_election_master_status', help: '1 while this replica holds the leader Lease, else 0', labelNames: ['name'] }),
     secretErrors: new Counter({ ...r, name: 'alert_history_operator_secret_errors_total', help: 'Labelled Secrets skipped because they could not be parsed', labelNames: ['namespace'] }),
+    informerRequests: new Counter({ ...r, name: 'alert_history_operator_informer_requests_total', help: 'LIST and WATCH requests per informer (a quiet watch is resumed with a WATCH; a LIST is a relist)', labelNames: ['informer', 'verb'] }),
   };
 }

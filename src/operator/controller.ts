@@ -8,16 +8,17 @@ import type { PublisherRegistry, Target } from '../core/publishing.ts';
 import type { OperatorMetrics } from '../observability/operator-metrics.ts';
 import { createOperatorPolicyCatalog, createOperatorTargetCatalog, type OperatorPolicyCatalog, type OperatorTargetCatalog } from './catalog.ts';
 import { type LeaderElector, startLeaderElection } from './leader-election.ts';
-import { type KubeObject, type ListWatch, type ListWatchLog, startListWatch } from './kube/list-watch.ts';
+import { type ListWatch, type ListWatchLog, startListWatch } from './kube/list-watch.ts';
 import type { KubeRest } from './kube/rest.ts';
 import { collectionPath, restSource } from './kube/sources.ts';
 import { createPolicyReconciler } from './reconcile-policy.ts';
 import { createTargetReconciler, type Health, NotReadyYet } from './reconcile-target.ts';
-import type { CustomResource, SecretLookup } from './resolve-target.ts';
+import type { CustomResource } from './resolve-target.ts';
 import { createSecretIndex } from './secret-index.ts';
+import { secretKeysOf, startSecretInformers } from './secret-informers.ts';
 import { isTargetSecret, parseTargetSecret, type SecretObject } from './secret-target.ts';
 import { recordEvent } from './status.ts';
-import { startWorkQueue, type WorkQueue } from './work-queue.ts';
+import { type ReconcileResult, startWorkQueue, type WorkQueue } from './work-queue.ts';
 
 /** Options of {@link startOperator}. */
 export interface OperatorOptions {
@@ -26,7 +27,7 @@ export interface OperatorOptions {
   leaseNamespace: string;
   leaseName: string;
   identity: string;
-  timings: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number; watchdogMs: number; statusIntervalMs: number };
+  timings: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number; watchdogMs: number; statusIntervalMs: number; watchTimeoutSeconds?: number };
   registry: PublisherRegistry;
   configTargets: readonly Target[];
   configPolicies: readonly EnrichmentPolicy[];
@@ -46,19 +47,10 @@ export interface Operator {
   stop(): Promise<void>;
 }
 
-type Informers = { targets: ListWatch<CustomResource>[]; policies: ListWatch<CustomResource>[]; secrets: ListWatch<SecretObject & KubeObject>[] };
+type Informers = { targets: ListWatch<CustomResource>[]; policies: ListWatch<CustomResource>[]; secrets: ListWatch<unknown>[] };
 
 function lookupIn<T>(informers: ListWatch<T>[]): { get(key: string): T | undefined } {
   return { get: (key) => informers.map((i) => i.cache.get(key)).find((v) => v !== undefined) };
-}
-
-function secretLookup(secrets: { get(key: string): SecretObject | undefined }): SecretLookup {
-  return (namespace, name, key) => {
-    const secret = secrets.get(`${namespace}/${name}`);
-    if (!secret) return { found: 'secret-missing' };
-    const text = secret.stringData?.[key] ?? (secret.data?.[key] === undefined ? undefined : Buffer.from(secret.data[key], 'base64').toString('utf8'));
-    return text === undefined ? { found: 'key-missing' } : { found: 'ok', value: text };
-  };
 }
 
 function allKeys<T>(informers: ListWatch<T>[]): string[] {
@@ -77,7 +69,15 @@ export function startOperator(options: OperatorOptions): Operator {
   const election: { elector?: LeaderElector } = {};
   const isLeader = (): boolean => election.elector?.isLeader() ?? false;
   const now = (): Date => new Date();
-  const secrets = lookupIn(informers.secrets);
+  // Labelled Secrets whose Warning Event this leader has recorded (key -> resourceVersion).
+  const warned = new Map<string, string | undefined>();
+  const watchOptions = {
+    watchdogMs: options.timings.watchdogMs,
+    backoff: { initialMs: 500, maxMs: 30_000 },
+    log,
+    onRequest: (verb: 'list' | 'watch', informer: string) => metrics.informerRequests.inc({ informer, verb }),
+  };
+  const source = { watchTimeoutSeconds: options.timings.watchTimeoutSeconds };
 
   const queueHooks = (controller: string): Pick<Parameters<typeof startWorkQueue>[0], 'onResult' | 'onError' | 'onDepth'> => ({
     onResult: (result, seconds) => {
@@ -89,7 +89,7 @@ export function startOperator(options: OperatorOptions): Operator {
   });
   const targetQueue: WorkQueue = startWorkQueue({
     name: 'publishingtarget',
-    reconcile: createTargetReconciler({ resources: lookupIn(informers.targets), lookup: secretLookup(secrets), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, health: options.health, totals: (name) => totalsCache.get(name), now }),
+    reconcile: withSecrets(createTargetReconciler({ resources: lookupIn(informers.targets), lookup: (namespace, name, key) => secrets.lookup(namespace, name, key), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, health: options.health, totals: (name) => totalsCache.get(name), now })),
     ...queueHooks('publishingtarget'),
   });
   const policyQueue: WorkQueue = startWorkQueue({
@@ -98,11 +98,19 @@ export function startOperator(options: OperatorOptions): Operator {
     ...queueHooks('enrichmentpolicy'),
   });
 
+  /** Reads the Secrets a target references (GET what changed) before it is reconciled. */
+  function withSecrets(reconcile: (key: string) => Promise<ReconcileResult | undefined>): (key: string) => Promise<ReconcileResult | undefined> {
+    return async (key) => {
+      await secrets.load(secretKeysOf(lookupIn(informers.targets).get(key)));
+      return reconcile(key);
+    };
+  }
+
   async function onSecret(key: string, secret: SecretObject | undefined): Promise<void> {
-    index.dependents(key).forEach((k) => targetQueue.add(k));
     const [namespace] = key.split('/');
     if (!secret || !isTargetSecret(secret.metadata.labels)) {
       targets.setSecret(key, undefined);
+      warned.delete(key);
       return;
     }
     const parsed = parseTargetSecret(secret, options.registry);
@@ -110,24 +118,31 @@ export function startOperator(options: OperatorOptions): Operator {
     if (parsed.ok) return targetQueue.add(`${namespace}/${parsed.target.name}`);
     metrics.secretErrors.inc({ namespace: namespace ?? '' });
     log.warn({ secret: key, reason: parsed.reason }, 'skipping a labelled Secret');
-    if (isLeader()) {
-      await recordEvent(rest, { apiVersion: 'v1', kind: 'Secret', namespace: secret.metadata.namespace, name: secret.metadata.name }, { type: 'Warning', reason: 'InvalidTargetSecret', message: parsed.reason, component: 'alert-history', now: now().toISOString() });
-    }
+    // Once per version: a Secret carrying both discovery labels is seen by two informers.
+    if (!isLeader() || (warned.has(key) && warned.get(key) === secret.metadata.resourceVersion)) return;
+    warned.set(key, secret.metadata.resourceVersion);
+    const involved = { apiVersion: 'v1', kind: 'Secret', namespace: secret.metadata.namespace, name: secret.metadata.name };
+    await recordEvent(rest, involved, { type: 'Warning', reason: 'InvalidTargetSecret', message: parsed.reason, component: 'alert-history', now: now().toISOString() }).catch((err: unknown) => {
+      warned.delete(key);
+      throw err;
+    });
   }
+  const onLabelled = (key: string, secret: SecretObject | undefined): void =>
+    void onSecret(key, secret).catch((err: unknown) => log.warn({ secret: key, err: { message: (err as Error).message } }, 'secret event failed'));
 
   for (const namespace of options.namespaces) {
-    const watchOptions = { watchdogMs: options.timings.watchdogMs, backoff: { initialMs: 500, maxMs: 30_000 }, log };
-    informers.targets.push(startListWatch<CustomResource>({ name: `publishingtargets/${namespace}`, source: restSource(rest, collectionPath('publishingtargets', namespace)), onChange: (c) => targetQueue.add(c.key), ...watchOptions }));
-    informers.policies.push(startListWatch<CustomResource>({ name: `enrichmentpolicies/${namespace}`, source: restSource(rest, collectionPath('enrichmentpolicies', namespace)), onChange: (c) => policyQueue.add(c.key), ...watchOptions }));
-    informers.secrets.push(
-      startListWatch<SecretObject & KubeObject>({
-        name: `secrets/${namespace}`,
-        source: restSource(rest, collectionPath('secrets', namespace)),
-        onChange: (c) => void onSecret(c.key, c.type === 'delete' ? undefined : c.object).catch((err: unknown) => log.warn({ err: { message: (err as Error).message } }, 'secret event failed')),
-        ...watchOptions,
-      }),
-    );
+    informers.targets.push(startListWatch<CustomResource>({ name: `publishingtargets/${namespace}`, source: restSource(rest, collectionPath('publishingtargets', namespace), source), onChange: (c) => targetQueue.add(c.key), ...watchOptions }));
+    informers.policies.push(startListWatch<CustomResource>({ name: `enrichmentpolicies/${namespace}`, source: restSource(rest, collectionPath('enrichmentpolicies', namespace), source), onChange: (c) => policyQueue.add(c.key), ...watchOptions }));
   }
+  const secrets = startSecretInformers({
+    rest,
+    namespaces: options.namespaces,
+    listWatch: watchOptions,
+    ...source,
+    onLabelled,
+    onChanged: (key) => index.dependents(key).forEach((k) => targetQueue.add(k)),
+  });
+  informers.secrets.push(...secrets.informers);
 
   const enqueueAll = (): void => {
     allKeys(informers.targets).forEach((k) => targetQueue.add(k));
@@ -159,6 +174,9 @@ export function startOperator(options: OperatorOptions): Operator {
       metrics.leader.set({ name: options.leaseName }, 1);
       void refreshStatus();
       enqueueAll();
+      // Labelled Secrets too: a malformed one listed before this election gets its Warning now.
+      warned.clear();
+      secrets.labelledKeys().forEach((key) => onLabelled(key, secrets.labelled(key)));
     },
     onStoppedLeading: () => metrics.leader.set({ name: options.leaseName }, 0),
     log,

@@ -8,6 +8,8 @@ export interface TcpProxy {
   cut(): Promise<void>;
   restore(): Promise<void>;
   close(): Promise<void>;
+  /** Bytes the target has sent to clients so far (e.g. how much an informer downloaded). */
+  bytesToClients(): number;
 }
 
 /** Starts a proxy from a free loopback port to `target`. */
@@ -15,6 +17,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let toClients = 0;
   const open = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const s = createServer((client) => {
@@ -28,6 +31,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         };
         client.on('error', drop).on('close', drop);
         upstream.on('error', drop).on('close', drop);
+        upstream.on('data', (chunk: Buffer) => (toClients += chunk.length));
         client.pipe(upstream).pipe(client);
       });
       s.once('error', reject);
@@ -46,5 +50,5 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       server = undefined;
     });
   await open();
-  return { port, cut: shut, restore: open, close: shut };
+  return { port, cut: shut, restore: open, close: shut, bytesToClients: () => toClients };
 }

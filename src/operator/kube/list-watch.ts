@@ -43,6 +43,8 @@ export interface ListWatchOptions<T> {
   onChange: (change: CacheChange<T>) => void;
   /** After each (re)list: the loop is in sync with the server. */
   onSync?: (count: number) => void;
+  /** Before each LIST and WATCH request (for request counts: a quiet watch is resumed, never relisted). */
+  onRequest?: (verb: 'list' | 'watch', informer: string) => void;
   log: ListWatchLog;
   random?: () => number;
 }
@@ -118,9 +120,9 @@ export function startListWatch<T extends KubeObject>(options: ListWatchOptions<T
     options.onChange({ type: 'upsert', key, object: obj });
   }
 
-  async function list(): Promise<void> {
-    const result = await source.list();
-    const fresh = new Map(result.items.map((o) => [keyOf(o), o]));
+  /** Makes the cache what a list returned, reporting each difference. */
+  function replace(items: T[]): void {
+    const fresh = new Map(items.map((o) => [keyOf(o), o]));
     for (const [key, old] of cache) {
       if (!fresh.has(key)) {
         cache.delete(key);
@@ -132,6 +134,12 @@ export function startListWatch<T extends KubeObject>(options: ListWatchOptions<T
       cache.set(key, obj);
       options.onChange({ type: 'upsert', key, object: obj });
     }
+  }
+
+  async function list(): Promise<void> {
+    options.onRequest?.('list', options.name);
+    const result = await source.list();
+    replace(result.items);
     resourceVersion = result.resourceVersion;
     failures = 0;
     if (!synced) log.info({ informer: options.name, objects: cache.size }, 'informer synced');
@@ -167,6 +175,7 @@ export function startListWatch<T extends KubeObject>(options: ListWatchOptions<T
         if (!err) return finish({ kind: 'ended' });
         finish(isGone(err) ? { kind: 'gone' } : { kind: 'error', error: err });
       };
+      options.onRequest?.('watch', options.name);
       source.watch(resourceVersion, onEvent, onDone).then(
         (abort) => {
           abortCurrent = abort;

@@ -2,9 +2,10 @@
 // file) and authenticates each request; requests are plain JSON over undici with that auth, so
 // Lease MicroTimes keep their six fractional digits (the generated models would serialise a
 // JS Date with three, which the API server rejects) and custom resources need no generated types.
-import { HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
+import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { fetch } from 'undici';
 import type { WatchEventType } from './list-watch.ts';
+import { openWatchStream } from './watch-stream.ts';
 
 /** An API error with the server's status and reason. */
 export class KubeError extends Error {
@@ -30,6 +31,22 @@ export interface KubeRequest {
   timeoutMs?: number;
 }
 
+/** One watch: its query (resourceVersion, timeoutSeconds, bookmarks...), extra headers and callbacks. */
+export interface WatchRequest {
+  query: Record<string, string | number | boolean | undefined>;
+  /** Extra headers (e.g. an Accept asking for PartialObjectMetadata). */
+  headers?: Record<string, string>;
+  onEvent: (type: WatchEventType, obj: unknown) => void;
+  /** Called once when the stream ends: no argument when the server ended it. */
+  onDone: (err?: unknown) => void;
+}
+
+/** Options of {@link createKubeRest}. */
+export interface KubeRestOptions {
+  /** Deadline of an ordinary request, and of a watch's response headers; default 30 s. Watch bodies have none. */
+  requestTimeoutMs?: number;
+}
+
 /** JSON requests and watches against the API server. */
 export interface KubeRest {
   readonly server: string;
@@ -41,7 +58,8 @@ export interface KubeRest {
    * forcing conflicts: fields this manager applied before and leaves out now are removed.
    */
   apply<T>(path: string, body: unknown, fieldManager: string): Promise<T>;
-  watch(path: string, query: Record<string, string | number | boolean | undefined>, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err?: unknown) => void): Promise<() => void>;
+  /** Starts a watch (no client-side deadline on the stream); resolves with a function that aborts it. */
+  watch(path: string, request: WatchRequest): Promise<() => void>;
 }
 
 const METHODS = { GET: HttpMethod.GET, POST: HttpMethod.POST, PUT: HttpMethod.PUT, PATCH: HttpMethod.PATCH, DELETE: HttpMethod.DELETE } as const;
@@ -76,11 +94,11 @@ async function failure(response: Awaited<ReturnType<typeof fetch>>, method: stri
 }
 
 /** Creates the client for a loaded kubeconfig. */
-export function createKubeRest(kc: KubeConfig): KubeRest {
+export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): KubeRest {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const context = kc.getContextObject(kc.getCurrentContext());
-  const watcher = new Watch(kc);
+  const requestTimeoutMs = settings.requestTimeoutMs ?? 30_000;
   return {
     server: cluster.server,
     defaultNamespace: context?.namespace ?? 'default',
@@ -95,7 +113,7 @@ export function createKubeRest(kc: KubeConfig): KubeRest {
         headers,
         dispatcher: ctx.getDispatcher(),
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        signal: AbortSignal.timeout(options.timeoutMs ?? requestTimeoutMs),
       });
       if (!response.ok) throw await failure(response, method, path);
       return (await response.json()) as T;
@@ -103,9 +121,12 @@ export function createKubeRest(kc: KubeConfig): KubeRest {
     apply<T>(path: string, body: unknown, fieldManager: string): Promise<T> {
       return this.request<T>('PATCH', path, { query: { fieldManager, force: true }, body, contentType: 'application/apply-patch+yaml' });
     },
-    async watch(path, query, onEvent, onDone) {
-      const controller = await watcher.watch(path, query, (type, obj) => onEvent(type as WatchEventType, obj), onDone);
-      return () => controller.abort();
+    async watch(path, request) {
+      const url = urlOf(cluster.server, path, { ...request.query, watch: true });
+      const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+      await kc.applySecurityAuthentication(ctx);
+      const headers = { ...ctx.getHeaders(), accept: 'application/json', ...request.headers };
+      return openWatchStream({ url, headers, dispatcher: ctx.getDispatcher(), headersTimeoutMs: requestTimeoutMs, onEvent: request.onEvent, onDone: request.onDone });
     },
   };
 }
