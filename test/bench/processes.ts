@@ -4,8 +4,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-// The built service, as the container image runs it (`make bench` builds first).
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+// The built service, as the container image runs it (`make bench` builds first). BENCH_CLI runs
+// another entry point instead (e.g. a committed snapshot's src/cli.ts, for one part run alone).
+const CLI = process.env.BENCH_CLI ?? new URL('../../dist/cli.js', import.meta.url).pathname;
 /** V8 heap settings the image sets (Dockerfile NODE_OPTIONS); override with BENCH_NODE_OPTIONS. */
 export const SERVICE_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=256 --max-semi-space-size=8';
 const BARE = new URL('./bare-server.ts', import.meta.url).pathname;

@@ -52,6 +52,28 @@ const NOTES = `
   \`database.readTimeoutMs\` (5 s) with a 503, and on the embedded store give way after 1 s to
   waiting writes (the worker is reopened, ~0.5-1 s). The embedded peak RSS is the WASM heap of
   PostgreSQL's regex engine during the read; WASM memory is returned when the worker ends.
+
+## Operator at scale (issue 11, "Scale, measured"; rows first measured 2026-12-01)
+
+- A real etcd + kube-apiserver v1.34.10 (\`hack/setup-envtest.sh\`) on the same two cores; the
+  service in operator mode (one replica, PostgreSQL) with the ServiceAccount and Roles of
+  \`manifests/\`, its API traffic through a counting proxy, so the request counts are the
+  operator's own (the apiserver's \`apiserver_request_total\` would add the bench's requests and its
+  own loopback traffic). 1,000 webhook PublishingTargets and 200 EnrichmentPolicies are POSTed 32
+  at a time; Ready is polled from the watch cache every 0.5 s; reconciles are the operator's
+  \`controller_runtime_reconcile_total\`. Alone: \`node test/bench/operator-bench.ts\` after
+  \`make build\` (\`BENCH_CLI\` runs another entry point, \`BENCH_OPERATOR_QUIET_SECONDS\` shortens the
+  quiet window, default 300; \`BENCH_OPERATOR_TARGETS\` and \`_POLICIES\` change the counts).
+- The API server bounds the burst here: the 1,200 creates alone take about 10 s. Every object is
+  reconciled twice (its creation, then the watch event of its own status write, which writes
+  nothing); a reconcile that changes something costs one status write and, for a target, one Event.
+- The quiet window is the budget "no status write without a change". Its other requests are the
+  Lease renewals (a GET and a PUT every 2 s, client-go's retry period). The first run (commit
+  1cb0345, before issue 11's watch fix) also showed a new WATCH of each informer about every 30 s
+  and a relist of each about every 2.5 min: the REST client's 30 s timeout aborting quiet watch
+  streams, four of which force a relist (issue 11, defect 5). The thousands of reconciles are the
+  leader re-queueing every target once per \`operator.statusIntervalSeconds\` (60 s) to refresh
+  delivery health and counts; with nothing changed they write nothing.
 `;
 
 /** One budget row. */

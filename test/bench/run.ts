@@ -15,6 +15,7 @@ import { proxyRows } from './proxy-bench.ts';
 import { publishRows } from './publish-bench.ts';
 import { liveRows } from './live-bench.ts';
 import { heavyReadRows } from './read-bench.ts';
+import { operatorRows } from './operator-bench.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -178,6 +179,8 @@ async function main(): Promise<void> {
     rows.push(...(await heavyReadRows(await createDatabase(server.adminUrl, 'alert_history_bench_reads'), SECONDS, log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_reads');
     await embeddedMode(rows);
+    rows.push(...(await operatorRows(await createDatabase(server.adminUrl, 'alert_history_bench_operator'), log)));
+    await dropDatabase(server.adminUrl, 'alert_history_bench_operator');
   } finally {
     await dropDatabase(server.adminUrl, name).catch(() => undefined);
     await server.stop();
