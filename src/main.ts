@@ -16,7 +16,7 @@ import { VERSION } from './version.ts';
 import type { Redis } from 'ioredis';
 import type { Metrics } from './observability/metrics.ts';
 import type { AlertStore, HealthCheck } from './core/ports.ts';
-import { type EnrichmentPolicy, type ModeStore, type PolicyCatalog } from './core/enrichment.ts';
+import { type EnrichmentPolicy, type ModeStore, type PolicyCatalog, type PolicyMatchStore } from './core/enrichment.ts';
 import { createProxy, createRecoveryRouter } from './pipeline/proxy.ts';
 import { buildCatalog, type PublishingParts, startPublishing } from './compose/publishing.ts';
 import { operatorHealthCheck, operatorWanted } from './compose/operator-mode.ts';
@@ -33,6 +33,7 @@ import { createLayeredCache, createRedisCache } from './classify/redis-cache.ts'
 import { type ClassificationService, createClassificationService } from './pipeline/classification-service.ts';
 import { createClassificationRepository } from './store/classification-store.ts';
 import { createRedisModeStore, createSqlModeStore } from './store/mode-store.ts';
+import { createPolicyMatchStore } from './store/policy-matches.ts';
 import { openRedis, pingRedis, waitForRedis } from './store/redis.ts';
 
 /** Options of {@link startService}. */
@@ -159,7 +160,7 @@ function healthChecks(db: Db, redis: Redis | undefined, operator: Operator | und
  */
 async function catalogs(
   config: Config,
-  parts: { wantOperator: boolean; staticCatalog: TargetCatalog; metrics: Metrics; logger: Logger },
+  parts: { wantOperator: boolean; staticCatalog: TargetCatalog; metrics: Metrics; logger: Logger; matches: PolicyMatchStore },
 ): Promise<{ operator: Operator | undefined; catalog: TargetCatalog; policies: PolicyCatalog; late: { publishing?: PublishingParts } }> {
   const configPolicies = staticPolicies(config);
   const late: { publishing?: PublishingParts } = {};
@@ -172,8 +173,8 @@ async function catalogs(
     bindings: {
       configTargets: parts.staticCatalog.list(),
       configPolicies: configPolicies.list(),
-      health: (name) => late.publishing?.worker.guards.health(name) ?? 'unknown',
       totals: () => late.publishing?.outbox.totals() ?? Promise.resolve([]),
+      policyMatches: () => parts.matches.totals(),
     },
   });
   return { operator, catalog: operator.targets, policies: operator.policies, late };
@@ -214,7 +215,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     { llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode },
     'classification ready',
   );
-  const sources = await catalogs(config, { wantOperator, staticCatalog, metrics, logger });
+  const matches = createPolicyMatchStore(db);
+  const sources = await catalogs(config, { wantOperator, staticCatalog, metrics, logger, matches });
   const { operator, catalog, late } = sources;
   const routingDeps = {
     policies: sources.policies,
@@ -237,6 +239,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     classification: classification.service,
     proxy: createProxy({
       ...routingDeps,
+      matches,
       store,
       targets: catalog,
       outbox: publishing.outbox,

@@ -5,7 +5,7 @@ import { page, time } from './contract.ts';
 
 const deliveryState = z.enum(['routing', 'pending', 'sending', 'failed', 'succeeded', 'dead', 'filtered']);
 
-/** One publishing target (URLs masked). */
+/** One publishing target (URLs masked), or a custom resource that did not resolve (url ""). */
 export const PublishingTarget = z.object({
   name: z.string(),
   namespace: z.string().nullable(),
@@ -14,7 +14,9 @@ export const PublishingTarget = z.object({
   format: z.string(),
   url: z.string().describe('scheme and host only; the rest is masked'),
   enabled: z.boolean(),
-  ready: z.boolean(),
+  ready: z.boolean().describe('false when disabled or when its definition did not resolve'),
+  ready_reason: z.string().describe('Resolved, ConflictingTarget, Disabled, InvalidSpec, SecretNotFound, SecretKeyMissing'),
+  ready_message: z.string(),
   health_status: z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']),
   circuit_state: z.enum(['closed', 'open', 'half_open']),
   total_publishes: z.number().int(),

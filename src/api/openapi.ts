@@ -100,7 +100,7 @@ const OPS: Record<string, Record<string, Op>> = {
     get: { summary: 'The global enrichment mode and where it is stored', ok: c.ModeResponse },
     post: { summary: 'Switch the global enrichment mode (API token); shared by replicas, kept across restarts', ok: c.ModeResponse, body: true },
   },
-  '/publishing/targets': { get: { summary: 'Publishing targets with masked URLs, health and delivery counts', ok: c.PublishingTargetsResponse } },
+  '/publishing/targets': { get: { summary: 'Publishing targets with masked URLs, readiness and its reason, health and delivery counts', ok: c.PublishingTargetsResponse } },
   '/publishing/targets/refresh': {
     post: { summary: 'Re-read the target sources now (API token; at most once per 10 s, else 409 with Retry-After)', ok: c.RefreshResponse },
   },

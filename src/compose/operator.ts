@@ -5,22 +5,23 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
-import type { EnrichmentPolicy } from '../core/enrichment.ts';
+import type { EnrichmentPolicy, PolicyMatches } from '../core/enrichment.ts';
 import type { TargetTotals } from '../core/outbox.ts';
 import type { Target } from '../core/publishing.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { createOperatorMetrics } from '../observability/operator-metrics.ts';
 import { type Operator, startOperator } from '../operator/controller.ts';
 import { createKubeRest, loadKubeConfig } from '../operator/kube/rest.ts';
-import type { Health } from '../operator/reconcile-target.ts';
 import { publisherRegistry } from '../publish/registry.ts';
 
 /** What the operator needs from the rest of the service (bound late: publishing starts after it). */
 export interface OperatorBindings {
   configTargets: readonly Target[];
   configPolicies: readonly EnrichmentPolicy[];
-  health: (name: string) => Health;
+  /** Delivery totals of every replica, for target health and counts in status. */
   totals: () => Promise<TargetTotals[]>;
+  /** Policy match counts of every replica, for matchedAlerts in status. */
+  policyMatches: () => Promise<PolicyMatches[]>;
 }
 
 /** Starts the operator. */

@@ -29,6 +29,8 @@ export function isEnrichmentMode(value: unknown): value is EnrichmentMode {
 /** An EnrichmentPolicy (crds.md): how matching alerts are processed. */
 export interface EnrichmentPolicy {
   name: string;
+  /** Set for custom resources; with the name it keys the policy's match counter. */
+  namespace?: string;
   /** Higher wins; on a tie the one listed (or created) first wins. */
   priority: number;
   match: { namespaces?: string[]; matchers?: { name: string; op: '=' | '!=' | '=~' | '!~'; value: string }[] };
@@ -48,4 +50,24 @@ export interface EnrichmentPolicy {
 export interface PolicyCatalog {
   /** Ready policies, oldest first. */
   list(): readonly EnrichmentPolicy[];
+}
+
+/** The key of a policy's match counter: `namespace/name` for custom resources, else the name. */
+export function policyKey(policy: Pick<EnrichmentPolicy, 'name' | 'namespace'>): string {
+  return policy.namespace ? `${policy.namespace}/${policy.name}` : policy.name;
+}
+
+/** How often a policy was chosen for a new state change, over all replicas. */
+export interface PolicyMatches {
+  /** {@link policyKey}. */
+  policy: string;
+  matched: number;
+  lastMatchAt: string;
+}
+
+/** Per-policy match counters, shared by the replicas through the database. */
+export interface PolicyMatchStore {
+  /** Counts one match per entry (a key may repeat), at the database's clock. */
+  record(policies: readonly string[]): Promise<void>;
+  totals(): Promise<PolicyMatches[]>;
 }

@@ -86,6 +86,10 @@ export interface TargetTotals {
   dead: number;
   pending: number;
   lastSuccess: string | null;
+  /** When the latest attempt that failed and is being retried ended (a row now `failed`). */
+  lastFailure: string | null;
+  /** When the latest row was dead-lettered. */
+  lastDead: string | null;
 }
 
 /** The outbox. */

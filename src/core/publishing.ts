@@ -55,10 +55,31 @@ export interface Target {
   options: TargetOptions;
 }
 
+/** Whether a defined target can be published to, and why: the Ready condition's reason and message. */
+export interface TargetReadiness {
+  ready: boolean;
+  reason: string;
+  message: string;
+}
+
+/** A definition that did not resolve (an invalid spec, a missing Secret): never published to. */
+export interface UnresolvedTarget {
+  name: string;
+  namespace?: string;
+  source: TargetSource;
+  type: TargetType;
+  enabled: boolean;
+  readiness: TargetReadiness;
+}
+
 /** Where targets come from (config now; custom resources and Secrets with the operator). */
 export interface TargetCatalog {
   list(): Target[];
   get(name: string): Target | undefined;
+  /** How the source resolved a listed target, when it says (the operator); else enabled means Ready. */
+  readiness?(name: string): TargetReadiness | undefined;
+  /** Definitions that did not resolve, listed beside the targets. */
+  unresolved?(): UnresolvedTarget[];
   /** Re-reads the sources; resolves with the number of targets. */
   refresh(): Promise<number>;
   /** When the sources were last read (ISO). */

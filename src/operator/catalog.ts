@@ -3,12 +3,17 @@
 // config.yaml. Every replica keeps them current from its own informers; the publishing path reads
 // them through the TargetCatalog and PolicyCatalog ports.
 import type { EnrichmentPolicy, PolicyCatalog } from '../core/enrichment.ts';
-import type { Target, TargetCatalog } from '../core/publishing.ts';
+import type { Target, TargetCatalog, UnresolvedTarget } from '../core/publishing.ts';
 
 /** Merged targets with their conflicts. */
 export interface OperatorTargetCatalog extends TargetCatalog {
   /** Sets or clears the target of a custom resource (`namespace/name`). */
   setResource(key: string, target: Target | undefined): void;
+  /**
+   * Sets or clears how a custom resource (`namespace/name`) resolved, on every replica: its Ready
+   * condition, and what to list while it has no target.
+   */
+  setState(key: string, state: UnresolvedTarget | undefined): void;
   /** Sets or clears the target of a labelled Secret (`namespace/name`). */
   setSecret(key: string, target: Target | undefined): void;
   /** The Secret key whose target a custom resource of this name shadows, if any. */
@@ -22,6 +27,7 @@ export function createOperatorTargetCatalog(options: { config: readonly Target[]
   const now = options.now ?? ((): Date => new Date());
   const resources = new Map<string, Target>();
   const secrets = new Map<string, Target>();
+  const states = new Map<string, UnresolvedTarget>();
   const listeners: (() => void)[] = [];
   let merged: Target[] = [...options.config];
   let byName = new Map(merged.map((t) => [t.name, t]));
@@ -47,6 +53,15 @@ export function createOperatorTargetCatalog(options: { config: readonly Target[]
       return merged.length;
     },
     lastRefresh: () => refreshedAt,
+    readiness(name) {
+      const target = byName.get(name);
+      return target?.source === 'crd' ? states.get(`${target.namespace ?? ''}/${target.name}`)?.readiness : undefined;
+    },
+    unresolved: () => [...states].filter(([key]) => !resources.has(key)).map(([, state]) => state),
+    setState(key, state) {
+      if (state) states.set(key, state);
+      else states.delete(key);
+    },
     setResource(key, target) {
       if (target) resources.set(key, target);
       else resources.delete(key);

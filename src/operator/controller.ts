@@ -1,8 +1,9 @@
 // The operator: informers on every replica (custom resources and Secrets of the watched
 // namespaces) feed two work queues whose reconcilers keep the catalogs current; labelled Secrets
-// become targets; the Lease elector decides who writes status and Events; the leader refreshes
-// delivery health and counts in status at most once per status interval.
-import type { EnrichmentPolicy } from '../core/enrichment.ts';
+// become targets; the Lease elector decides who writes status and Events; the leader reads
+// delivery health and counts and policy match counts (all replicas', from the database) at most
+// once per status interval and writes what changed.
+import type { EnrichmentPolicy, PolicyMatches } from '../core/enrichment.ts';
 import type { TargetTotals } from '../core/outbox.ts';
 import type { PublisherRegistry, Target } from '../core/publishing.ts';
 import type { OperatorMetrics } from '../observability/operator-metrics.ts';
@@ -12,7 +13,7 @@ import { type ListWatch, type ListWatchLog, startListWatch } from './kube/list-w
 import type { KubeRest } from './kube/rest.ts';
 import { collectionPath, restSource } from './kube/sources.ts';
 import { createPolicyReconciler } from './reconcile-policy.ts';
-import { createTargetReconciler, type Health, NotReadyYet } from './reconcile-target.ts';
+import { createTargetReconciler, NotReadyYet } from './reconcile-target.ts';
 import type { CustomResource } from './resolve-target.ts';
 import { createSecretIndex } from './secret-index.ts';
 import { secretKeysOf, startSecretInformers } from './secret-informers.ts';
@@ -31,8 +32,10 @@ export interface OperatorOptions {
   registry: PublisherRegistry;
   configTargets: readonly Target[];
   configPolicies: readonly EnrichmentPolicy[];
-  health: (name: string) => Health;
+  /** Delivery totals of every replica (the database). */
   totals: () => Promise<TargetTotals[]>;
+  /** Policy match counts of every replica (the database). */
+  policyMatches: () => Promise<PolicyMatches[]>;
   metrics: OperatorMetrics;
   log: ListWatchLog & { error(obj: object, msg: string): void };
 }
@@ -62,7 +65,8 @@ export function startOperator(options: OperatorOptions): Operator {
   const { rest, metrics, log } = options;
   const informers: Informers = { targets: [], policies: [], secrets: [] };
   const index = createSecretIndex();
-  const totalsCache = new Map<string, TargetTotals>();
+  // Undefined until first read: reconcilers then keep what status already says.
+  const facts: { totals?: Map<string, TargetTotals>; matches?: Map<string, PolicyMatches> } = {};
   const targets = createOperatorTargetCatalog({ config: options.configTargets, relist: () => relistAll() });
   const policies = createOperatorPolicyCatalog(options.configPolicies);
   // Set once the elector starts (after the queues it feeds exist).
@@ -89,12 +93,12 @@ export function startOperator(options: OperatorOptions): Operator {
   });
   const targetQueue: WorkQueue = startWorkQueue({
     name: 'publishingtarget',
-    reconcile: withSecrets(createTargetReconciler({ resources: lookupIn(informers.targets), lookup: (namespace, name, key) => secrets.lookup(namespace, name, key), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, health: options.health, totals: (name) => totalsCache.get(name), now })),
+    reconcile: withSecrets(createTargetReconciler({ resources: lookupIn(informers.targets), lookup: (namespace, name, key) => secrets.lookup(namespace, name, key), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, totals: (name) => (facts.totals ? (facts.totals.get(name) ?? null) : undefined), now })),
     ...queueHooks('publishingtarget'),
   });
   const policyQueue: WorkQueue = startWorkQueue({
     name: 'enrichmentpolicy',
-    reconcile: createPolicyReconciler({ resources: lookupIn(informers.policies), catalog: policies, isLeader, fieldManager: options.identity, rest, now }),
+    reconcile: createPolicyReconciler({ resources: lookupIn(informers.policies), catalog: policies, isLeader, fieldManager: options.identity, rest, matches: (key) => (facts.matches ? (facts.matches.get(key) ?? null) : undefined), now }),
     ...queueHooks('enrichmentpolicy'),
   });
 
@@ -151,12 +155,13 @@ export function startOperator(options: OperatorOptions): Operator {
   async function refreshStatus(): Promise<void> {
     if (!isLeader()) return;
     try {
-      totalsCache.clear();
-      for (const t of await options.totals()) totalsCache.set(t.target, t);
+      const [totals, matches] = await Promise.all([options.totals(), options.policyMatches()]);
+      facts.totals = new Map(totals.map((t) => [t.target, t]));
+      facts.matches = new Map(matches.map((m) => [m.policy, m]));
     } catch (err) {
-      log.warn({ err: { message: (err as Error).message } }, 'delivery totals unavailable for status');
+      log.warn({ err: { message: (err as Error).message } }, 'delivery totals and policy matches unavailable for status: keeping the last read');
     }
-    allKeys(informers.targets).forEach((k) => targetQueue.add(k));
+    enqueueAll();
   }
   const statusTimer = setInterval(() => void refreshStatus(), options.timings.statusIntervalMs);
 
@@ -178,7 +183,12 @@ export function startOperator(options: OperatorOptions): Operator {
       warned.clear();
       secrets.labelledKeys().forEach((key) => onLabelled(key, secrets.labelled(key)));
     },
-    onStoppedLeading: () => metrics.leader.set({ name: options.leaseName }, 0),
+    onStoppedLeading: () => {
+      metrics.leader.set({ name: options.leaseName }, 0);
+      // Read again on the next election rather than written back stale.
+      delete facts.totals;
+      delete facts.matches;
+    },
     log,
   });
   metrics.leader.set({ name: options.leaseName }, 0);

@@ -1,20 +1,19 @@
 // The PublishingTarget reconciler (style.md rule 7): get -> deletion -> validate + resolve
-// Secrets -> update the catalog (every replica) -> on the leader only, set conditions and patch
-// status if it changed, with an Event when readiness flips. An invalid spec is terminal (no
-// requeue until it changes); a missing Secret is retried with backoff and re-enqueued when the
-// Secret appears. Dispatch never happens here.
+// Secrets -> update the catalog and the target's readiness (every replica) -> on the leader only,
+// set conditions and apply status if it changed, with an Event when readiness flips. An invalid
+// spec is terminal (Stalled, no requeue until it changes); a missing Secret is retried with
+// backoff (Reconciling) and re-enqueued when the Secret appears. Delivery health and counts come
+// from the database, so they cover every replica's deliveries. Dispatch never happens here.
 import type { TargetTotals } from '../core/outbox.ts';
-import type { PublisherRegistry } from '../core/publishing.ts';
+import { type PublisherRegistry, TARGET_TYPES, type UnresolvedTarget } from '../core/publishing.ts';
 import type { OperatorTargetCatalog } from './catalog.ts';
-import type { Condition } from './crd/common.ts';
+import { healthOf, healthyCondition, wholeSeconds } from './delivery-health.ts';
 import type { KubeRest } from './kube/rest.ts';
 import { type CustomResource, type Resolution, resolveTarget, type SecretLookup } from './resolve-target.ts';
 import type { SecretIndex } from './secret-index.ts';
-import { type ConditionInput, conditionTime, patchStatus, recordEvent, setCondition, statusDiffers } from './status.ts';
+import { type ConditionInput, conditionsOf, conditionTime, recordEvent, type Status, updateConditions } from './status.ts';
+import { createStatusWriter, type StatusWriter } from './status-writer.ts';
 import type { ReconcileResult } from './work-queue.ts';
-
-/** Delivery health as the worker sees it. */
-export type Health = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
 
 /** Dependencies of the reconciler. */
 export interface TargetReconcilerDeps {
@@ -27,13 +26,19 @@ export interface TargetReconcilerDeps {
   /** This replica's identity, recorded as the status field manager. */
   fieldManager: string;
   rest: KubeRest;
-  health: (name: string) => Health;
-  totals: (name: string) => TargetTotals | undefined;
+  /** Delivery totals of all replicas: null when the target has none, undefined until first read. */
+  totals: (name: string) => TargetTotals | null | undefined;
   now: () => Date;
 }
 
 /** Thrown for a retryable NotReady (the queue backs off). */
 export class NotReadyYet extends Error {}
+
+/** What conditions change besides Ready. */
+interface ConditionChange {
+  set: ConditionInput[];
+  remove: string[];
+}
 
 function readyCondition(res: Resolution, cr: CustomResource, shadowed: string | undefined): ConditionInput {
   const generation = cr.metadata.generation;
@@ -45,63 +50,86 @@ function readyCondition(res: Resolution, cr: CustomResource, shadowed: string | 
   return { type: 'Ready', status: 'True', reason: 'Resolved', message: res.message, observedGeneration: generation };
 }
 
-const HEALTH: Record<Health, Pick<ConditionInput, 'status' | 'reason' | 'message'>> = {
-  healthy: { status: 'True', reason: 'DeliverySucceeded', message: 'the last delivery succeeded' },
-  degraded: { status: 'False', reason: 'DeliveryFailing', message: 'the last delivery failed; it is retried with backoff' },
-  unhealthy: { status: 'False', reason: 'CircuitOpen', message: 'deliveries keep failing; the circuit is open and deliveries wait in the outbox' },
-  unknown: { status: 'Unknown', reason: 'NoDeliveries', message: 'no delivery attempted by this replica yet' },
-};
-
-function conditionsOf(deps: TargetReconcilerDeps, cr: CustomResource, res: Resolution): Condition[] {
-  const now = conditionTime(deps.now());
-  const previous = (cr.status?.conditions as Condition[] | undefined) ?? [];
-  const shadowed = res.ok ? deps.catalog.shadowedSecret(cr.metadata.name) : undefined;
-  const conditions = setCondition(previous, readyCondition(res, cr, shadowed), now);
-  if (!res.ok || !res.target.enabled) return conditions;
-  const health = deps.health(cr.metadata.name);
-  return setCondition(conditions, { type: 'Healthy', ...HEALTH[health], observedGeneration: cr.metadata.generation }, now);
+/** kstatus: Stalled while the spec is invalid (terminal), Reconciling while a Secret is awaited. */
+function progressConditions(res: Resolution, generation: number | undefined): ConditionChange {
+  if (res.ok) return { set: [], remove: ['Reconciling', 'Stalled'] };
+  if (res.reason === 'InvalidSpec') return { set: [{ type: 'Stalled', status: 'True', reason: res.reason, message: res.message, observedGeneration: generation }], remove: ['Reconciling'] };
+  return { set: [{ type: 'Reconciling', status: 'True', reason: res.reason, message: `waiting for a Secret: ${res.message}`, observedGeneration: generation }], remove: ['Stalled'] };
 }
 
-function desiredStatus(deps: TargetReconcilerDeps, cr: CustomResource, res: Resolution): Record<string, unknown> {
-  const conditions = conditionsOf(deps, cr, res);
-  const totals = deps.totals(cr.metadata.name);
+/** Healthy applies to Ready, enabled targets; before the first read of the totals it is kept. */
+function healthConditions(res: Resolution, totals: TargetTotals | null | undefined, generation: number | undefined): ConditionChange {
+  if (!res.ok || !res.target.enabled) return { set: [], remove: ['Healthy'] };
+  if (totals === undefined) return { set: [], remove: [] };
+  return { set: [{ ...healthyCondition(healthOf(totals)), observedGeneration: generation }], remove: [] };
+}
+
+function deliveryFields(totals: TargetTotals | null | undefined, server: Status | undefined): Status {
+  if (totals === undefined) return { lastDeliveryTime: server?.lastDeliveryTime, deliveries: server?.deliveries };
+  if (totals === null) return {};
   return {
-    observedGeneration: cr.metadata.generation,
-    conditions,
-    endpoint: res.ok ? res.endpoint : undefined,
-    lastDeliveryTime: totals?.lastSuccess?.replace(/\.\d+Z$/, 'Z') ?? undefined,
-    deliveries: totals ? { succeeded: totals.succeeded, failed: totals.failed, dead: totals.dead } : undefined,
+    lastDeliveryTime: totals.lastSuccess ? wholeSeconds(totals.lastSuccess) : undefined,
+    deliveries: { succeeded: totals.succeeded, failed: totals.failed, dead: totals.dead },
   };
 }
 
-async function writeStatus(deps: TargetReconcilerDeps, cr: CustomResource, res: Resolution): Promise<void> {
-  const status = desiredStatus(deps, cr, res);
-  if (!statusDiffers(cr.status, status)) return;
-  const ref = { plural: 'publishingtargets', kind: 'PublishingTarget', namespace: cr.metadata.namespace, name: cr.metadata.name };
-  await patchStatus(deps.rest, ref, status, deps.fieldManager);
-  const before = ((cr.status?.conditions as Condition[] | undefined) ?? []).find((c) => c.type === 'Ready');
-  const after = (status.conditions as Condition[]).find((c) => c.type === 'Ready')!;
-  if (before?.status === after.status && before.reason === after.reason) return;
+function desiredStatus(deps: TargetReconcilerDeps, cr: CustomResource, res: Resolution, parts: { ready: ConditionInput; server: Status | undefined }): Status {
+  const generation = cr.metadata.generation;
+  const totals = deps.totals(cr.metadata.name);
+  const progress = progressConditions(res, generation);
+  const health = healthConditions(res, totals, generation);
+  const change = { set: [parts.ready, ...progress.set, ...health.set], remove: [...progress.remove, ...health.remove] };
+  return {
+    observedGeneration: generation,
+    conditions: updateConditions(conditionsOf(parts.server), change, conditionTime(deps.now())),
+    endpoint: res.ok ? res.endpoint : undefined,
+    ...deliveryFields(totals, parts.server),
+  };
+}
+
+async function writeStatus(deps: TargetReconcilerDeps, writer: StatusWriter, cr: CustomResource, parts: { res: Resolution; ready: ConditionInput }): Promise<void> {
+  const { ready } = parts;
+  const server = writer.current(cr);
+  const status = desiredStatus(deps, cr, parts.res, { ready, server });
+  const ref = { plural: 'publishingtargets', kind: 'PublishingTarget', namespace: cr.metadata.namespace, name: cr.metadata.name } as const;
+  if (!(await writer.write(ref, cr, status))) return;
+  const before = conditionsOf(server).find((c) => c.type === 'Ready');
+  if (before?.status === ready.status && before.reason === ready.reason) return;
   await recordEvent(
     deps.rest,
     { apiVersion: 'alerthistory.io/v1alpha1', kind: 'PublishingTarget', namespace: cr.metadata.namespace, name: cr.metadata.name, uid: cr.metadata.uid },
-    { type: after.status === 'True' ? 'Normal' : 'Warning', reason: after.reason, message: after.message, component: 'alert-history', now: deps.now().toISOString() },
+    { type: ready.status === 'True' ? 'Normal' : 'Warning', reason: ready.reason, message: ready.message, component: 'alert-history', now: deps.now().toISOString() },
   );
+}
+
+/** What the catalog lists for a resource; undefined when its type is unknown (the schema enforces it). */
+function stateOf(cr: CustomResource, res: Resolution, ready: ConditionInput): UnresolvedTarget | undefined {
+  const spec = (cr.spec ?? {}) as { type?: unknown; enabled?: unknown };
+  const type = res.ok ? res.target.type : TARGET_TYPES.find((t) => t === spec.type);
+  if (!type) return undefined;
+  const enabled = res.ok ? res.target.enabled : spec.enabled !== false;
+  const readiness = { ready: ready.status === 'True', reason: ready.reason, message: ready.message };
+  return { name: cr.metadata.name, namespace: cr.metadata.namespace, source: 'crd', type, enabled, readiness };
 }
 
 /** Creates the reconcile function for PublishingTarget keys (`namespace/name`). */
 export function createTargetReconciler(deps: TargetReconcilerDeps): (key: string) => Promise<ReconcileResult | undefined> {
+  const writer = createStatusWriter(deps.rest, deps.fieldManager);
   return async (key) => {
     const cr = deps.resources.get(key);
     if (!cr) {
       deps.catalog.setResource(key, undefined);
+      deps.catalog.setState(key, undefined);
       deps.index.set(key, []);
+      writer.forget(key);
       return undefined;
     }
     const res = resolveTarget(cr, deps.lookup, deps.registry);
     deps.index.set(key, res.secrets.map((s) => `${cr.metadata.namespace}/${s}`));
     deps.catalog.setResource(key, res.ok ? res.target : undefined);
-    if (deps.isLeader()) await writeStatus(deps, cr, res);
+    const ready = readyCondition(res, cr, res.ok ? deps.catalog.shadowedSecret(cr.metadata.name) : undefined);
+    deps.catalog.setState(key, stateOf(cr, res, ready));
+    if (deps.isLeader()) await writeStatus(deps, writer, cr, { res, ready });
     if (!res.ok && res.reason !== 'InvalidSpec') throw new NotReadyYet(`${key}: ${res.message}`);
     return undefined;
   };

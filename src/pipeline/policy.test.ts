@@ -35,3 +35,11 @@ describe('resolvePolicy', () => {
     expect(selects(catchAll, {})).toBe(true);
   });
 });
+
+describe('policy match keys', () => {
+  it('key a custom resource by namespace/name and a config policy by name', () => {
+    expect(resolvePolicy([{ ...quiet, namespace: 'monitoring' }], { namespace: 'staging' }, 'enriched').key).toBe('monitoring/staging-quiet');
+    expect(resolvePolicy([quiet], { namespace: 'staging' }, 'enriched').key).toBe('staging-quiet');
+    expect(resolvePolicy([quiet], { namespace: 'dev' }, 'enriched').key).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 // Policy resolution: the highest-priority policy whose `match` selects the alert, else the global
 // mode. Ties go to the policy listed first (the oldest), and are reported.
-import type { EnrichmentMode, EnrichmentPolicy } from '../core/enrichment.ts';
+import { type EnrichmentMode, type EnrichmentPolicy, policyKey } from '../core/enrichment.ts';
 import { matches } from './filter.ts';
 
 /** What applies to one alert. */
@@ -8,6 +8,8 @@ export interface ResolvedPolicy {
   mode: EnrichmentMode;
   /** The policy's name, or undefined for the global mode. */
   policy: string | undefined;
+  /** The key of the policy's match counter (`namespace/name` for a custom resource), or undefined. */
+  key: string | undefined;
   minConfidence: number | undefined;
   /** Per-policy classification settings (model, instructions, temperature, timeout, cache TTL). */
   classify: NonNullable<EnrichmentPolicy['classification']>;
@@ -33,11 +35,12 @@ export function resolvePolicy(
   const matching = policies.filter((p) => selects(p, labels));
   const best = matching.reduce<EnrichmentPolicy | undefined>((winner, p) => (!winner || p.priority > winner.priority ? p : winner), undefined);
   if (!best) {
-    return { mode: globalMode, policy: undefined, minConfidence: undefined, classify: {}, dropNoise: false, dropBelowConfidence: undefined, tiedWith: [] };
+    return { mode: globalMode, policy: undefined, key: undefined, minConfidence: undefined, classify: {}, dropNoise: false, dropBelowConfidence: undefined, tiedWith: [] };
   }
   return {
     mode: best.mode,
     policy: best.name,
+    key: policyKey(best),
     minConfidence: best.classification?.minConfidence,
     classify: best.classification ?? {},
     dropNoise: best.filter?.dropNoise ?? false,

@@ -1,10 +1,11 @@
 // The intelligent proxy: record first, with one outbox row per (new state change, enabled target)
 // in the same statement (durable before anything else), then for each new state change resolve
-// the policy, classify, filter and route its rows. The answer waits at most `budgetMs` for
+// the policy (counting the match for the policy's status), classify, filter and route its rows.
+// The answer waits at most `budgetMs` for
 // classifications and `responseWaitMs` for first delivery attempts; what is still running
 // finishes in the background, and rows nobody routed (a crash) are routed by a worker later.
 import type { ClassifiedAlert } from '../core/classification.ts';
-import type { EnrichmentMode, ModeStore, PolicyCatalog } from '../core/enrichment.ts';
+import type { EnrichmentMode, ModeStore, PolicyCatalog, PolicyMatchStore } from '../core/enrichment.ts';
 import type { FilterDecision, GlobalFilter } from '../core/filter.ts';
 import type { DeliveryStore, RouteDecision } from '../core/outbox.ts';
 import type { AlertStore, Clock } from '../core/ports.ts';
@@ -26,6 +27,8 @@ export interface ProxyDeps {
   classification: ClassificationService;
   modes: ModeStore;
   policies: PolicyCatalog;
+  /** Where each new state change's policy is counted (shared by all replicas). */
+  matches: Pick<PolicyMatchStore, 'record'>;
   globalFilter: GlobalFilter;
   targets: TargetCatalog;
   outbox: DeliveryStore;
@@ -94,8 +97,8 @@ function within<T>(work: Promise<T>, deadlineMs: number, clock: Clock): Promise<
 }
 
 /** Classifies (errors become "unclassified"; the classifier already fell back to rules) and routes one event. */
-async function routeEvent(deps: RoutingDeps, event: AlertEvent, ctx: { globalMode: EnrichmentMode; targets: readonly Target[] }): Promise<Routed> {
-  const policy = resolvePolicy(deps.policies.list(), event.labels, ctx.globalMode);
+async function routeEvent(deps: RoutingDeps, event: AlertEvent, ctx: { globalMode: EnrichmentMode; targets: readonly Target[]; policy?: ResolvedPolicy }): Promise<Routed> {
+  const policy = ctx.policy ?? resolvePolicy(deps.policies.list(), event.labels, ctx.globalMode);
   const classification = await classifyEvent(deps, event, policy).catch((err: unknown) => {
     deps.onBackgroundError(err);
     return undefined;
@@ -125,6 +128,12 @@ async function deliveryStates(deps: ProxyDeps, routed: readonly Routed[], deadli
   return new Map(rows.map((r) => [`${r.eventId}/${r.target}`, r.state]));
 }
 
+/** Counts the policy of each new state change; a failure is reported, never fatal to the webhook. */
+function countMatches(deps: ProxyDeps, policies: readonly ResolvedPolicy[]): void {
+  const keys = policies.flatMap((p) => (p.key === undefined ? [] : [p.key]));
+  if (keys.length > 0) deps.matches.record(keys).catch(deps.onBackgroundError);
+}
+
 /**
  * Routes one outbox row nobody routed (its process died between recording and routing): the
  * same policy, classification (cache, LLM, rules) and filters as the proxy, for one target.
@@ -147,7 +156,9 @@ export function createProxy(deps: ProxyDeps): (batch: AlertBatch) => Promise<Pro
     const plan = targets.length > 0 ? { targets: targets.map((t) => t.name), routingGraceMs: deps.routingGraceMs } : undefined;
     const recorded = await deps.store.record(batch, plan);
     const { mode: globalMode } = await deps.modes.get();
-    const routing = Promise.all(recorded.newEvents.map((event) => routeEvent(deps, event, { globalMode, targets })));
+    const policies = recorded.newEvents.map((event) => resolvePolicy(deps.policies.list(), event.labels, globalMode));
+    countMatches(deps, policies);
+    const routing = Promise.all(recorded.newEvents.map((event, i) => routeEvent(deps, event, { globalMode, targets, policy: policies[i] })));
     const stored = routing.then(async (all) => {
       await deps.outbox.route(all.flatMap((r) => r.routes));
       if (all.some((r) => r.routes.some((d) => d.pass))) deps.worker.kick();
@@ -157,10 +168,7 @@ export function createProxy(deps: ProxyDeps): (batch: AlertBatch) => Promise<Pro
     const routed = await within(stored, started + deps.budgetMs, deps.clock).catch(() => undefined);
     if (!routed) {
       // Classification outran the budget: answer now; routing and delivery go on in the background.
-      const outcomes = recorded.newEvents.map((event) => {
-        const policy = resolvePolicy(deps.policies.list(), event.labels, globalMode);
-        return { event, policy, classification: undefined, decision: { pass: true, reason: 'still classifying' }, deliveries: undefined };
-      });
+      const outcomes = recorded.newEvents.map((event, i) => ({ event, policy: policies[i]!, classification: undefined, decision: { pass: true, reason: 'still classifying' }, deliveries: undefined }));
       return { recorded, globalMode, metricsOnly: !plan, outcomes };
     }
     const states = plan ? await deliveryStates(deps, routed, started + deps.responseWaitMs).catch(() => new Map<string, string>()) : new Map<string, string>();

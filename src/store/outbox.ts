@@ -183,16 +183,27 @@ async function retry(db: Db, id: number): Promise<'requeued' | 'not_found' | 'no
 }
 
 async function totals(db: Db): Promise<TargetTotals[]> {
-  const rows = await db.query<{ target: string; succeeded: number; failed: number; dead: number; pending: number; last_success: string | null }>(
+  const rows = await db.query<{ target: string; succeeded: number; failed: number; dead: number; pending: number; last_success: string | null; last_failure: string | null; last_dead: string | null }>(
     `SELECT target,
             count(*) FILTER (WHERE state = 'succeeded')::int AS succeeded,
             count(*) FILTER (WHERE state = 'failed')::int AS failed,
             count(*) FILTER (WHERE state = 'dead')::int AS dead,
             count(*) FILTER (WHERE state IN ${OPEN_STATES})::int AS pending,
-            max(delivered_at) AS last_success
+            max(delivered_at) AS last_success,
+            max(updated_at) FILTER (WHERE state = 'failed') AS last_failure,
+            max(updated_at) FILTER (WHERE state = 'dead') AS last_dead
      FROM deliveries GROUP BY target`,
   );
-  return rows.map((r) => ({ target: r.target, succeeded: r.succeeded, failed: r.failed, dead: r.dead, pending: r.pending, lastSuccess: isoOrNull(r.last_success) }));
+  return rows.map((r) => ({
+    target: r.target,
+    succeeded: r.succeeded,
+    failed: r.failed,
+    dead: r.dead,
+    pending: r.pending,
+    lastSuccess: isoOrNull(r.last_success),
+    lastFailure: isoOrNull(r.last_failure),
+    lastDead: isoOrNull(r.last_dead),
+  }));
 }
 
 /** Creates the outbox over an open, migrated database. */

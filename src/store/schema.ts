@@ -149,3 +149,14 @@ export const deliveries = pgTable(
     check('deliveries_state_check', sql`${t.state} in ('routing', 'pending', 'sending', 'failed', 'succeeded', 'dead', 'filtered')`),
   ],
 );
+
+/**
+ * How often each EnrichmentPolicy was chosen for a new state change, counted by every replica's
+ * proxy (one upsert per webhook); the operator's leader copies it into the policy's status.
+ * Keyed by `namespace/name` for custom resources, the bare name for config.yaml policies.
+ */
+export const policyMatches = pgTable('policy_matches', {
+  policy: text('policy').primaryKey(),
+  matched: bigint('matched', { mode: 'number' }).notNull().default(0),
+  lastMatchAt: ts('last_match_at').notNull().defaultNow(),
+});

@@ -234,6 +234,22 @@ describe('metrics-only mode', () => {
   });
 });
 
+describe('target readiness', () => {
+  it('reports a disabled target as not ready, with the reason, and an enabled one as ready', async () => {
+    const yaml = 'publishing:\n  targets:\n    - { name: off, type: webhook, url: https://example.invalid/off, enabled: false }\n    - { name: on, type: webhook, url: https://example.invalid/on }\n';
+    const svc = await startTestService(await backends().at(-1)!.fresh(), {}, { configYaml: yaml });
+    try {
+      const targets = PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json());
+      expect(targets.find((t) => t.name === 'off')).toMatchObject({ enabled: false, ready: false, ready_reason: 'Disabled', health_status: 'unknown' });
+      expect(targets.find((t) => t.name === 'on')).toMatchObject({ enabled: true, ready: true, ready_reason: 'Resolved' });
+      const stats = PublishingStatsResponse.parse(await (await svc.get('/publishing/stats')).json());
+      expect(stats.targets.map((t) => [t.name, t.ready]).sort()).toEqual([['off', false], ['on', true]]);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
+
 describe('circuit breaker and shutdown', () => {
   it('opens a failing target circuit, pauses it, and closes after a good probe', async () => {
     const fake = await startFakeVendors();

@@ -5,7 +5,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { DELIVERY_STATES, type DeliveryRecord, type DeliveryStore, type TargetTotals } from '../../core/outbox.ts';
-import type { Target, TargetCatalog } from '../../core/publishing.ts';
+import type { Target, TargetCatalog, TargetReadiness, UnresolvedTarget } from '../../core/publishing.ts';
 import { maskUrl } from '../../core/secret.ts';
 import type { TargetGuards } from '../../pipeline/target-guard.ts';
 import { pageInfo, pageParams, parseQuery, textParam, toPage } from '../query.ts';
@@ -46,19 +46,29 @@ function wrap(handler: (req: Request, res: Response) => Promise<unknown>): Reque
   };
 }
 
-const EMPTY_TOTALS: TargetTotals = { target: '', succeeded: 0, failed: 0, dead: 0, pending: 0, lastSuccess: null };
+const EMPTY_TOTALS: TargetTotals = { target: '', succeeded: 0, failed: 0, dead: 0, pending: 0, lastSuccess: null, lastFailure: null, lastDead: null };
 
-function targetView(target: Target, totals: TargetTotals = EMPTY_TOTALS, guards: TargetGuards): Record<string, unknown> {
+/** A disabled target is never Ready; otherwise the source's verdict, else Ready as loaded. */
+function readinessOf(target: Target, catalog: TargetCatalog): TargetReadiness {
+  if (!target.enabled) return { ready: false, reason: 'Disabled', message: 'enabled is false: kept, never published to' };
+  return catalog.readiness?.(target.name) ?? { ready: true, reason: 'Resolved', message: `loaded from ${target.source}` };
+}
+
+type Listed = Pick<UnresolvedTarget, 'name' | 'namespace' | 'source' | 'type' | 'enabled' | 'readiness'> & { url: string };
+
+function targetView(target: Listed, totals: TargetTotals = EMPTY_TOTALS, guards: TargetGuards): Record<string, unknown> {
   return {
     name: target.name,
     namespace: target.namespace ?? null,
     source: target.source,
     type: target.type,
     format: target.type,
-    url: maskUrl(target.url?.reveal()),
+    url: target.url,
     enabled: target.enabled,
-    ready: true,
-    health_status: target.enabled ? guards.health(target.name) : 'unknown',
+    ready: target.readiness.ready,
+    ready_reason: target.readiness.reason,
+    ready_message: target.readiness.message,
+    health_status: target.readiness.ready ? guards.health(target.name) : 'unknown',
     circuit_state: guards.circuit(target.name),
     total_publishes: totals.succeeded + totals.failed + totals.dead,
     successful_publishes: totals.succeeded,
@@ -71,7 +81,11 @@ function targetView(target: Target, totals: TargetTotals = EMPTY_TOTALS, guards:
 
 async function targetViews(deps: PublishingRouteDeps): Promise<Record<string, unknown>[]> {
   const totals = new Map((await deps.outbox.totals()).map((t) => [t.target, t]));
-  return deps.catalog.list().map((t) => targetView(t, totals.get(t.name), deps.guards));
+  const listed: Listed[] = [
+    ...deps.catalog.list().map((t) => ({ ...t, url: maskUrl(t.url?.reveal()), readiness: readinessOf(t, deps.catalog) })),
+    ...(deps.catalog.unresolved?.() ?? []).map((t) => ({ ...t, url: '' })),
+  ];
+  return listed.map((t) => targetView(t, totals.get(t.name), deps.guards));
 }
 
 function deliveryView(d: DeliveryRecord): Record<string, unknown> {
