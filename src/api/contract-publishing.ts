@@ -8,7 +8,8 @@ const deliveryState = z.enum(['routing', 'pending', 'sending', 'failed', 'succee
 /** One publishing target (URLs masked), or a custom resource that did not resolve (url ""). */
 export const PublishingTarget = z.object({
   name: z.string(),
-  namespace: z.string().nullable(),
+  namespace: z.string().nullable().describe('null for config.yaml targets'),
+  key: z.string().describe('the identity: namespace/name, or the bare name of a config.yaml target'),
   source: z.enum(['crd', 'secret', 'config']),
   type: z.enum(['slack', 'pagerduty', 'rootly', 'webhook', 'alertmanager']),
   format: z.string(),
@@ -60,6 +61,8 @@ export const PublishingStatsResponse = z.object({
 /** `POST /publishing/test/{target}`. */
 export const TestSendResponse = z.object({
   target_name: z.string(),
+  target_namespace: z.string().nullable(),
+  target_key: z.string(),
   success: z.boolean(),
   status_code: z.number().int().nullable(),
   response_time_ms: z.number(),
@@ -71,7 +74,7 @@ export const TestSendResponse = z.object({
 export const Delivery = z.object({
   id: z.number().int(),
   event_id: z.number().int(),
-  target: z.string(),
+  target: z.string().describe('the target key (rows recorded before keys had namespaces: the bare name)'),
   fingerprint: z.string(),
   alertname: z.string(),
   alert_status: z.enum(['firing', 'resolved']),

@@ -108,15 +108,15 @@ const OPS: Record<string, Record<string, Op>> = {
   '/publishing/stats': { get: { summary: 'Delivery totals over the outbox, per target and overall', ok: c.PublishingStatsResponse } },
   '/publishing/test/{target}': {
     post: {
-      summary: 'Send a synthetic TestAlert to a target now, bypassing filters and the outbox (API token)',
-      params: [{ name: 'target', in: 'path', description: 'target name', required: true }],
+      summary: 'Send a synthetic TestAlert to a target now, bypassing filters and the outbox (API token; 409 naming the keys when a bare name is held in two namespaces)',
+      params: [{ name: 'target', in: 'path', description: 'target key (namespace%2Fname; a config.yaml target by name), or a bare name only one target holds', required: true }],
       ok: c.TestSendResponse,
     },
   },
   '/publishing/deliveries': {
     get: {
-      summary: 'The outbox and publishing history, newest first',
-      params: [...pagination, q('target', 'target name'), q('state', 'routing | pending | sending | failed | succeeded | dead | filtered'), q('fingerprint', 'exact')],
+      summary: 'The outbox and publishing history, newest first (409 naming the keys when a bare target name is held in two namespaces)',
+      params: [...pagination, q('target', 'target key (namespace/name), or a bare name only one target holds (also matching its rows recorded by bare name)'), q('state', 'routing | pending | sending | failed | succeeded | dead | filtered'), q('fingerprint', 'exact')],
       ok: c.DeliveriesResponse,
     },
   },

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import type { DeliveryStore } from '../core/outbox.ts';
 import type { Clock } from '../core/ports.ts';
 import type { HttpSend, Target, TargetCatalog } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../pipeline/delivery-worker.ts';
 import type { createRecoveryRouter } from '../pipeline/proxy.ts';
@@ -77,18 +78,20 @@ export function startPublishing(
       breaker: { consecutiveFailures: w.circuitFailures, halfOpenAfterMs: w.circuitOpenMs },
     },
     events: {
-      onOutcome(target, outcome, { seconds, delivery }) {
-        parts.onDelivery?.({ id: delivery.id, target: target.name, fingerprint: delivery.fingerprint, state: outcomeState[outcome.kind] });
+      onOutcome(t, outcome, { seconds, delivery }) {
+        // The metric label, the log field and the live event name the target by its key.
+        const target = targetKey(t);
+        parts.onDelivery?.({ id: delivery.id, target, fingerprint: delivery.fingerprint, state: outcomeState[outcome.kind] });
         const p = metrics.publishing;
-        if (seconds !== undefined) p.duration.observe({ target: target.name }, seconds);
-        if (outcome.kind === 'succeeded') p.publishes.inc({ target: target.name, status: 'success' });
-        if (outcome.kind === 'filtered') p.publishes.inc({ target: target.name, status: 'filtered' });
+        if (seconds !== undefined) p.duration.observe({ target }, seconds);
+        if (outcome.kind === 'succeeded') p.publishes.inc({ target, status: 'success' });
+        if (outcome.kind === 'filtered') p.publishes.inc({ target, status: 'filtered' });
         if (outcome.kind === 'retry' || outcome.kind === 'dead') {
-          p.publishes.inc({ target: target.name, status: outcome.kind === 'dead' ? 'dead' : 'failed' });
-          p.failures.inc({ target: target.name, reason: outcome.reason });
-          log.warn({ target: target.name, reason: outcome.reason, status_code: outcome.statusCode, error: outcome.error, retry: outcome.kind === 'retry' }, 'delivery attempt failed');
+          p.publishes.inc({ target, status: outcome.kind === 'dead' ? 'dead' : 'failed' });
+          p.failures.inc({ target, reason: outcome.reason });
+          log.warn({ target, reason: outcome.reason, status_code: outcome.statusCode, error: outcome.error, retry: outcome.kind === 'retry' }, 'delivery attempt failed');
         }
-        if (outcome.kind === 'dead') p.deadLetters.inc({ target: target.name });
+        if (outcome.kind === 'dead') p.deadLetters.inc({ target });
       },
       onCircuit(target, state) {
         metrics.publishing.circuit.set({ target }, CIRCUIT_VALUE[state]);
@@ -99,6 +102,6 @@ export function startPublishing(
       },
     },
   });
-  log.info({ worker: workerId, targets: parts.catalog.list().map((t) => `${t.name}(${t.type}${t.enabled ? '' : ', disabled'})`) }, parts.catalog.list().length ? 'publishing ready' : 'publishing: no targets (metrics-only mode)');
+  log.info({ worker: workerId, targets: parts.catalog.list().map((t) => `${targetKey(t)}(${t.type}${t.enabled ? '' : ', disabled'})`) }, parts.catalog.list().length ? 'publishing ready' : 'publishing: no targets (metrics-only mode)');
   return { catalog: parts.catalog, outbox, worker };
 }

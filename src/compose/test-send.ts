@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { AppError } from '../core/errors.ts';
 import type { DeliveryAlert, Target } from '../core/publishing.ts';
 import { PublishError } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
 import { alertFingerprint } from '../core/fingerprint.ts';
 import { redact, secretsOf } from '../core/secret.ts';
 import type { Admission, TargetGuard, TargetGuards } from '../pipeline/target-guard.ts';
@@ -52,13 +53,14 @@ type Refusal = Extract<Admission, { ok: false }>;
 /** The envelope error of a refused test send: 429 for an empty bucket, 503 for an open circuit. */
 function refusal(target: Target, refused: Refusal): AppError {
   const seconds = Math.max(1, Math.ceil(refused.retryAfterMs / 1000));
+  const key = targetKey(target);
   const options = { headers: { 'Retry-After': String(seconds) }, retryable: true };
   if (refused.why === 'rate_limited') {
-    const message = `target ${target.name} allows ${target.delivery.ratePerMinute} sends per minute, shared with deliveries; nothing was sent, retry in ${seconds} s`;
-    return new AppError('RATE_LIMITED', message, { ...options, details: { target: target.name, rate_per_minute: target.delivery.ratePerMinute, retry_after_seconds: seconds } });
+    const message = `target ${key} allows ${target.delivery.ratePerMinute} sends per minute, shared with deliveries; nothing was sent, retry in ${seconds} s`;
+    return new AppError('RATE_LIMITED', message, { ...options, details: { target: key, rate_per_minute: target.delivery.ratePerMinute, retry_after_seconds: seconds } });
   }
-  const message = `target ${target.name}: circuit ${refused.circuit} after consecutive delivery failures; nothing was sent, retry in ${seconds} s`;
-  return new AppError('SERVICE_UNAVAILABLE', message, { ...options, details: { target: target.name, circuit_state: refused.circuit, retry_after_seconds: seconds } });
+  const message = `target ${key}: circuit ${refused.circuit} after consecutive delivery failures; nothing was sent, retry in ${seconds} s`;
+  return new AppError('SERVICE_UNAVAILABLE', message, { ...options, details: { target: key, circuit_state: refused.circuit, retry_after_seconds: seconds } });
 }
 
 function failed(target: Target, err: unknown, started: number): TestSendResult {
@@ -86,7 +88,7 @@ export function createTestSender(config: Config, guards: TargetGuards): (target:
       return { success: true, statusCode: result.statusCode, responseTimeMs: Math.round(performance.now() - started), error: null };
     } catch (err) {
       // Refused by the breaker itself: a half-open probe is in flight; its answer comes soon.
-      if (err instanceof BrokenCircuitError) throw refusal(target, { ok: false, why: 'circuit_open', retryAfterMs: 1000, circuit: guards.circuit(target.name) });
+      if (err instanceof BrokenCircuitError) throw refusal(target, { ok: false, why: 'circuit_open', retryAfterMs: 1000, circuit: guards.circuit(targetKey(target)) });
       guard.lastOutcome = 'failed';
       return failed(target, err, started);
     }

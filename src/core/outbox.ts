@@ -5,7 +5,7 @@ import type { AlertEvent } from './types.ts';
 
 /** Where new state changes are published: the store writes their outbox rows with them. */
 export interface OutboxPlan {
-  /** Enabled target names. */
+  /** Keys of the enabled targets (`targetKey()`), the rows' `target` values. */
   targets: readonly string[];
   /** How long the rows wait for the proxy to route them before a worker does. */
   routingGraceMs: number;
@@ -54,6 +54,7 @@ export type DeliveryOutcome =
 export interface DeliveryRecord {
   id: number;
   eventId: number;
+  /** The target's key (`targetKey()`); rows recorded before keys had namespaces hold the bare name. */
   target: string;
   fingerprint: string;
   alertname: string;
@@ -73,13 +74,15 @@ export interface DeliveryRecord {
 
 /** Filters of the deliveries list. */
 export interface DeliveryFilter {
-  target?: string;
+  /** Rows whose `target` is any of these (a key, plus the bare name rows recorded before keys had namespaces). */
+  targets?: readonly string[];
   state?: DeliveryState;
   fingerprint?: string;
 }
 
 /** Per-target totals. */
 export interface TargetTotals {
+  /** The `target` column: a target key. */
   target: string;
   succeeded: number;
   failed: number;

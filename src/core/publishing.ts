@@ -39,8 +39,9 @@ export interface TargetOptions {
 
 /** A resolved destination: secrets resolved, defaults applied. */
 export interface Target {
-  /** Unique in the catalog; the deliveries table's `target` column. */
+  /** The target's name; unique per namespace (config.yaml targets: unique, no namespace). */
   name: string;
+  /** Set for custom resources and labelled Secrets; `targetKey()` joins it with the name. */
   namespace?: string;
   source: TargetSource;
   type: TargetType;
@@ -74,10 +75,12 @@ export interface UnresolvedTarget {
 
 /** Where targets come from (config now; custom resources and Secrets with the operator). */
 export interface TargetCatalog {
+  /** The resolved targets. */
   list(): Target[];
-  get(name: string): Target | undefined;
-  /** How the source resolved a listed target, when it says (the operator); else enabled means Ready. */
-  readiness?(name: string): TargetReadiness | undefined;
+  /** The target of a key (`targetKey()`: `namespace/name`, or a config target's bare name). */
+  get(key: string): Target | undefined;
+  /** How the source resolved a listed target (by key), when it says (the operator); else enabled means Ready. */
+  readiness?(key: string): TargetReadiness | undefined;
   /** Definitions that did not resolve, listed beside the targets. */
   unresolved?(): UnresolvedTarget[];
   /** Re-reads the sources; resolves with the number of targets. */

@@ -1,9 +1,22 @@
-// The operator's catalogs: targets from custom resources, labelled Secrets and config.yaml merged
-// by name (a CR beats a Secret, both beat config), and policies from custom resources plus
-// config.yaml. Every replica keeps them current from its own informers; the publishing path reads
-// them through the TargetCatalog and PolicyCatalog ports.
+// The operator's catalogs: targets from custom resources, labelled Secrets and config.yaml keyed
+// by `targetKey()` (`namespace/name`; config targets by bare name, so they never meet the others),
+// and policies from custom resources plus config.yaml. Within one key a CR beats labelled
+// Secrets, and of two Secrets the one whose name sorts first wins; the losers are reported
+// (ConflictingTarget). Every replica keeps them current from its own informers; the publishing
+// path reads them through the TargetCatalog and PolicyCatalog ports.
 import type { EnrichmentPolicy, PolicyCatalog } from '../core/enrichment.ts';
-import type { Target, TargetCatalog, UnresolvedTarget } from '../core/publishing.ts';
+import type { Target, TargetCatalog, TargetReadiness, UnresolvedTarget } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
+
+/** A labelled Secret whose target another definition of the same key wins over. */
+export interface ShadowedSecret {
+  /** The Secret (`namespace/name`). */
+  secret: string;
+  /** The target key both define. */
+  key: string;
+  /** What wins: `PublishingTarget ns/name` or `Secret ns/name`. */
+  winner: string;
+}
 
 /** Merged targets with their conflicts. */
 export interface OperatorTargetCatalog extends TargetCatalog {
@@ -16,10 +29,42 @@ export interface OperatorTargetCatalog extends TargetCatalog {
   setState(key: string, state: UnresolvedTarget | undefined): void;
   /** Sets or clears the target of a labelled Secret (`namespace/name`). */
   setSecret(key: string, target: Target | undefined): void;
-  /** The Secret key whose target a custom resource of this name shadows, if any. */
-  shadowedSecret(name: string): string | undefined;
+  /** The target key a labelled Secret (`namespace/name`) defines now, if any. */
+  secretTarget(secret: string): string | undefined;
+  /** The labelled Secrets that define the target key a custom resource of that key shadows. */
+  shadowedSecrets(key: string): string[];
+  /** Every labelled Secret whose target is shadowed now, and by what. */
+  conflicts(): ShadowedSecret[];
   /** Called after each change (a metric, the SSE stream later). */
   onChange(listener: () => void): void;
+}
+
+/** The Secrets of each target key, the winner (first by Secret name) first. */
+function secretsByKey(secrets: ReadonlyMap<string, Target>): Map<string, [string, Target][]> {
+  const out = new Map<string, [string, Target][]>();
+  for (const entry of [...secrets].sort(([a], [b]) => a.localeCompare(b))) {
+    const key = targetKey(entry[1]);
+    out.set(key, [...(out.get(key) ?? []), entry]);
+  }
+  return out;
+}
+
+/** Shadowed Secrets: all of a key's Secrets when a CR holds it, else all but the first. */
+function shadowed(bySecret: ReadonlyMap<string, [string, Target][]>, resources: ReadonlyMap<string, Target>): ShadowedSecret[] {
+  const out: ShadowedSecret[] = [];
+  for (const [key, entries] of bySecret) {
+    const winner = resources.has(key) ? `PublishingTarget ${key}` : `Secret ${entries[0]![0]}`;
+    const losers = resources.has(key) ? entries : entries.slice(1);
+    out.push(...losers.map(([secret]) => ({ secret, key, winner })));
+  }
+  return out;
+}
+
+function secretConflictReadiness(key: string, conflicts: readonly ShadowedSecret[]): TargetReadiness | undefined {
+  const losers = conflicts.filter((c) => c.key === key).map((c) => c.secret);
+  if (losers.length === 0) return undefined;
+  const which = losers.length === 1 ? `Secret ${losers[0]!} also defines it and is` : `Secrets ${losers.join(', ')} also define it and are`;
+  return { ready: true, reason: 'ConflictingTarget', message: `target ${key}: ${which} ignored (of two labelled Secrets, the one whose name sorts first wins)` };
 }
 
 /** Creates the merged target catalog. */
@@ -30,32 +75,37 @@ export function createOperatorTargetCatalog(options: { config: readonly Target[]
   const states = new Map<string, UnresolvedTarget>();
   const listeners: (() => void)[] = [];
   let merged: Target[] = [...options.config];
-  let byName = new Map(merged.map((t) => [t.name, t]));
+  let byKey = new Map(merged.map((t) => [targetKey(t), t]));
+  let bySecret = new Map<string, [string, Target][]>();
+  let conflicts: ShadowedSecret[] = [];
   let refreshedAt = now().toISOString();
 
   function rebuild(): void {
     const out = new Map<string, Target>();
-    for (const t of options.config) out.set(t.name, t);
-    for (const t of secrets.values()) out.set(t.name, t);
-    for (const t of resources.values()) out.set(t.name, t);
-    merged = [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
-    byName = out;
+    bySecret = secretsByKey(secrets);
+    for (const t of options.config) out.set(targetKey(t), t);
+    for (const [key, entries] of bySecret) out.set(key, entries[0]![1]);
+    for (const [key, t] of resources) out.set(key, t);
+    conflicts = shadowed(bySecret, resources);
+    merged = [...out].sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t);
+    byKey = out;
     listeners.forEach((l) => l());
   }
 
   return {
     kubernetes: true,
     list: () => merged,
-    get: (name) => byName.get(name),
+    get: (key) => byKey.get(key),
     async refresh() {
       await options.relist();
       refreshedAt = now().toISOString();
       return merged.length;
     },
     lastRefresh: () => refreshedAt,
-    readiness(name) {
-      const target = byName.get(name);
-      return target?.source === 'crd' ? states.get(`${target.namespace ?? ''}/${target.name}`)?.readiness : undefined;
+    readiness(key) {
+      const source = byKey.get(key)?.source;
+      if (source === 'crd') return states.get(key)?.readiness;
+      return source === 'secret' ? secretConflictReadiness(key, conflicts) : undefined;
     },
     unresolved: () => [...states].filter(([key]) => !resources.has(key)).map(([, state]) => state),
     setState(key, state) {
@@ -72,10 +122,12 @@ export function createOperatorTargetCatalog(options: { config: readonly Target[]
       else secrets.delete(key);
       rebuild();
     },
-    shadowedSecret(name) {
-      for (const [key, t] of secrets) if (t.name === name) return key;
-      return undefined;
+    secretTarget(secret) {
+      const target = secrets.get(secret);
+      return target ? targetKey(target) : undefined;
     },
+    shadowedSecrets: (key) => (bySecret.get(key) ?? []).map(([secret]) => secret),
+    conflicts: () => conflicts,
     onChange: (listener) => listeners.push(listener),
   };
 }

@@ -6,6 +6,7 @@
 import type { EnrichmentPolicy, PolicyMatches } from '../core/enrichment.ts';
 import type { TargetTotals } from '../core/outbox.ts';
 import type { PublisherRegistry, Target } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
 import type { OperatorMetrics } from '../observability/operator-metrics.ts';
 import { createOperatorPolicyCatalog, createOperatorTargetCatalog, type OperatorPolicyCatalog, type OperatorTargetCatalog } from './catalog.ts';
 import { type LeaderElector, startLeaderElection } from './leader-election.ts';
@@ -19,6 +20,7 @@ import { createSecretIndex } from './secret-index.ts';
 import { secretKeysOf, startSecretInformers } from './secret-informers.ts';
 import { isTargetSecret, parseTargetSecret, type SecretObject } from './secret-target.ts';
 import { recordEvent } from './status.ts';
+import { createConflictReporter } from './target-conflicts.ts';
 import { type ReconcileResult, startWorkQueue, type WorkQueue } from './work-queue.ts';
 
 /** Options of {@link startOperator}. */
@@ -93,7 +95,7 @@ export function startOperator(options: OperatorOptions): Operator {
   });
   const targetQueue: WorkQueue = startWorkQueue({
     name: 'publishingtarget',
-    reconcile: withSecrets(createTargetReconciler({ resources: lookupIn(informers.targets), lookup: (namespace, name, key) => secrets.lookup(namespace, name, key), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, totals: (name) => (facts.totals ? (facts.totals.get(name) ?? null) : undefined), now })),
+    reconcile: withSecrets(createTargetReconciler({ resources: lookupIn(informers.targets), lookup: (namespace, name, key) => secrets.lookup(namespace, name, key), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, totals: (key) => (facts.totals ? (facts.totals.get(key) ?? null) : undefined), now })),
     ...queueHooks('publishingtarget'),
   });
   const policyQueue: WorkQueue = startWorkQueue({
@@ -112,6 +114,9 @@ export function startOperator(options: OperatorOptions): Operator {
 
   async function onSecret(key: string, secret: SecretObject | undefined): Promise<void> {
     const [namespace] = key.split('/');
+    // The custom resource of the target this Secret defined re-checks its ConflictingTarget.
+    const before = targets.secretTarget(key);
+    if (before) targetQueue.add(before);
     if (!secret || !isTargetSecret(secret.metadata.labels)) {
       targets.setSecret(key, undefined);
       warned.delete(key);
@@ -119,7 +124,7 @@ export function startOperator(options: OperatorOptions): Operator {
     }
     const parsed = parseTargetSecret(secret, options.registry);
     targets.setSecret(key, parsed.ok ? parsed.target : undefined);
-    if (parsed.ok) return targetQueue.add(`${namespace}/${parsed.target.name}`);
+    if (parsed.ok) return targetQueue.add(targetKey(parsed.target));
     metrics.secretErrors.inc({ namespace: namespace ?? '' });
     log.warn({ secret: key, reason: parsed.reason }, 'skipping a labelled Secret');
     // Once per version: a Secret carrying both discovery labels is seen by two informers.
@@ -147,6 +152,8 @@ export function startOperator(options: OperatorOptions): Operator {
     onChanged: (key) => index.dependents(key).forEach((k) => targetQueue.add(k)),
   });
   informers.secrets.push(...secrets.informers);
+  const conflicts = createConflictReporter({ rest, isLeader, now, onError: (secret, err) => log.warn({ secret, err: { message: (err as Error).message } }, 'conflict event failed') });
+  targets.onChange(() => void conflicts.report(targets.conflicts()));
 
   const enqueueAll = (): void => {
     allKeys(informers.targets).forEach((k) => targetQueue.add(k));
@@ -182,6 +189,8 @@ export function startOperator(options: OperatorOptions): Operator {
       // Labelled Secrets too: a malformed one listed before this election gets its Warning now.
       warned.clear();
       secrets.labelledKeys().forEach((key) => onLabelled(key, secrets.labelled(key)));
+      conflicts.reset();
+      void conflicts.report(targets.conflicts());
     },
     onStoppedLeading: () => {
       metrics.leader.set({ name: options.leaseName }, 0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetTotals } from '../core/outbox.ts';
+import type { Target } from '../core/publishing.ts';
 import { publisherRegistry } from '../publish/registry.ts';
 import { createOperatorTargetCatalog } from './catalog.ts';
 import type { Condition } from './crd/common.ts';
@@ -51,16 +52,29 @@ function world(spec: Record<string, unknown>): {
     isLeader: () => true,
     fieldManager: 'op-a_0001',
     rest,
-    totals: () => totals.value,
+    totals: (key) => (key === 'ns/hook' ? totals.value : null),
     now: () => new Date('2026-11-22T10:00:00Z'),
   });
   return { rest, applies, cr, secrets, totals, reconcile, catalog };
 }
 
+const secretTarget: Target = {
+  name: 'hook',
+  source: 'secret',
+  type: 'webhook',
+  enabled: true,
+  url: undefined,
+  credentials: undefined,
+  headers: [],
+  filter: { excludeNoise: true },
+  delivery: { timeoutMs: 10_000, maxAttempts: 8, ratePerMinute: 60 },
+  options: {},
+};
+
 const types = (status: Status | undefined): Record<string, string> =>
   Object.fromEntries(((status?.conditions ?? []) as Condition[]).map((c) => [c.type, `${c.status}/${c.reason}`]));
 
-const delivered: TargetTotals = { target: 'hook', succeeded: 3, failed: 0, dead: 1, pending: 0, lastSuccess: '2026-11-22T09:59:00.123456Z', lastFailure: null, lastDead: '2026-11-22T09:58:00Z' };
+const delivered: TargetTotals = { target: 'ns/hook', succeeded: 3, failed: 0, dead: 1, pending: 0, lastSuccess: '2026-11-22T09:59:00.123456Z', lastFailure: null, lastDead: '2026-11-22T09:58:00Z' };
 
 describe('PublishingTarget reconciler', () => {
   it('drops endpoint and Healthy when the Secret goes away, and says it waits for it', async () => {
@@ -110,7 +124,26 @@ describe('PublishingTarget reconciler', () => {
   it('tells the catalog why a disabled target is not Ready', async () => {
     const w = world({ type: 'webhook', enabled: false, url: 'https://x.example.com' });
     await w.reconcile('ns/hook');
-    expect(w.catalog.readiness?.('hook')).toMatchObject({ ready: false, reason: 'Disabled' });
+    expect(w.catalog.readiness?.('ns/hook')).toMatchObject({ ready: false, reason: 'Disabled' });
     expect(types(w.applies.at(-1))).toEqual({ Ready: 'False/Disabled' });
+  });
+
+  it('reads its totals under its namespace/name key', async () => {
+    const w = world({ type: 'webhook', enabled: true, url: 'https://x.example.com' });
+    w.totals.value = delivered;
+    await w.reconcile('ns/hook');
+    expect(w.applies.at(-1)).toMatchObject({ deliveries: { succeeded: 3, failed: 0, dead: 1 } });
+  });
+
+  it('reports ConflictingTarget for a labelled Secret of its own namespace only', async () => {
+    const w = world({ type: 'webhook', enabled: true, url: 'https://x.example.com' });
+    const fromSecret = (namespace: string): Target => ({ ...secretTarget, namespace });
+    w.catalog.setSecret('other/legacy-hook', fromSecret('other'));
+    await w.reconcile('ns/hook');
+    expect(types(w.applies.at(-1)).Ready).toBe('True/Resolved');
+    w.catalog.setSecret('ns/legacy-hook', fromSecret('ns'));
+    await w.reconcile('ns/hook');
+    expect(types(w.applies.at(-1)).Ready).toBe('True/ConflictingTarget');
+    expect((w.applies.at(-1)!.conditions as Condition[]).find((c) => c.type === 'Ready')?.message).toContain('Secret ns/legacy-hook defines a target of the same name and is ignored');
   });
 });

@@ -6,6 +6,7 @@
 // from the database, so they cover every replica's deliveries. Dispatch never happens here.
 import type { TargetTotals } from '../core/outbox.ts';
 import { type PublisherRegistry, TARGET_TYPES, type UnresolvedTarget } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
 import type { OperatorTargetCatalog } from './catalog.ts';
 import { healthOf, healthyCondition, wholeSeconds } from './delivery-health.ts';
 import type { KubeRest } from './kube/rest.ts';
@@ -26,8 +27,8 @@ export interface TargetReconcilerDeps {
   /** This replica's identity, recorded as the status field manager. */
   fieldManager: string;
   rest: KubeRest;
-  /** Delivery totals of all replicas: null when the target has none, undefined until first read. */
-  totals: (name: string) => TargetTotals | null | undefined;
+  /** Delivery totals of all replicas by target key: null when it has none, undefined until first read. */
+  totals: (key: string) => TargetTotals | null | undefined;
   now: () => Date;
 }
 
@@ -40,12 +41,18 @@ interface ConditionChange {
   remove: string[];
 }
 
-function readyCondition(res: Resolution, cr: CustomResource, shadowed: string | undefined): ConditionInput {
+/** What the Ready message says about labelled Secrets of the same namespace and target name. */
+function shadowNote(shadowed: readonly string[]): string {
+  if (shadowed.length === 1) return `Secret ${shadowed[0]!} defines a target of the same name and is ignored`;
+  return `Secrets ${shadowed.join(', ')} define a target of the same name and are ignored`;
+}
+
+function readyCondition(res: Resolution, cr: CustomResource, shadowed: readonly string[]): ConditionInput {
   const generation = cr.metadata.generation;
   if (!res.ok) return { type: 'Ready', status: 'False', reason: res.reason, message: res.message, observedGeneration: generation };
   if (!res.target.enabled) return { type: 'Ready', status: 'False', reason: 'Disabled', message: 'spec.enabled is false: kept, never published to', observedGeneration: generation };
-  if (shadowed) {
-    return { type: 'Ready', status: 'True', reason: 'ConflictingTarget', message: `${res.message}; Secret ${shadowed} defines a target of the same name and is ignored`, observedGeneration: generation };
+  if (shadowed.length > 0) {
+    return { type: 'Ready', status: 'True', reason: 'ConflictingTarget', message: `${res.message}; ${shadowNote(shadowed)}`, observedGeneration: generation };
   }
   return { type: 'Ready', status: 'True', reason: 'Resolved', message: res.message, observedGeneration: generation };
 }
@@ -75,7 +82,7 @@ function deliveryFields(totals: TargetTotals | null | undefined, server: Status 
 
 function desiredStatus(deps: TargetReconcilerDeps, cr: CustomResource, res: Resolution, parts: { ready: ConditionInput; server: Status | undefined }): Status {
   const generation = cr.metadata.generation;
-  const totals = deps.totals(cr.metadata.name);
+  const totals = deps.totals(targetKey(cr.metadata));
   const progress = progressConditions(res, generation);
   const health = healthConditions(res, totals, generation);
   const change = { set: [parts.ready, ...progress.set, ...health.set], remove: [...progress.remove, ...health.remove] };
@@ -127,7 +134,7 @@ export function createTargetReconciler(deps: TargetReconcilerDeps): (key: string
     const res = resolveTarget(cr, deps.lookup, deps.registry);
     deps.index.set(key, res.secrets.map((s) => `${cr.metadata.namespace}/${s}`));
     deps.catalog.setResource(key, res.ok ? res.target : undefined);
-    const ready = readyCondition(res, cr, res.ok ? deps.catalog.shadowedSecret(cr.metadata.name) : undefined);
+    const ready = readyCondition(res, cr, res.ok ? deps.catalog.shadowedSecrets(key) : []);
     deps.catalog.setState(key, stateOf(cr, res, ready));
     if (deps.isLeader()) await writeStatus(deps, writer, cr, { res, ready });
     if (!res.ok && res.reason !== 'InvalidSpec') throw new NotReadyYet(`${key}: ${res.message}`);

@@ -9,6 +9,7 @@ import type { ClassifiedAlert } from '../core/classification.ts';
 import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore, RouteDecision } from '../core/outbox.ts';
 import type { Clock } from '../core/ports.ts';
 import { type HttpSend, PublishError, type PublisherRegistry, type Target, type TargetCatalog } from '../core/publishing.ts';
+import { resolveTargetRef } from '../core/target-key.ts';
 import type { AlertEvent } from '../core/types.ts';
 import { createTargetGuards, type TargetGuards } from './target-guard.ts';
 
@@ -77,6 +78,19 @@ function failureOutcome(err: unknown, row: ClaimedDelivery, target: Target, ctx:
   return { kind: 'retry', atMs: ctx.now + delay, ...common };
 }
 
+/**
+ * The target a row is for: its key, or, for a row recorded before targets were keyed by namespace,
+ * the one target holding that bare name; otherwise why there is none (the row's dead letter).
+ */
+export function rowTarget(catalog: TargetCatalog, ref: string): { target: Target } | { error: string } {
+  const exact = catalog.get(ref);
+  const resolved = exact ? undefined : resolveTargetRef(catalog.list(), ref);
+  const target = exact ?? (resolved && 'found' in resolved ? catalog.get(resolved.found) : undefined);
+  if (target) return target.enabled ? { target } : { error: `target ${ref} is disabled` };
+  if (resolved && 'ambiguous' in resolved) return { error: `target ${ref} was recorded by bare name, which ${resolved.ambiguous.join(' and ')} now share` };
+  return { error: `target ${ref} is no longer configured` };
+}
+
 /** Starts the worker loop. */
 export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const { outbox, catalog, registry, clock, events, options } = deps;
@@ -137,11 +151,9 @@ export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   }
 
   async function deliver(row: ClaimedDelivery): Promise<void> {
-    const target = catalog.get(row.target);
-    if (!target?.enabled) {
-      const error = target ? `target ${row.target} is disabled` : `target ${row.target} is no longer configured`;
-      return finish(row, { kind: 'dead', statusCode: undefined, reason: 'client_error', error }, {});
-    }
+    const found = rowTarget(catalog, row.target);
+    if ('error' in found) return finish(row, { kind: 'dead', statusCode: undefined, reason: 'client_error', error: found.error }, {});
+    const { target } = found;
     if (!row.unrouted) return send(row, target, row.classification);
     const decision = await deps.route(row.event, target);
     if (!decision.pass) return finish(row, { kind: 'filtered', reason: decision.reason }, { target, classification: decision.classification });

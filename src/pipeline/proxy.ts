@@ -10,6 +10,7 @@ import type { FilterDecision, GlobalFilter } from '../core/filter.ts';
 import type { DeliveryStore, RouteDecision } from '../core/outbox.ts';
 import type { AlertStore, Clock } from '../core/ports.ts';
 import type { Target, TargetCatalog } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
 import type { AlertBatch, AlertEvent, RecordResult } from '../core/types.ts';
 import type { ClassificationService } from './classification-service.ts';
 import { resolvePolicy, type ResolvedPolicy } from './policy.ts';
@@ -143,7 +144,7 @@ export function createRecoveryRouter(deps: RoutingDeps): (event: AlertEvent, tar
     const { mode } = await deps.modes.get();
     const routed = await routeEvent(deps, event, { globalMode: mode, targets: [target] });
     const [decision] = routed.routes;
-    if (!decision) throw new Error(`no routing decision for target ${target.name}`);
+    if (!decision) throw new Error(`no routing decision for target ${targetKey(target)}`);
     return decision;
   };
 }
@@ -153,7 +154,7 @@ export function createProxy(deps: ProxyDeps): (batch: AlertBatch) => Promise<Pro
   return async (batch) => {
     const started = deps.clock.now();
     const targets = deps.targets.list().filter((t) => t.enabled);
-    const plan = targets.length > 0 ? { targets: targets.map((t) => t.name), routingGraceMs: deps.routingGraceMs } : undefined;
+    const plan = targets.length > 0 ? { targets: targets.map(targetKey), routingGraceMs: deps.routingGraceMs } : undefined;
     const recorded = await deps.store.record(batch, plan);
     const { mode: globalMode } = await deps.modes.get();
     const policies = recorded.newEvents.map((event) => resolvePolicy(deps.policies.list(), event.labels, globalMode));

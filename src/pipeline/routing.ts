@@ -5,6 +5,7 @@ import type { ClassifiedAlert } from '../core/classification.ts';
 import type { FilterDecision, GlobalFilter } from '../core/filter.ts';
 import type { RouteDecision } from '../core/outbox.ts';
 import type { Target } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
 import type { AlertEvent } from '../core/types.ts';
 import { evaluateGlobal, evaluateTarget } from './filter.ts';
 import type { ResolvedPolicy } from './policy.ts';
@@ -37,6 +38,6 @@ export function routeToTargets(input: RoutingInput, targets: readonly Target[]):
   const filterInput = { labels: event.labels, classification: input.policy.mode === 'transparent_with_recommendations' ? undefined : classification };
   return targets.map((target) => {
     const decision = input.global.pass ? evaluateTarget(target.filter, filterInput) : { pass: false, reason: `global: ${input.global.reason}` };
-    return { eventId: event.id, target: target.name, pass: decision.pass, reason: decision.reason, classification };
+    return { eventId: event.id, target: targetKey(target), pass: decision.pass, reason: decision.reason, classification };
   });
 }

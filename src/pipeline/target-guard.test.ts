@@ -53,4 +53,15 @@ describe('target guard admission', () => {
     now.ms += 20_000;
     expect(guards.admit(t).ok).toBe(true);
   });
+
+  it('keeps same-named targets of two namespaces apart (budget, circuit, blocked keys)', async () => {
+    const { now, guards } = setup();
+    const a = { ...target(6000), namespace: 'team-a' };
+    const b = { ...target(6000), namespace: 'team-b' };
+    for (let i = 0; i < 2; i++) await guards.get(a).breaker.execute(serverError).catch(() => undefined);
+    expect(guards.circuit('team-a/hook')).toBe('open');
+    expect(guards.circuit('team-b/hook')).toBe('closed');
+    expect(guards.admit(b).ok).toBe(true);
+    expect(guards.blocked(now.ms)).toEqual(['team-a/hook']);
+  });
 });

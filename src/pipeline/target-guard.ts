@@ -1,9 +1,11 @@
 // Per-target protection: a token bucket for the vendor's rate and a circuit breaker (cockatiel)
 // that opens after consecutive retryable failures. The worker asks which targets to leave out of
-// a claim, so rows of a paused target stay in the outbox instead of occupying worker slots.
+// a claim, so rows of a paused target stay in the outbox instead of occupying worker slots. Guards
+// are keyed by `targetKey()`, so same-named targets of two namespaces never share a budget.
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import type { CircuitState as BreakerState } from '../core/classification.ts';
 import { PublishError, type Target } from '../core/publishing.ts';
+import { targetKey } from '../core/target-key.ts';
 import { createTokenBucket, type TokenBucket } from './rate-limit.ts';
 
 /** Breaker settings of every target. */
@@ -39,12 +41,14 @@ export interface TargetGuards {
    * takes a token from the bucket the worker uses (refused when it is empty).
    */
   admit(target: Target): Admission;
-  /** Targets a claim should skip now: circuit open and not yet due for a probe, or no token. */
+  /** Target keys a claim should skip now: circuit open and not yet due for a probe, or no token. */
   blocked(nowMs: number): string[];
   /** When a paused target may be tried again. */
   reopenAt(guard: TargetGuard): number;
-  circuit(name: string): BreakerState;
-  health(name: string): TargetHealth;
+  /** The circuit of a target key. */
+  circuit(key: string): BreakerState;
+  /** The health of a target key, as this replica's sends saw it. */
+  health(key: string): TargetHealth;
 }
 
 function stateOf(guard: TargetGuard | undefined): BreakerState {
@@ -57,6 +61,7 @@ function stateOf(guard: TargetGuard | undefined): BreakerState {
 export function createTargetGuards(options: GuardOptions, onCircuit: (target: string, state: BreakerState) => void): TargetGuards {
   const guards = new Map<string, TargetGuard>();
   const create = (target: Target): TargetGuard => {
+    const key = targetKey(target);
     const breaker = circuitBreaker(
       handleWhen((err) => err instanceof PublishError && err.retryable),
       { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.consecutiveFailures) },
@@ -64,25 +69,26 @@ export function createTargetGuards(options: GuardOptions, onCircuit: (target: st
     const guard: TargetGuard = { bucket: createTokenBucket(target.delivery.ratePerMinute), breaker, openedAt: undefined, lastOutcome: undefined, rate: target.delivery.ratePerMinute };
     breaker.onBreak(() => {
       guard.openedAt = options.now();
-      onCircuit(target.name, 'open');
+      onCircuit(key, 'open');
     });
-    breaker.onHalfOpen(() => onCircuit(target.name, 'half_open'));
-    breaker.onReset(() => onCircuit(target.name, 'closed'));
+    breaker.onHalfOpen(() => onCircuit(key, 'half_open'));
+    breaker.onReset(() => onCircuit(key, 'closed'));
     return guard;
   };
   return {
     get(target) {
-      const existing = guards.get(target.name);
+      const key = targetKey(target);
+      const existing = guards.get(key);
       if (existing && existing.rate === target.delivery.ratePerMinute) return existing;
       const guard = create(target);
-      guards.set(target.name, guard);
+      guards.set(key, guard);
       return guard;
     },
     blocked(now) {
       const out: string[] = [];
-      for (const [name, guard] of guards) {
+      for (const [key, guard] of guards) {
         const paused = guard.breaker.state === CircuitState.Open && now < this.reopenAt(guard);
-        if (paused || !guard.bucket.ready(now)) out.push(name);
+        if (paused || !guard.bucket.ready(now)) out.push(key);
       }
       return out;
     },
@@ -96,9 +102,9 @@ export function createTargetGuards(options: GuardOptions, onCircuit: (target: st
       return wait > 0 ? { ok: false, why: 'rate_limited', retryAfterMs: wait, circuit: stateOf(guard) } : { ok: true, guard };
     },
     reopenAt: (guard) => (guard.openedAt ?? 0) + options.halfOpenAfterMs,
-    circuit: (name) => stateOf(guards.get(name)),
-    health(name) {
-      const guard = guards.get(name);
+    circuit: (key) => stateOf(guards.get(key)),
+    health(key) {
+      const guard = guards.get(key);
       if (!guard?.lastOutcome) return 'unknown';
       if (stateOf(guard) !== 'closed') return 'unhealthy';
       return guard.lastOutcome === 'succeeded' ? 'healthy' : 'degraded';

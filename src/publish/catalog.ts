@@ -6,6 +6,7 @@ import type { TargetConfig } from '../config/publishing-schema.ts';
 import type { LabelMatcher } from '../core/queries.ts';
 import type { PublisherRegistry, Target, TargetCatalog } from '../core/publishing.ts';
 import { Secret } from '../core/secret.ts';
+import { targetKey } from '../core/target-key.ts';
 
 /** Converts a configured target into the domain shape, applying per-type defaults. */
 export function targetFromConfig(spec: TargetConfig, registry: PublisherRegistry): Target {
@@ -37,12 +38,12 @@ export function createStaticCatalog(specs: readonly TargetConfig[], registry: Pu
     if (problem) throw new ConfigError(`config: publishing.targets[${i}] (${spec.name}): ${problem}`);
     return target;
   });
-  const byName = new Map(targets.map((t) => [t.name, t]));
+  const byKey = new Map(targets.map((t) => [targetKey(t), t]));
   let refreshedAt = now().toISOString();
   return {
     kubernetes: false,
     list: () => targets,
-    get: (name) => byName.get(name),
+    get: (key) => byKey.get(key),
     refresh() {
       refreshedAt = now().toISOString();
       return Promise.resolve(targets.length);

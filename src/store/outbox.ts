@@ -137,7 +137,10 @@ function listWhere(filter: DeliveryFilter): { sql: string; params: unknown[] } {
     params.push(value);
     parts.push(`d.${column} = $${params.length}`);
   };
-  add('target', filter.target);
+  if (filter.targets) {
+    params.push(filter.targets);
+    parts.push(`d.target = ANY($${params.length}::text[])`);
+  }
   add('state', filter.state);
   add('fingerprint', filter.fingerprint);
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };

@@ -1,12 +1,14 @@
 // Publishing API (api-contract.md, Publishing): targets with masked URLs and health, the
 // publishing mode, stats, test sends, and the outbox with dead-letter retry. Writes need an API
-// token when auth.apiTokens is set.
+// token when auth.apiTokens is set. A target is named by its key (`namespace/name`, URL-encoded
+// in a path; a config.yaml target's bare name), or by a bare name only one target holds.
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { DELIVERY_STATES, type DeliveryRecord, type DeliveryStore, type TargetTotals } from '../../core/outbox.ts';
 import type { Target, TargetCatalog, TargetReadiness, UnresolvedTarget } from '../../core/publishing.ts';
 import { maskUrl } from '../../core/secret.ts';
+import { resolveTargetRef, targetKey, type TargetIdentity } from '../../core/target-key.ts';
 import type { TargetGuards } from '../../pipeline/target-guard.ts';
 import { pageInfo, pageParams, parseQuery, textParam, toPage } from '../query.ts';
 import type { RouteTable } from '../route-table.ts';
@@ -51,15 +53,17 @@ const EMPTY_TOTALS: TargetTotals = { target: '', succeeded: 0, failed: 0, dead: 
 /** A disabled target is never Ready; otherwise the source's verdict, else Ready as loaded. */
 function readinessOf(target: Target, catalog: TargetCatalog): TargetReadiness {
   if (!target.enabled) return { ready: false, reason: 'Disabled', message: 'enabled is false: kept, never published to' };
-  return catalog.readiness?.(target.name) ?? { ready: true, reason: 'Resolved', message: `loaded from ${target.source}` };
+  return catalog.readiness?.(targetKey(target)) ?? { ready: true, reason: 'Resolved', message: `loaded from ${target.source}` };
 }
 
 type Listed = Pick<UnresolvedTarget, 'name' | 'namespace' | 'source' | 'type' | 'enabled' | 'readiness'> & { url: string };
 
 function targetView(target: Listed, totals: TargetTotals = EMPTY_TOTALS, guards: TargetGuards): Record<string, unknown> {
+  const key = targetKey(target);
   return {
     name: target.name,
     namespace: target.namespace ?? null,
+    key,
     source: target.source,
     type: target.type,
     format: target.type,
@@ -68,8 +72,8 @@ function targetView(target: Listed, totals: TargetTotals = EMPTY_TOTALS, guards:
     ready: target.readiness.ready,
     ready_reason: target.readiness.reason,
     ready_message: target.readiness.message,
-    health_status: target.readiness.ready ? guards.health(target.name) : 'unknown',
-    circuit_state: guards.circuit(target.name),
+    health_status: target.readiness.ready ? guards.health(key) : 'unknown',
+    circuit_state: guards.circuit(key),
     total_publishes: totals.succeeded + totals.failed + totals.dead,
     successful_publishes: totals.succeeded,
     failed_publishes: totals.failed + totals.dead,
@@ -85,7 +89,7 @@ async function targetViews(deps: PublishingRouteDeps): Promise<Record<string, un
     ...deps.catalog.list().map((t) => ({ ...t, url: maskUrl(t.url?.reveal()), readiness: readinessOf(t, deps.catalog) })),
     ...(deps.catalog.unresolved?.() ?? []).map((t) => ({ ...t, url: '' })),
   ];
-  return listed.map((t) => targetView(t, totals.get(t.name), deps.guards));
+  return listed.map((t) => targetView(t, totals.get(targetKey(t)), deps.guards));
 }
 
 function deliveryView(d: DeliveryRecord): Record<string, unknown> {
@@ -160,6 +164,40 @@ function refreshHandler(deps: PublishingRouteDeps): RequestHandler {
   });
 }
 
+/** Every target the catalog knows: resolved ones and definitions that did not resolve. */
+function knownTargets(catalog: TargetCatalog): TargetIdentity[] {
+  return [...catalog.list(), ...(catalog.unresolved?.() ?? [])];
+}
+
+/** The key `ref` names, if any; a bare name two namespaces hold is a 409 naming both keys. */
+function resolveKey(catalog: TargetCatalog, ref: string): string | undefined {
+  const resolved = resolveTargetRef(knownTargets(catalog), ref);
+  if ('ambiguous' in resolved) {
+    const message = `target name ${ref} is ambiguous: ${resolved.ambiguous.join(', ')} hold it; name one by its key namespace/name (URL-encoded: namespace%2Fname)`;
+    throw new AppError('CONFLICT', message, { details: { target: ref, candidates: resolved.ambiguous } });
+  }
+  return 'found' in resolved ? resolved.found : undefined;
+}
+
+/**
+ * The `target` values a deliveries filter matches: the key `ref` resolves to (with the bare name
+ * when it was given, which rows recorded before keys had namespaces hold), else `ref` itself (the
+ * history of a target since removed).
+ */
+function deliveryTargets(catalog: TargetCatalog, ref: string | undefined): string[] | undefined {
+  if (ref === undefined) return undefined;
+  const key = resolveKey(catalog, ref) ?? ref;
+  return key === ref ? [ref] : [key, ref];
+}
+
+async function testSendHandler(deps: PublishingRouteDeps, ref: string): Promise<Record<string, unknown>> {
+  const key = resolveKey(deps.catalog, ref);
+  const target = key === undefined ? undefined : deps.catalog.get(key);
+  if (!target) throw new AppError('NOT_FOUND', key === undefined ? `no publishing target named ${ref.slice(0, 128)}` : `publishing target ${key} did not resolve; its Ready condition says why`);
+  const r = await deps.testSend(target);
+  return { target_name: target.name, target_namespace: target.namespace ?? null, target_key: key, success: r.success, status_code: r.statusCode, response_time_ms: r.responseTimeMs, error_message: r.error, test_timestamp: new Date().toISOString() };
+}
+
 const ID = z.coerce.number({ error: 'must be a delivery id' }).int('must be a delivery id').min(1, 'must be a delivery id');
 
 /** Registers /publishing/*. */
@@ -171,17 +209,11 @@ export function registerPublishingRoutes(router: Router, table: RouteTable, deps
     res.json(modeView(deps.catalog));
   });
   table.add(router, 'get', '/publishing/stats', wrap(() => stats(deps)));
-  table.add(router, 'post', '/publishing/test/:target', guard, wrap(async (req) => {
-    const name = String(req.params.target);
-    const target = deps.catalog.get(name);
-    if (!target) throw new AppError('NOT_FOUND', `no publishing target named ${name.slice(0, 128)}`);
-    const r = await deps.testSend(target);
-    return { target_name: name, success: r.success, status_code: r.statusCode, response_time_ms: r.responseTimeMs, error_message: r.error, test_timestamp: new Date().toISOString() };
-  }));
+  table.add(router, 'post', '/publishing/test/:target', guard, wrap((req) => testSendHandler(deps, String(req.params.target))));
   table.add(router, 'get', '/publishing/deliveries', wrap(async (req) => {
     const q = parseQuery(deliveriesQuery, req);
     const page = toPage(q);
-    const { items, total } = await deps.outbox.list({ target: q.target, state: q.state, fingerprint: q.fingerprint }, page);
+    const { items, total } = await deps.outbox.list({ targets: deliveryTargets(deps.catalog, q.target), state: q.state, fingerprint: q.fingerprint }, page);
     return { deliveries: items.map(deliveryView), ...pageInfo(page, items.length, total) };
   }));
   table.add(router, 'post', '/publishing/deliveries/:id/retry', guard, wrap(async (req) => {

@@ -7,7 +7,7 @@ import { stateStrip } from '../charts.js';
 import { badge, card, empty, errorBox, externalLink, fill, h, isAbort, labelChips, link, loadInto, loading, timeEl } from '../dom.js';
 import { duration, millis, number, percent, secondsBetween, toDate } from '../format.js';
 import { debounce } from '../live.js';
-import { deliveryTable, stateCounts } from './deliveries.js';
+import { deliveryTable, stateCounts, targetLabel } from './deliveries.js';
 
 /** When an event's state change happened: startsAt for firing, endsAt (else received) for resolved. */
 function changeAt(e) {
@@ -110,7 +110,7 @@ function deliveriesBlock(data, onRetried) {
   return h('div', { testid: 'alert-deliveries' }, [...byTarget.entries()].map(([target, list]) => h(
     'section',
     { class: 'target-group' },
-    h('h3', { class: 'sub' }, target, ' ', stateCounts(list)),
+    h('h3', { class: 'sub' }, targetLabel(target), ' ', stateCounts(list)),
     deliveryTable(list, { onRetried }),
   )));
 }

@@ -1,8 +1,16 @@
 // Outbox rows (GET /publishing/deliveries) as tables, shared by the alert page (deliveries per
 // target) and the targets page (dead letters), with the Retry button for dead-lettered rows.
+// Targets show as namespace/name (their key; config.yaml targets by bare name).
 import { post } from '../api.js';
 import { alertLink, badge, h, table, timeEl } from '../dom.js';
 import { number, truncate } from '../format.js';
+
+/** A target key as namespace (muted) and name; a bare name as is. */
+export function targetLabel(key) {
+  const slash = key.indexOf('/');
+  if (slash < 0) return key;
+  return h('span', { class: 'target-key', title: key }, h('span', { class: 'muted' }, key.slice(0, slash + 1)), key.slice(slash + 1));
+}
 
 /** A Retry button for a dead-lettered delivery; `onDone` runs after a successful re-queue. */
 export function retryButton(delivery, onDone) {
@@ -35,7 +43,7 @@ function deliveryRow(d, options) {
   return h(
     'tr',
     { testid: options.rowTestid ?? 'delivery-row', dataset: { id: String(d.id) } },
-    options.showTarget ? h('td', { class: 'nowrap' }, d.target) : null,
+    options.showTarget ? h('td', { class: 'nowrap', testid: 'delivery-target' }, targetLabel(d.target)) : null,
     options.showAlert ? h('td', {}, alertLink(d.fingerprint, d.alertname)) : null,
     h('td', {}, badge(d.state), ' ', h('span', { class: 'muted small' }, d.alert_status)),
     h('td', { class: 'num' }, number(d.attempts)),

@@ -1,12 +1,13 @@
 // The targets page (/dashboard/targets and /dashboard/publishing): the publishing mode and stats,
 // every target with its source, readiness, health, circuit and counts, a "Send test alert" button
 // per target showing the result, and the dead letters (GET /publishing/deliveries?state=dead) with
-// Retry. Delivery and target events refresh it.
+// Retry. Delivery and target events refresh it. A target is shown and addressed by its key
+// (namespace/name; a config.yaml target by name), so namesakes of two namespaces stay apart.
 import { get, post } from '../api.js';
 import { badge, card, empty, fill, h, loadInto, stat, table, timeEl } from '../dom.js';
 import { millis, number, percent } from '../format.js';
 import { debounce } from '../live.js';
-import { deliveryTable } from './deliveries.js';
+import { deliveryTable, targetLabel } from './deliveries.js';
 
 const DEAD_LIMIT = 20;
 
@@ -26,20 +27,25 @@ function showResult(el, result) {
   el.dataset.ok = result ? String(result.ok) : '';
 }
 
+function keyOf(target) {
+  return target.key ?? target.name;
+}
+
 function testCell(target, results) {
+  const key = keyOf(target);
   const out = h('span', { class: 'test-result small', testid: 'test-result', role: 'status' });
-  showResult(out, results.get(target.name));
-  const button = h('button', { type: 'button', class: 'btn btn-small', testid: 'test-send', 'aria-label': `Send a test alert to ${target.name}` }, 'Send test alert');
+  showResult(out, results.get(key));
+  const button = h('button', { type: 'button', class: 'btn btn-small', testid: 'test-send', 'aria-label': `Send a test alert to ${key}` }, 'Send test alert');
   button.addEventListener('click', async () => {
     button.disabled = true;
     showResult(out, { ok: true, text: 'Sending…' });
     try {
-      const res = await post(`/publishing/test/${encodeURIComponent(target.name)}`);
-      results.set(target.name, describeTest(res));
+      const res = await post(`/publishing/test/${encodeURIComponent(key)}`);
+      results.set(key, describeTest(res));
     } catch (err) {
-      results.set(target.name, { ok: false, text: `✗ ${err && err.message ? err.message : String(err)}` });
+      results.set(key, { ok: false, text: `✗ ${err && err.message ? err.message : String(err)}` });
     }
-    showResult(out, results.get(target.name));
+    showResult(out, results.get(key));
     button.disabled = false;
   });
   return h('div', { class: 'test-cell' }, button, out);
@@ -58,8 +64,8 @@ function countsCell(t) {
 function targetRow(t, results) {
   return h(
     'tr',
-    { testid: 'target-row', dataset: { name: t.name } },
-    h('th', { scope: 'row', class: 'nowrap' }, t.name, t.namespace ? h('div', { class: 'muted small' }, t.namespace) : null),
+    { testid: 'target-row', dataset: { name: t.name, key: keyOf(t) } },
+    h('th', { scope: 'row', class: 'nowrap' }, targetLabel(keyOf(t))),
     h('td', {}, t.type, h('div', {}, badge(t.source, 'source'))),
     h('td', {}, h('code', { class: 'small' }, t.url || '—')),
     h('td', { class: 'nowrap' }, h('span', { class: 'muted small' }, 'enabled '), yesNo(t.enabled), h('br'), h('span', { class: 'muted small' }, 'ready '), yesNo(t.ready)),
