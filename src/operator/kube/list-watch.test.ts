@@ -36,7 +36,9 @@ describe('startListWatch', () => {
   it('lists, then applies watch events from the list version', async () => {
     const fake = fakeSource([{ items: [obj('a', '1')], resourceVersion: '10' }]);
     const changes: CacheChange<Obj>[] = [];
-    const lw = startListWatch({ name: 't', source: fake.source, watchdogMs: 60_000, backoff: { initialMs: 1, maxMs: 5 }, onChange: (c) => changes.push(c), log: silent });
+    const requests: string[] = [];
+    const onRequest = (verb: string, informer: string): number => requests.push(`${verb} ${informer}`);
+    const lw = startListWatch({ name: 't', source: fake.source, watchdogMs: 60_000, backoff: { initialMs: 1, maxMs: 5 }, onChange: (c) => changes.push(c), onRequest, log: silent });
     await lw.waitForSync();
     await fake.watchNumber(1);
     expect(fake.watches[0]!.rv).toBe('10');
@@ -49,6 +51,7 @@ describe('startListWatch', () => {
     await fake.watchNumber(2);
     expect(fake.watches[1]!.rv).toBe('12');
     expect(fake.lists()).toBe(1);
+    expect(requests).toEqual(['list t', 'watch t', 'watch t']);
     await lw.stop();
   });
 
