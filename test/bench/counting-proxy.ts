@@ -52,6 +52,9 @@ export async function startCountingProxy(upstream: string, ca: string): Promise<
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, ca },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // A watch's headers come at once and its body maybe minutes later: pass them on now, or
+        // the client's header deadline ends a quiet watch the apiserver had answered.
+        res.flushHeaders();
         answer.pipe(res);
       },
     );

@@ -68,12 +68,12 @@ const NOTES = `
   reconciled twice (its creation, then the watch event of its own status write, which writes
   nothing); a reconcile that changes something costs one status write and, for a target, one Event.
 - The quiet window is the budget "no status write without a change". Its other requests are the
-  Lease renewals (a GET and a PUT every 2 s, client-go's retry period). The first run (commit
-  1cb0345, before issue 11's watch fix) also showed a new WATCH of each informer about every 30 s
-  and a relist of each about every 2.5 min: the REST client's 30 s timeout aborting quiet watch
-  streams, four of which force a relist (issue 11, defect 5). The thousands of reconciles are the
-  leader re-queueing every target once per \`operator.statusIntervalSeconds\` (60 s) to refresh
-  delivery health and counts; with nothing changed they write nothing.
+  Lease renewals (a GET and a PUT every 2 s, client-go's retry period). Before issue 11's watch fix
+  (commit 782447e) it also held a new WATCH of each informer about every 30 s and a relist of each
+  about every 2.5 min (client-node's 30 s watch timeout ending quiet streams, four of which forced
+  a relist: defect 5). The thousands of reconciles are the leader re-queueing every target once per
+  \`operator.statusIntervalSeconds\` (60 s) to refresh delivery health and counts; with nothing
+  changed they write nothing.
 `;
 
 /** One budget row. */
