@@ -63,13 +63,13 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
   };
   /** Successful PublishingTarget reconciles: in a quiet namespace, only the status refresh causes them. */
   const targetReconciles = (): Promise<number> => metric('controller_runtime_reconcile_total', [/controller="publishingtarget"/, /result="success"/]);
-  /** A delivery row as another replica would have written it. */
-  const recordDelivery = (targetName: string, state: 'succeeded' | 'dead', fingerprint: string): Promise<unknown> =>
+  /** A delivery row as another replica would have written it (`target` holds the key, namespace/name). */
+  const recordDelivery = (targetKey: string, state: 'succeeded' | 'dead', fingerprint: string): Promise<unknown> =>
     svc.db.query(
       `WITH e AS (INSERT INTO alert_events (fingerprint, status, starts_at, labels, annotations) VALUES ($1, 'firing', now(), '{}', '{}') RETURNING id)
        INSERT INTO deliveries (event_id, target, fingerprint, state, attempts, updated_at, delivered_at)
        SELECT id, $2, $1, $3::text, 1, now(), CASE WHEN $3::text = 'succeeded' THEN now() END FROM e`,
-      [fingerprint, targetName, state],
+      [fingerprint, targetKey, state],
     );
 
   beforeAll(async () => {
@@ -116,11 +116,11 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
   it('takes Healthy and delivery counts from deliveries another replica recorded', async () => {
     await create(pathOf('publishingtargets', ns), target(ns, 'shared', { type: 'webhook', url: 'https://example.invalid/hook', filter: { namespaces: ['nowhere'] } }));
     await expect.poll(async () => readyOf(await get('publishingtargets', 'shared'))?.status, POLL).toBe('True');
-    await recordDelivery('shared', 'dead', 'fp-dead');
+    await recordDelivery(`${ns}/shared`, 'dead', 'fp-dead');
     await expect.poll(async () => conditionOf(await get('publishingtargets', 'shared'), 'Healthy')?.status, POLL).toBe('False');
     expect(conditionOf(await get('publishingtargets', 'shared'), 'Healthy')).toMatchObject({ reason: 'DeliveryFailing' });
     expect((await get('publishingtargets', 'shared')).status?.deliveries).toEqual({ succeeded: 0, failed: 0, dead: 1 });
-    await recordDelivery('shared', 'succeeded', 'fp-ok');
+    await recordDelivery(`${ns}/shared`, 'succeeded', 'fp-ok');
     await expect.poll(async () => conditionOf(await get('publishingtargets', 'shared'), 'Healthy')?.reason, POLL).toBe('DeliverySucceeded');
     const after = await get('publishingtargets', 'shared');
     expect(after.status?.deliveries).toEqual({ succeeded: 1, failed: 0, dead: 1 });
