@@ -120,4 +120,15 @@ describe.runIf(inject('chromiumPath'))('dashboard in a real browser', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement && document.activeElement.tagName')).toMatch(/^(A|BUTTON|SELECT|INPUT)$/);
   });
+
+  it('shows a dead letter of a namespaced target as namespace/name', async () => {
+    await svc.db.query(
+      `WITH e AS (INSERT INTO alert_events (fingerprint, status, starts_at, labels, annotations, alertname) VALUES ('keyed0000000001', 'firing', now(), '{}', '{}', 'KeyedDead') RETURNING id)
+       INSERT INTO deliveries (event_id, target, fingerprint, state, attempts, last_error, last_error_reason) SELECT id, 'team-a/slack', 'keyed0000000001', 'dead', 1, 'HTTP 400', 'client_error' FROM e`,
+    );
+    await page.goto(`${svc.url}/dashboard/targets`);
+    const cell = page.getByTestId('dead-letter').getByTestId('delivery-target');
+    await expect.poll(() => cell.textContent()).toBe('team-a/slack');
+    expect(await cell.locator('.muted').textContent()).toBe('team-a/');
+  });
 });
