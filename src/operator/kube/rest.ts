@@ -3,7 +3,7 @@
 // Lease MicroTimes keep their six fractional digits (the generated models would serialise a
 // JS Date with three, which the API server rejects) and custom resources need no generated types.
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import { type Dispatcher, fetch } from 'undici';
 import type { WatchEventType } from './list-watch.ts';
 import { openWatchStream } from './watch-stream.ts';
 
@@ -93,12 +93,36 @@ async function failure(response: Awaited<ReturnType<typeof fetch>>, method: stri
   return new KubeError(response.status, reason, `${method} ${path}: ${response.status} ${message}`);
 }
 
+/** How long one keep-alive agent serves before a fresh one picks up rotated client certificates. */
+const AGENT_TTL_MS = 10 * 60_000;
+
+/**
+ * One keep-alive connection pool for the API server. client-node builds a new undici Agent on
+ * every authentication (a TLS handshake per request, agents never closed); the first is kept for
+ * AGENT_TTL_MS and the others closed unused. Headers (tokens) are still taken per request.
+ */
+export function sharedDispatcher(): (fresh: Dispatcher | undefined) => Dispatcher | undefined {
+  let kept: { dispatcher: Dispatcher; since: number } | undefined;
+  return (fresh) => {
+    if (!fresh) return undefined;
+    if (kept && performance.now() - kept.since < AGENT_TTL_MS) {
+      void fresh.close();
+      return kept.dispatcher;
+    }
+    // The old agent finishes its requests (watches end within their timeoutSeconds), then closes.
+    if (kept) void kept.dispatcher.close();
+    kept = { dispatcher: fresh, since: performance.now() };
+    return fresh;
+  };
+}
+
 /** Creates the client for a loaded kubeconfig. */
 export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): KubeRest {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const context = kc.getContextObject(kc.getCurrentContext());
   const requestTimeoutMs = settings.requestTimeoutMs ?? 30_000;
+  const dispatcherOf = sharedDispatcher();
   return {
     server: cluster.server,
     defaultNamespace: context?.namespace ?? 'default',
@@ -111,7 +135,7 @@ export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): 
       const response = await fetch(url, {
         method,
         headers,
-        dispatcher: ctx.getDispatcher(),
+        dispatcher: dispatcherOf(ctx.getDispatcher()),
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(options.timeoutMs ?? requestTimeoutMs),
       });
@@ -126,7 +150,7 @@ export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): 
       const ctx = new RequestContext(url.toString(), HttpMethod.GET);
       await kc.applySecurityAuthentication(ctx);
       const headers = { ...ctx.getHeaders(), accept: 'application/json', ...request.headers };
-      return openWatchStream({ url, headers, dispatcher: ctx.getDispatcher(), headersTimeoutMs: requestTimeoutMs, onEvent: request.onEvent, onDone: request.onDone });
+      return openWatchStream({ url, headers, dispatcher: dispatcherOf(ctx.getDispatcher()), headersTimeoutMs: requestTimeoutMs, onEvent: request.onEvent, onDone: request.onDone });
     },
   };
 }
