@@ -87,8 +87,16 @@ export function applyEnv(doc: Record<string, unknown>, env: Readonly<Record<stri
   return out;
 }
 
-/** The environment variable that sets a config path, if any (for error messages). */
+/**
+ * The environment variable that sets a config path, if any (for error messages). An item of a
+ * list (`auth.apiTokens.0`) is named by the variable that sets the whole list.
+ */
 export function envNameFor(path: readonly (string | number)[]): string | undefined {
   const key = path.join('.');
-  return ENV_BINDINGS.find((b) => b.path.join('.') === key)?.env;
+  const exact = ENV_BINDINGS.find((b) => b.path.join('.') === key);
+  if (exact) return exact.env;
+  const last = path.at(-1);
+  if (typeof last !== 'number') return undefined;
+  const list = path.slice(0, -1).join('.');
+  return ENV_BINDINGS.find((b) => b.kind === 'list' && b.path.join('.') === list)?.env;
 }

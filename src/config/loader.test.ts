@@ -116,6 +116,11 @@ filters:
     expect(message).not.toContain('\n');
   });
 
+  it('names API_TOKENS when one of its tokens is too short, without printing the token', () => {
+    const message = errorOf(() => loadConfig({ env: { API_TOKENS: 'aaaaaaaaaaaaaaaa, short-secret' }, cwd: tmpdir() }));
+    expect(message).toBe('config: auth.apiTokens.1 (env API_TOKENS): each token must be at least 16 characters');
+  });
+
   it('lists the allowed values of an enum', () => {
     const message = errorOf(() => loadConfig({ env: { LOG_LEVEL: 'loud' }, cwd: tmpdir() }));
     expect(message).toContain('log.level (env LOG_LEVEL)');
