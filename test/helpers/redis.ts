@@ -19,3 +19,13 @@ export async function findRedis(): Promise<{ url: string } | string> {
     client.disconnect();
   }
 }
+
+/** Deletes the keys a test wrote to the run's Redis database, so no test leaves state behind. */
+export async function deleteRedisKeys(url: string, keys: string[]): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    if (keys.length > 0) await client.del(...keys);
+  } finally {
+    client.disconnect();
+  }
+}

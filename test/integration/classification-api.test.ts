@@ -20,6 +20,8 @@ import {
 import { backends } from '../helpers/backends.ts';
 import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { MODE_KEY } from '../../src/store/mode-store.ts';
+import { deleteRedisKeys } from '../helpers/redis.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
 const KEY = 'sk-test-api-000000000';
@@ -133,6 +135,7 @@ describe.runIf(redisUrl)('enrichment mode shared through Redis', () => {
     await c.post('/enrichment/mode', { mode: 'enriched' });
     await b.stop();
     await c.stop();
+    await deleteRedisKeys(redisUrl, [MODE_KEY]);
   });
 });
 

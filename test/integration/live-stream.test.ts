@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorEnvelope, StreamTicketResponse } from '../../src/api/contract.ts';
 import { backends } from '../helpers/backends.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { deleteRedisKeys } from '../helpers/redis.ts';
 import { openSse, type SseClient } from '../helpers/sse.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
@@ -192,9 +193,10 @@ describe('stream tickets across replicas', () => {
     const env = { API_TOKENS: TOKEN, API_PROTECT_READS: 'true', REDIS_URL: inject('redisUrl') };
     const a = await startTestService(await backends().at(-1)!.fresh(), env);
     const b = await startTestService(await backends().at(-1)!.fresh(), env);
+    let ticket = '';
     try {
       const res = await a.post('/api/v2/events/ticket', '', { authorization: `Bearer ${TOKEN}` });
-      const { ticket } = StreamTicketResponse.parse(await res.json());
+      ({ ticket } = StreamTicketResponse.parse(await res.json()));
       const onB = await openSse(`${b.url}${STREAM}?ticket=${encodeURIComponent(ticket)}`);
       expect(onB.headers.get('content-type')).toMatch(/^text\/event-stream/);
       onB.close();
@@ -202,6 +204,7 @@ describe('stream tickets across replicas', () => {
     } finally {
       await a.stop();
       await b.stop();
+      await deleteRedisKeys(inject('redisUrl'), [`alert-history:stream-ticket:${ticket.split('.')[1] ?? ''}`]);
     }
   });
 });

@@ -16,7 +16,8 @@ describe.runIf(redisUrl)('enrichment mode in Redis', () => {
     b = new Redis(redisUrl);
     await a.del(MODE_KEY);
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await a.del(MODE_KEY);
     a.disconnect();
     b.disconnect();
   });

@@ -26,7 +26,8 @@ describe.runIf(url)('Redis classification cache', () => {
   beforeAll(() => {
     redis = new Redis(url, { maxRetriesPerRequest: 1 });
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await redis.del(...['fp-redis-1', 'fp-redis-2', 'fp-redis-junk'].map(cacheKey));
     redis.disconnect();
   });
 
