@@ -30,6 +30,10 @@ deps: node_modules/.installed ## Install dependencies (npm ci) when package-lock
 run: deps ## Run the service on :8080 (embedded PGlite in ./data; DATABASE_URL for PostgreSQL)
 	node src/cli.ts serve
 
+.PHONY: cli
+cli: deps ## Run any CLI command with the project's Node, e.g. make cli ARGS="check-config --config my.yaml" (same as bin/alert-history)
+	node src/cli.ts $(ARGS)
+
 .PHONY: fakes
 fakes: deps ## Run local Slack/PagerDuty/Rootly/webhook/Alertmanager fakes on :9099 and write config.fakes.yaml
 	node hack/fake-vendors.ts config.fakes.yaml

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `alert-history serve | migrate | check-config | version`. Exit codes: 0 ok, 1 runtime failure,
-// 2 invalid configuration or usage.
+// 2 invalid configuration or usage, 130/143 a second SIGINT/SIGTERM during the drain (128 + signal).
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/loader.ts';
@@ -12,12 +12,14 @@ import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open.ts';
 import { VERSION } from './version.ts';
 
-const USAGE = `usage: alert-history [serve|migrate|check-config|version] [--config PATH]
+const USAGE = `usage: alert-history [serve|migrate|check-config|version [--verbose]] [--config PATH]
 
   serve         run the service (default)
   migrate       apply database migrations and exit
   check-config  validate configuration (config.yaml + environment) and exit
-  version       print the version
+  version       print the version (--verbose: also the Node version and binary it runs on)
+
+On SIGINT/SIGTERM serve drains and exits 0; a second signal exits at once (130/143).
 
 Configuration: --config PATH, else $CONFIG_FILE, else ./config.yaml when present; environment
 variables override it (see config/config.example.yaml).`;
@@ -34,6 +36,9 @@ function load(configPath: string | undefined): LoadedConfig {
   }
 }
 
+/** Exit code of a second signal, which ends the drain at once: 128 + the signal number, as shells report it. */
+const SECOND_SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
 /** What a start-up failure message may name; filled once the configuration is loaded. */
 let startupContext: StartupContext = {};
 
@@ -43,7 +48,7 @@ async function serve(loaded: LoadedConfig, logger: Logger): Promise<void> {
   const shutdown = (signal: string): void => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      process.exit(SECOND_SIGNAL_EXIT[signal] ?? 1);
     }
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
@@ -85,12 +90,12 @@ function checkConfig(loaded: LoadedConfig): void {
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, verbose: { type: 'boolean', short: 'v' } },
     allowPositionals: true,
   });
   const command = positionals[0] ?? 'serve';
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
-  if (command === 'version') return void process.stdout.write(`${VERSION}\n`);
+  if (command === 'version') return void process.stdout.write(values.verbose ? `${VERSION} node ${process.versions.node} ${process.execPath}\n` : `${VERSION}\n`);
   const loaded = load(values.config);
   const { server, database } = loaded.config;
   startupContext = { host: server.host, port: server.port, dataDir: database.dataDir, databaseUrl: database.url };

@@ -2,7 +2,7 @@
 // store with SIGTERM handled (exit 0), all as real child processes.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { freePort } from '../helpers/postgres.ts';
 import { fixture } from '../helpers/fixtures.ts';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+const BIN = new URL('../../bin/alert-history', import.meta.url).pathname;
 
 function run(args: string[], env: Record<string, string> = {}, as: { uid?: number } = {}): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', cwd: tmpdir(), timeout: 60_000, ...(as.uid === undefined ? {} : { uid: as.uid, gid: as.uid }) });
@@ -130,5 +131,47 @@ describe('alert-history CLI', () => {
     child.kill('SIGTERM');
     await stopped;
     expect(await exited).toBe(0);
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('a second %s while a request holds the drain open exits at once with %i', async (signal, code) => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'ah-cli-'));
+    // The drain would wait ten minutes for the held request; only the second signal can end it within the test's timeout.
+    writeFileSync(join(dir, 'config.yaml'), 'server:\n  requestTimeoutMs: 600000\n  shutdownTimeoutMs: 600000\n');
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', join(dir, 'config.yaml')], {
+      env: { PATH: process.env.PATH ?? '', SERVER_PORT: String(port), SERVER_HOST: '127.0.0.1', DATA_DIR: join(dir, 'data') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await waitForLog(child, 'alert-history ready');
+    const held = connect(port, '127.0.0.1');
+    held.on('error', () => undefined);
+    await new Promise<void>((resolve) => held.once('connect', resolve));
+    held.write('POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"alerts":');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const draining = waitForLog(child, 'shutting down: draining requests');
+    child.kill(signal);
+    await draining;
+    child.kill(signal);
+    expect(await exited).toBe(code);
+    held.destroy();
+  });
+
+  it('bin/alert-history runs the CLI on Node >= 22.19 even when an older Node comes first on PATH', () => {
+    const path = '/usr/local/bin:/usr/bin:/bin';
+    const bin = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(BIN, args, { env: { PATH: path, HOME: tmpdir() }, encoding: 'utf8', cwd: tmpdir(), timeout: 60_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const version = bin(['version', '--verbose']);
+    expect(version.status, version.stderr).toBe(0);
+    const [, nodeVersion, nodePath] = version.stdout.trim().split(' node ')[1]!.match(/^(\S+) (\S+)$/)!;
+    const [major, minor] = nodeVersion!.split('.').map(Number) as [number, number];
+    expect(major > 22 || (major === 22 && minor >= 19), `bin/alert-history ran Node ${nodeVersion} (${nodePath})`).toBe(true);
+    const checked = bin(['check-config']);
+    expect(checked.status, checked.stderr).toBe(0);
+    expect(checked.stdout).toMatch(/^config ok: /);
   });
 });
