@@ -67,7 +67,7 @@ migrations: deps ## Generate a SQL migration from src/store/schema.ts (NAME=shor
 	drizzle-kit generate $(if $(NAME),--name $(NAME),)
 
 .PHONY: manifests
-manifests: deps ## Write crds/*.yaml and crds/Kustomization from the zod schemas in src/operator/crd
+manifests: deps ## Write crds/ and the Helm chart's crds/ from src/operator/crd; copy deploy/ dashboard and rules into the chart
 	node hack/gen-crds.ts crds
 
 .PHONY: check-generated
@@ -96,8 +96,12 @@ test-browser: deps ## Dashboard tests in a real headless Chromium (Debian chromi
 	vitest run --project browser
 
 .PHONY: test-operator
-test-operator: deps ## Operator tests on a real kube-apiserver + etcd (hack/setup-envtest.sh provides them)
+test-operator: deps ## Operator tests on a real kube-apiserver + etcd (hack/setup-envtest.sh) and the Helm chart (hack/setup-helm.sh)
 	vitest run --project operator
+
+.PHONY: helm-golden
+helm-golden: deps ## Rewrite the chart's golden renders in test/fixtures/helm (review the diff)
+	UPDATE_HELM_GOLDEN=1 vitest run --project operator test/operator/helm.test.ts -t 'golden'
 
 .PHONY: bench
 bench: build ## Measure the budgets of design.md section 10 and write docs/benchmarks.md

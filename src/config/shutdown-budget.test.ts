@@ -2,11 +2,12 @@
 // (publishing.worker.drainTimeoutMs), then the Lease and the pool close. All of it has to end
 // before the kubelet's SIGKILL: terminationGracePeriodSeconds, of which the preStop sleep runs
 // first. Both the defaults and the configuration the manifests mount must fit, with a margin.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { type Config } from './schema.ts';
 import { loadConfig } from './loader.ts';
 
@@ -61,5 +62,28 @@ describe('shutdown fits the grace period of manifests/', () => {
   it('with the configuration the manifests mount', () => {
     const { config } = loadConfig({ configPath: fileURLToPath(new URL('base/app-config.yaml', MANIFESTS)), env: {} });
     expect(drains(config) + MARGIN_MS).toBeLessThanOrEqual(manifestBudgetMs());
+  });
+});
+
+describe('shutdown fits the grace period of the Helm chart', () => {
+  // The chart's Deployment takes terminationGracePeriodSeconds and the preStop sleep from these
+  // values and mounts `config` as config.yaml (test/operator/helm.test.ts checks the rendered
+  // Deployment carries them); its golden renders show the result.
+  const values = parse(readFileSync(new URL('../../charts/alert-history/values.yaml', import.meta.url), 'utf8')) as {
+    terminationGracePeriodSeconds: number;
+    preStopSleepSeconds: number;
+    config: Record<string, unknown>;
+  };
+  const budgetMs = (values.terminationGracePeriodSeconds - values.preStopSleepSeconds) * 1000;
+
+  it('with the configuration the chart mounts by default', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ah-chart-')), 'config.yaml');
+    writeFileSync(file, stringify(values.config));
+    const { config } = loadConfig({ configPath: file, env: {} });
+    expect(drains(config) + MARGIN_MS).toBeLessThanOrEqual(budgetMs);
+  });
+
+  it('with the same budget as manifests/', () => {
+    expect(budgetMs).toBe(manifestBudgetMs());
   });
 });
