@@ -11,7 +11,8 @@
 #   1. $HELM_BIN, when it is executable (no version check: the caller chose it).
 #   2. The cache ${XDG_CACHE_HOME:-$HOME/.cache}/alert-history/helm-<version>/helm, when a
 #      VERSION file beside it names the pinned version and Kubernetes stamp.
-#   3. A build from the Go module with the local Go toolchain: `go install
+#   3. A build from the Go module with the local Go toolchain (>= 1.26, the go line of helm's
+#      go.mod; GOTOOLCHAIN=local, so an older Go fails instead of downloading one): `go install
 #      helm.sh/helm/v3/cmd/helm@<version>` (CGO_ENABLED=0, -trimpath, the version stamped as
 #      upstream's Makefile does), with Go's module and build caches under the cache dir, into a
 #      temp dir that moves into place with one rename.
@@ -94,7 +95,7 @@ if cache_complete; then log "using cached $dest/helm"; done_with "$dest/helm"; f
 
 # --- 3. build -----------------------------------------------------------------------------------
 [ "${HELM_NO_BUILD:-}" = 1 ] && die "no helm in $dest and HELM_NO_BUILD=1"
-command -v go >/dev/null 2>&1 || die "no helm in $dest and no Go toolchain to build one (install Go >= 1.24)"
+command -v go >/dev/null 2>&1 || die "no helm in $dest and no Go toolchain to build one (helm v3.22.0 needs Go >= 1.26)"
 mkdir -p "$cache_root"
 log "no helm $HELM_VERSION in $dest yet: building it; $COLD_BUILD_NOTE"
 
