@@ -81,7 +81,7 @@ check-generated: deps ## Fail when src/store/migrations is stale against the sch
 ##@ Test
 
 .PHONY: test
-test: deps typecheck lint check-generated test-unit test-integration test-operator test-browser ## Everything CI runs: types, lint, generated files, unit, integration, operator and browser tiers
+test: deps typecheck lint check-generated test-unit test-integration test-operator test-observability test-browser ## Everything CI runs: types, lint, generated files, unit, integration, operator, observability and browser tiers
 
 .PHONY: test-unit
 test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
@@ -90,6 +90,10 @@ test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
 .PHONY: test-integration
 test-integration: deps ## Integration tests on real PostgreSQL and PGlite (test/integration)
 	vitest run --project integration
+
+.PHONY: test-observability
+test-observability: deps ## Dashboard and alert rules vs /metrics, promtool check/test rules (hack/setup-promtool.sh builds promtool once)
+	vitest run --project observability
 
 .PHONY: test-browser
 test-browser: deps ## Dashboard tests in a real headless Chromium (Debian chromium, installed by the setup when root)

@@ -32,6 +32,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'observability',
+          include: ['test/observability/**/*.test.ts'],
+          globalSetup: ['test/observability/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           globalSetup: ['test/browser/global-setup.ts'],
