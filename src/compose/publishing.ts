@@ -58,7 +58,7 @@ export function startPublishing(
   const w = config.publishing.worker;
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = logger.child({ component: 'delivery' });
-  metrics.publishing.setSources({ targets: () => parts.catalog.list().filter((t) => t.enabled).length, queueSize: () => outbox.queueSize() });
+  metrics.publishing.setSources({ targets: () => parts.catalog.list().filter((t) => t.enabled).length, queueSize: () => outbox.queueSize(), deadByTarget: () => outbox.deadByTarget() });
   const worker = startDeliveryWorker({
     outbox,
     catalog: parts.catalog,

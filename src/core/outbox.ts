@@ -114,4 +114,6 @@ export interface DeliveryStore {
   statesOf(eventIds: readonly number[]): Promise<{ eventId: number; target: string; state: DeliveryState }[]>;
   /** Rows waiting to be sent (routing, pending, failed, sending). */
   queueSize(): Promise<number>;
+  /** Dead-lettered rows (awaiting a retry) per target, targets with none left out. */
+  deadByTarget(): Promise<{ target: string; dead: number }[]>;
 }

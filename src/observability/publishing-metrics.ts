@@ -14,13 +14,20 @@ export interface PublishingMetrics {
   deadLetters: Counter<'target'>;
   circuit: Gauge<'target'>;
   /** Where the gauges read their values at scrape time. */
-  setSources(sources: { targets: () => number; queueSize: () => Promise<number> }): void;
+  setSources(sources: PublishingSources): void;
+}
+
+/** What the scrape-time gauges read. */
+export interface PublishingSources {
+  targets: () => number;
+  queueSize: () => Promise<number>;
+  deadByTarget: () => Promise<{ target: string; dead: number }[]>;
 }
 
 /** Registers the publishing metrics on `registry`. */
 export function createPublishingMetrics(registry: Registry): PublishingMetrics {
   const r = { registers: [registry] };
-  let sources: { targets: () => number; queueSize: () => Promise<number> } | undefined;
+  let sources: PublishingSources | undefined;
   new Gauge({
     ...r,
     name: 'alert_history_publishing_targets_discovered',
@@ -39,6 +46,22 @@ export function createPublishingMetrics(registry: Registry): PublishingMetrics {
         this.set(await sources.queueSize());
       } catch {
         // The database is down: keep the last value; /readyz reports the outage.
+      }
+    },
+  });
+  new Gauge({
+    ...r,
+    name: 'alert_history_publishing_dead_letter_depth',
+    help: 'Deliveries dead-lettered and not retried (GET /publishing/deliveries?state=dead), by target',
+    labelNames: ['target'],
+    async collect() {
+      if (!sources) return;
+      try {
+        const rows = await sources.deadByTarget();
+        this.reset();
+        for (const { target, dead } of rows) this.set({ target }, dead);
+      } catch {
+        // The database is down: keep the last values; /readyz reports the outage.
       }
     },
   });

@@ -240,5 +240,9 @@ export function createDeliveryStore(db: Db): DeliveryStore {
       const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE state IN ${OPEN_STATES}`);
       return row?.n ?? 0;
     },
+    async deadByTarget() {
+      // deliveries_state_idx (state, target) answers this without reading the history rows.
+      return db.query<{ target: string; dead: number }>("SELECT target, count(*)::int AS dead FROM deliveries WHERE state = 'dead' GROUP BY target");
+    },
   };
 }

@@ -3,6 +3,8 @@
 // on /metrics (operator-mode metrics read from the operator registry), matches label values the
 // service really writes, and every alert is unit-tested (promtool test rules) and has a runbook.
 import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { createOperatorMetrics } from '../../src/observability/operator-metrics.
 import { migrate } from '../../src/store/migrate.ts';
 import { createPglite, openPglite } from '../../src/store/pglite.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { FAST_WORKER } from '../helpers/publishing.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 import { metricNames } from './promql-names.ts';
 
@@ -211,7 +214,7 @@ describe('metric names against a running service', () => {
     expect([...names].filter((n) => !service.has(n) && !operator.has(n))).toEqual([]);
     for (const n of [
       'alert_history_webhook_events_total', 'alert_history_webhook_errors_total', 'alert_history_db_alerts', 'alert_history_publishing_total',
-      'alert_history_publishing_dead_letters_total', 'alert_history_publishing_circuit_state', 'alert_history_classification_duration_seconds_bucket',
+      'alert_history_publishing_dead_letters_total', 'alert_history_publishing_dead_letter_depth', 'alert_history_publishing_circuit_state', 'alert_history_classification_duration_seconds_bucket',
       'alert_history_cache_hits_total', 'alert_history_classification_errors_total', 'leader_election_master_status',
       'controller_runtime_reconcile_total', 'workqueue_depth', 'process_resident_memory_bytes',
     ]) expect(names, n).toContain(n);
@@ -223,5 +226,45 @@ describe('metric names against a running service', () => {
     expect(Object.keys(ERROR_CODES)).toContain('SERVICE_UNAVAILABLE');
     expect(ERROR_CODES.SERVICE_UNAVAILABLE.status).toBe(503);
     expect(scrape).toMatch(/^alert_history_classification_circuit_state 0$/m);
+  });
+});
+
+describe('dead-letter depth on /metrics (the dashboard panel)', () => {
+  let svc: TestService;
+  let receiver: Server;
+  let status = 400;
+  const POLL = { timeout: 15_000, interval: 50 };
+  const depth = async (): Promise<string | undefined> =>
+    /^alert_history_publishing_dead_letter_depth\{target="hook"\} (\d+)$/m.exec(await (await svc.get('/metrics')).text())?.[1];
+  const dead = async (): Promise<{ id: number }[]> =>
+    ((await (await svc.get('/publishing/deliveries?state=dead&target=hook')).json()) as { deliveries: { id: number }[] }).deliveries;
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(status).end());
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const instance = await createPglite();
+    await migrate(await openPglite({ instance }));
+    svc = await startTestService(await openPglite({ instance }), {}, { configYaml: `publishing:\n${FAST_WORKER}  targets:\n    - { name: hook, type: webhook, url: "${url}" }\n` });
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+    await new Promise((done) => receiver?.close(done));
+  });
+
+  it('counts dead letters per target, and a retried one leaves the count', async () => {
+    expect(await depth()).toBeUndefined();
+    expect((await svc.post('/webhook/proxy', fixture('am-v4-firing.json'))).status).toBe(200);
+    await expect.poll(async () => (await dead()).length, POLL).toBe(2);
+    expect(await depth()).toBe('2');
+    status = 200;
+    const [first] = await dead();
+    expect((await svc.post(`/publishing/deliveries/${first!.id}/retry`, {})).status).toBe(200);
+    await expect.poll(async () => (await dead()).length, POLL).toBe(1);
+    expect(await depth()).toBe('1');
   });
 });
