@@ -113,6 +113,14 @@ bench: build ## Measure the budgets of design.md section 10 and write docs/bench
 
 ##@ Package
 
+.PHONY: image
+image: ## Build the image from ./Dockerfile with podman (hack/build-image.sh; podman, runc and a local Debian base set up once by hack/setup-podman.sh)
+	hack/build-image.sh
+
+.PHONY: test-image
+test-image: deps ## Build the image, run it read-only with a fresh data volume: ready, a fixture through /webhook and /history, non-root, SIGTERM exit 0
+	vitest run --project image
+
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine)
 	docker build -t alert-history:$$(node -p 'require("./package.json").version') .
