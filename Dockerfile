@@ -14,9 +14,12 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
-COPY hack/copy-assets.mjs hack/
+COPY hack/copy-assets.mjs hack/pgdata-template.ts hack/
 COPY src src
+# The migrated empty data directory the service unpacks into a fresh volume instead of running
+# initdb (about 1 s and 350 MB instead of 4 s and 1.1 GB; src/store/pglite-template.ts).
 RUN npx tsc -p tsconfig.build.json && node hack/copy-assets.mjs \
+ && DATA_DIR=/tmp/pgdata node dist/cli.js migrate && node hack/pgdata-template.ts /tmp/pgdata && rm -rf /tmp/pgdata \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
  && cp "$(command -v node)" /node
 
@@ -37,9 +40,11 @@ COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
 COPY package.json ./
 COPY config/config.example.yaml config/config.example.yaml
-# No heap cap here: V8 sizes its heap from the container's memory limit. A low
-# --max-old-space-size made PGlite's first start (initdb, WASM compile) spend seconds in GC.
+# Heap bounds keep RSS within the 256 MB budget under load (docs/benchmarks.md); raise
+# --max-old-space-size with the container's memory limit if you raise webhook.maxBodyBytes.
+# They do not slow the first start (measured with and without: same start-to-ready).
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=8" \
     SERVER_PORT=8080 \
     DATA_DIR=/data
 USER 10001:10001

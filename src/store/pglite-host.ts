@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { asError } from '../core/startup-error.ts';
 import { createPglite } from './pglite.ts';
+import { freshDataDirTemplate } from './pglite-template.ts';
 
 /** What the host is started with. */
 export interface HostInit {
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   if (!port) throw new Error('pglite-host must run in a worker thread');
   const init = workerData as HostInit;
   try {
-    const pg = await createPglite({ dataDir: init.dataDir, loadDataDir: init.loadDataDir });
+    const loadDataDir = init.loadDataDir ?? freshDataDirTemplate(init.dataDir);
+    const pg = await createPglite({ dataDir: init.dataDir, loadDataDir });
     await pg.exec("SET TimeZone = 'UTC'");
     port.on('message', (request: HostRequest) => {
       pg.query(request.text, request.params).then(

@@ -74,6 +74,38 @@ const NOTES = `
   a relist: defect 5). The thousands of reconciles are the leader re-queueing every target once per
   \`operator.statusIntervalSeconds\` (60 s) to refresh delivery health and counts; with nothing
   changed they write nothing.
+
+## Container image (issue 12; measured 2026-12-01, not part of \`make bench\`)
+
+- \`make test-image\` builds \`./Dockerfile\` with podman 4.3 + runc on the local bases of
+  \`hack/build-image.sh\` (Debian bookworm minbase from debootstrap; Node 24.21.0 from the npm
+  registry), then runs it \`--read-only\` with a fresh named volume on \`/data\`, embedded PGlite, no
+  memory limit. Start-to-ready is \`podman run -d\` until \`/readyz\` answers 200 (polled every 100 ms);
+  RSS is the container's PID 1 (\`VmHWM\` at ready, \`VmRSS\` 15 s later, idle).
+
+| What | Before (commit bb4badb) | After |
+|---|---|---|
+| Image size (\`podman image inspect\`) | 390 MB | 395 MB (+4.7 MB data-directory template) |
+| Start-to-ready, fresh volume | 7.3-8.0 s (\`startup_ms\` 6.7-6.8 s) | 2.5-3.6 s (\`startup_ms\` 1.9-2.5 s) |
+| Start-to-ready, volume already used | - | \`startup_ms\` 1.0 s |
+| Peak RSS during first start | 1.06-1.19 GB (same on the host) | 0.49-0.57 GB |
+| Idle RSS after first start | 410-660 MB | 338-341 MB |
+| \`make run\` equivalent on the host (\`node dist/cli.js serve\`, fresh \`DATA_DIR\`) | 5.1 s to ready, 1.06 GB peak, 367 MB idle | unchanged (no template outside the image) |
+
+- Why the first start was slow and large: PGlite's initdb on an empty data directory. Alone, on
+  the host, \`PGlite.create\` on a fresh directory takes 4.1 s and peaks at 1.1 GB RSS (WASM memory,
+  which never shrinks); on an initialised directory 0.46 s and 250 MB. The image now carries a
+  migrated empty data directory packed at build time (\`hack/pgdata-template.ts\`, 4.7 MB gzip) and
+  the service unpacks it into a volume without \`PG_VERSION\` (\`src/store/pglite-template.ts\`): 1.1 s
+  and 350 MB instead of initdb. An already initialised volume is never touched.
+- Ruled out: the V8 heap bounds in \`NODE_OPTIONS\` (with and without: 7.86 s and 7.80 s to ready,
+  so they stay, and they keep idle RSS down); the read-only root filesystem (PGlite writes only to
+  \`/data\`); the PGlite worker thread (its start is the initdb above). The 19-27 s reported in the
+  issue was not reproduced on this machine: the first build of this Dockerfile measured 7-8 s.
+- Open: with \`--memory 512m\` or \`768m\` the container exits 137 within seconds of its first start
+  (also after the fix, whose process peak is ~575 MB); \`1g\` runs. The cgroup v1 accounting on this
+  host (page cache of the unpacked volume, WASM reservations) is the suspect, not yet measured. The
+  chart's and \`manifests/\`' 384Mi limit is therefore not yet proven for embedded mode.
 `;
 
 /** One budget row. */
