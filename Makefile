@@ -81,7 +81,7 @@ check-generated: deps ## Fail when src/store/migrations is stale against the sch
 ##@ Test
 
 .PHONY: test
-test: deps typecheck lint check-generated test-unit test-integration test-operator test-observability test-browser ## Everything CI runs: types, lint, generated files, unit, integration, operator, observability and browser tiers
+test: deps typecheck lint check-generated test-unit test-integration test-operator test-observability test-browser test-image ## Everything CI runs: types, lint, generated files, unit, integration, operator, observability, browser and image tiers
 
 .PHONY: test-unit
 test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
@@ -118,7 +118,7 @@ image: ## Build the image from ./Dockerfile with podman (hack/build-image.sh; po
 	hack/build-image.sh
 
 .PHONY: test-image
-test-image: deps ## Build the image, run it read-only with a fresh data volume: ready, a fixture through /webhook and /history, non-root, SIGTERM exit 0
+test-image: deps ## Build the image (as root: podman, runc, debootstrap with apt; a Debian base once) and run it read-only with a fresh volume: ready, /webhook to /history, non-root, SIGTERM exit 0
 	vitest run --project image
 
 .PHONY: docker-build

@@ -26,7 +26,7 @@ async function waitReady(deadlineMs: number): Promise<number> {
   throw new Error(`not ready after ${deadlineMs} ms:\n${podman('logs', '--tail', '20', name)}`);
 }
 
-describe('container image', () => {
+describe.skipIf(!image)('container image', () => {
   let readyMs = 0;
 
   beforeAll(async () => {
