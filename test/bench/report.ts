@@ -88,7 +88,7 @@ const NOTES = `
 | Image size (\`podman image inspect\`) | 390 MB | 395 MB (+4.7 MB data-directory template) |
 | Start-to-ready, fresh volume | 7.3-8.0 s (\`startup_ms\` 6.7-6.8 s) | 2.5-3.6 s (\`startup_ms\` 1.9-2.5 s) |
 | Start-to-ready, volume already used | - | \`startup_ms\` 1.0 s |
-| Peak RSS during first start | 1.06-1.19 GB (same on the host) | 0.49-0.57 GB |
+| Peak RSS during first start (\`VmHWM\`) | 1.06-1.19 GB (same on the host) | 0.49-0.89 GB (varies run to run) |
 | Idle RSS after first start | 410-660 MB | 338-341 MB |
 | \`make run\` equivalent on the host (\`node dist/cli.js serve\`, fresh \`DATA_DIR\`) | 5.1 s to ready, 1.06 GB peak, 367 MB idle | unchanged (no template outside the image) |
 
@@ -102,10 +102,13 @@ const NOTES = `
   so they stay, and they keep idle RSS down); the read-only root filesystem (PGlite writes only to
   \`/data\`); the PGlite worker thread (its start is the initdb above). The 19-27 s reported in the
   issue was not reproduced on this machine: the first build of this Dockerfile measured 7-8 s.
-- Open: with \`--memory 512m\` or \`768m\` the container exits 137 within seconds of its first start
-  (also after the fix, whose process peak is ~575 MB); \`1g\` runs. The cgroup v1 accounting on this
-  host (page cache of the unpacked volume, WASM reservations) is the suspect, not yet measured. The
-  chart's and \`manifests/\`' 384Mi limit is therefore not yet proven for embedded mode.
+- Open: the first start's peak is still large and varies (0.49-0.89 GB \`VmHWM\`; the cgroup's
+  \`memory.max_usage_in_bytes\` 863 MiB in a run without a limit), while steady usage is ~290-370 MiB.
+  With \`--memory 512m\` the container is killed (exit 137) within seconds of its first start; with
+  \`768m\` one run was killed and one survived (\`memory.failcnt\` 4313 at the limit); \`1g\` and above
+  always ran. Not yet found: which allocation makes the spike (the worker thread's WASM memory and
+  its V8 heap, which \`--max-old-space-size\` may not bound, are the suspects). Until then the
+  chart's and \`manifests/\`' 384Mi limit does not fit a first start in embedded mode.
 `;
 
 /** One budget row. */
