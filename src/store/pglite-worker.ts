@@ -167,7 +167,10 @@ class RunningRead {
     return new Promise<T[]>((resolve, reject) => {
       let stopped = false;
       this.#stop = (error) => {
+        // Once: a preemption arriving while the deadline's reopen runs must not reopen again.
+        if (stopped) return;
         stopped = true;
+        this.#stopAt = Number.NEGATIVE_INFINITY;
         this.#restart(this.#started).then(
           () => reject(error),
           (err: unknown) => reject(new AppError('SERVICE_UNAVAILABLE', 'embedded database could not be reopened after stopping a read', { cause: err })),
