@@ -5,20 +5,10 @@
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { type Dispatcher, fetch } from 'undici';
 import type { WatchEventType } from './list-watch.ts';
+import { KubeError, kubeErrorFrom } from './kube-error.ts';
 import { openWatchStream } from './watch-stream.ts';
 
-/** An API error with the server's status and reason. */
-export class KubeError extends Error {
-  readonly statusCode: number;
-  readonly reason: string;
-
-  constructor(statusCode: number, reason: string, message: string) {
-    super(message);
-    this.name = 'KubeError';
-    this.statusCode = statusCode;
-    this.reason = reason;
-  }
-}
+export { KubeError };
 
 /** Options of one request. */
 export interface KubeRequest {
@@ -80,17 +70,7 @@ function urlOf(server: string, path: string, query: KubeRequest['query']): URL {
 }
 
 async function failure(response: Awaited<ReturnType<typeof fetch>>, method: string, path: string): Promise<KubeError> {
-  const text = await response.text();
-  let reason = '';
-  let message = text.slice(0, 500);
-  try {
-    const status = JSON.parse(text) as { reason?: string; message?: string };
-    reason = status.reason ?? '';
-    message = status.message ?? message;
-  } catch {
-    // not a Status object; keep the text
-  }
-  return new KubeError(response.status, reason, `${method} ${path}: ${response.status} ${message}`);
+  return kubeErrorFrom(response.status, await response.text(), `${method} ${path}`);
 }
 
 /** How long one keep-alive agent serves before a fresh one picks up rotated client certificates. */

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openWatchStream, WatchStatusError } from './watch-stream.ts';
+import { KubeError } from './kube-error.ts';
+import { openWatchStream } from './watch-stream.ts';
 
 interface Held {
   req: IncomingMessage;
@@ -85,7 +86,7 @@ describe('openWatchStream', () => {
     res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' }));
     await opening;
     const err = await c.done;
-    expect(err).toBeInstanceOf(WatchStatusError);
+    expect(err).toBeInstanceOf(KubeError);
     expect(err).toMatchObject({ statusCode: 410, reason: 'Expired', message: 'WATCH /api/v1/secrets: 410 too old resource version: 1 (5)' });
   });
 

@@ -5,20 +5,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
+import { type KubeError, kubeErrorFrom } from './kube-error.ts';
 import type { WatchEventType } from './list-watch.ts';
-
-/** A non-200 answer to a watch request, with the server's status (410 Gone means relist). */
-export class WatchStatusError extends Error {
-  readonly statusCode: number;
-  readonly reason: string;
-
-  constructor(statusCode: number, reason: string, message: string) {
-    super(message);
-    this.name = 'WatchStatusError';
-    this.statusCode = statusCode;
-    this.reason = reason;
-  }
-}
 
 /** Options of {@link openWatchStream}. */
 export interface WatchStreamOptions {
@@ -32,18 +20,8 @@ export interface WatchStreamOptions {
   onDone: (err?: unknown) => void;
 }
 
-async function statusError(statusCode: number, body: Readable & { text(): Promise<string> }, path: string): Promise<WatchStatusError> {
-  const text = await body.text().catch(() => '');
-  let reason = '';
-  let message = text.slice(0, 500);
-  try {
-    const status = JSON.parse(text) as { reason?: string; message?: string };
-    reason = status.reason ?? '';
-    message = status.message ?? message;
-  } catch {
-    // not a Status object; keep the text
-  }
-  return new WatchStatusError(statusCode, reason, `WATCH ${path}: ${statusCode} ${message}`);
+async function statusError(statusCode: number, body: Readable & { text(): Promise<string> }, path: string): Promise<KubeError> {
+  return kubeErrorFrom(statusCode, await body.text().catch(() => ''), `WATCH ${path}`);
 }
 
 function readEvents(body: Readable, onEvent: WatchStreamOptions['onEvent'], finish: (err?: unknown) => void): void {
