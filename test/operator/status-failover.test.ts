@@ -55,7 +55,12 @@ describe.runIf(inject('kubeconfig'))('status across a leader change on a real ku
     await expect.poll(holder, POLL).toMatch(index === 0 ? /^op-b_/ : /^op-a_/);
 
     await rest.request('DELETE', `${pathOf('secrets', ns)}/hook-url`);
-    await expect.poll(async () => readyOf(await get('handed-over'))?.reason, POLL).toBe('SecretNotFound');
+    // The new status is applied first and the co-owned leftovers removed by a second request, so
+    // Ready can read SecretNotFound a moment before the endpoint is gone: wait for both.
+    await expect.poll(async () => {
+      const resource = await get('handed-over');
+      return { reason: readyOf(resource)?.reason, endpoint: resource.status?.endpoint };
+    }, POLL).toEqual({ reason: 'SecretNotFound', endpoint: undefined });
     const after = await get('handed-over');
     expect(after.status).not.toHaveProperty('endpoint');
     expect(after.status?.conditions?.map((c) => c.type).sort()).toEqual(['Ready', 'Reconciling']);
