@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.ts';
 import type { Config } from './config/schema.ts';
+import { CIRCUIT_VALUE } from './core/circuit.ts';
 import { type Clock, systemClock } from './core/ports.ts';
 import { createWebhookParser } from './ingest/webhook.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -88,8 +89,6 @@ interface ClassificationParts {
   service: ClassificationService;
   modes: ModeStore;
 }
-
-const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
 function buildCache(config: Config, metrics: Metrics, redis: Redis | undefined): ClassificationCache {
   const memory = createMemoryCache();

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { CIRCUIT_VALUE } from '../core/circuit.ts';
 import type { DeliveryStore } from '../core/outbox.ts';
 import type { Clock } from '../core/ports.ts';
 import type { HttpSend, Target, TargetCatalog } from '../core/publishing.ts';
@@ -25,7 +26,6 @@ export interface PublishingParts {
   worker: DeliveryWorker;
 }
 
-const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 /** The row state each outcome leaves behind (for the live stream). */
 const outcomeState = { succeeded: 'succeeded', retry: 'failed', dead: 'dead', filtered: 'filtered', release: 'pending' } as const;
 
