@@ -111,6 +111,10 @@ helm-golden: deps ## Rewrite the chart's golden renders in test/fixtures/helm (r
 bench: build ## Measure the budgets of design.md section 10 and write docs/benchmarks.md
 	node test/bench/run.ts
 
+.PHONY: profile
+profile: deps ## Ingest load (1- and 100-alert bodies, PostgreSQL) under node --cpu-prof; top self-time functions to .bench/profile/ (--measure: load only)
+	node test/bench/profile.ts $(ARGS)
+
 ##@ Package
 
 .PHONY: image
