@@ -1,0 +1,130 @@
+// `make profile`: the ingest load of `make bench` (1-alert bodies from 50 connections, 100-alert
+// bodies from 10, against PostgreSQL) with the service under `node --cpu-prof`, then the top
+// self-time functions of the loaded window (start-up and warm-up samples are left out). Writes the
+// profiles and summary.md under .bench/profile/<time>/ and prints the summary.
+//
+// `--measure` runs the same load twice without the profiler (req/s, p50/p99, alerts/s, and p99 at a
+// fixed 500 req/s): the before/after numbers of a change. PROFILE_SECONDS sets the load length
+// (10 s); the service runs from src/ unless BENCH_CLI names another entry point.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabase, dropDatabase, findPostgres } from '../helpers/postgres.ts';
+import { fire, type LoadResult } from './load.ts';
+import { webhookBody } from './payloads.ts';
+import { renderSummary, summarize, type CpuProfile } from './profile-summary.ts';
+
+process.env.BENCH_CLI ??= new URL('../../src/cli.ts', import.meta.url).pathname;
+const { SERVICE_NODE_OPTIONS, startService } = await import('./processes.ts');
+
+const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const OUT = new URL('../../.bench/profile/', import.meta.url).pathname;
+const log = (msg: string): void => void process.stderr.write(`[profile] ${msg}\n`);
+
+interface Phase {
+  name: string;
+  size: number;
+  connections: number;
+  rate?: number;
+}
+
+const PHASES: Phase[] = [
+  { name: '1 alert per request', size: 1, connections: 50 },
+  { name: '100 alerts per request', size: 100, connections: 10 },
+];
+
+let nextSeq = 0;
+const bodies = (size: number) => (): string => {
+  const first = nextSeq;
+  nextSeq += size;
+  return webhookBody(first, size);
+};
+
+/** Microseconds on the monotonic clock V8 stamps profile samples with. */
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+function describe(phase: Phase, r: LoadResult): string {
+  const alerts = phase.size > 1 ? `, ${r.rps * phase.size} alerts/s` : '';
+  return `${r.rps} req/s${alerts}, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`;
+}
+
+function windowOf(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (t < fromUs || t > toUs) return;
+    samples.push(id);
+    timeDeltas.push(delta);
+  });
+  // Another clock than ours (should not happen on Linux): keep the whole run rather than nothing.
+  return samples.length > 0 ? { ...profile, samples, timeDeltas } : profile;
+}
+
+async function profilePhase(url: string, phase: Phase, dir: string): Promise<string> {
+  const name = `${phase.size}-alert.cpuprofile`;
+  const nodeOptions = `${SERVICE_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${name}`;
+  const svc = await startService({ DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: '3650', DATABASE_POOL_SIZE: '10', NODE_OPTIONS: nodeOptions });
+  log(`${phase.name}: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s profiled`);
+  await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: WARMUP_SECONDS });
+  const from = nowUs();
+  const result = await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS });
+  const to = nowUs();
+  await svc.stop();
+  log(`${phase.name}: ${describe(phase, result)} (under the profiler)`);
+  const file = readdirSync(dir).find((f) => f === name);
+  if (!file) throw new Error(`no ${name} in ${dir}: did the service exit cleanly?`);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const title = `${phase.name}, ${phase.connections} connections (${describe(phase, result)}; profiled, so slower than unprofiled)`;
+  return renderSummary(title, summarize(windowOf(profile, from, to)));
+}
+
+async function measureRun(url: string, run: number): Promise<string[]> {
+  const svc = await startService({ DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: '3650', DATABASE_POOL_SIZE: '10' });
+  await fire({ url: svc.url, path: '/webhook', bodies: bodies(1), connections: 50, seconds: WARMUP_SECONDS });
+  const lines: string[] = [];
+  for (const phase of [...PHASES, { name: '1 alert per request at 500 req/s', size: 1, connections: 20, rate: 500 }]) {
+    const result = await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS, ...(phase.rate ? { rate: phase.rate } : {}) });
+    const line = `run ${run}: ${phase.name}: ${describe(phase, result)}`;
+    log(line);
+    lines.push(`- ${line}`);
+  }
+  await svc.stop();
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const measure = process.argv.includes('--measure');
+  const server = await findPostgres();
+  if (typeof server === 'string') throw new Error(`make profile needs PostgreSQL: ${server}`);
+  const dbName = `alert_history_profile_${process.pid}`;
+  const url = await createDatabase(server.adminUrl, dbName);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = join(OUT, `${stamp}${measure ? '-measure' : ''}`);
+  mkdirSync(dir, { recursive: true });
+  const sections = [`# Ingest ${measure ? 'load' : 'profile'} ${new Date().toISOString()}`, '', `Service: ${process.env.BENCH_CLI}; NODE_OPTIONS ${SERVICE_NODE_OPTIONS}; ${SECONDS} s per phase.`, ''];
+  try {
+    if (measure) {
+      for (const run of [1, 2]) sections.push(...(await measureRun(url, run)));
+    } else {
+      for (const phase of PHASES) sections.push(await profilePhase(url, phase, dir));
+    }
+  } finally {
+    await dropDatabase(server.adminUrl, dbName).catch(() => undefined);
+    await server.stop();
+  }
+  const text = `${sections.join('\n')}\n`;
+  writeFileSync(join(dir, 'summary.md'), text);
+  process.stdout.write(text);
+  log(`written to ${join(dir, 'summary.md')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`[profile] failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
