@@ -12,7 +12,7 @@ import { errorHandler } from './middleware/errors.ts';
 import { rejectNulInPath } from './middleware/path-params.ts';
 import { type RequestLogging, requestContext } from './middleware/request-context.ts';
 import { openApiDocument } from './openapi.ts';
-import { type ReadProtection, RouteTable } from './route-table.ts';
+import { type ReadProtection, RouteTable } from '../http/route-table.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerHistoryRoutes } from './routes/history.ts';
 import { registerClassificationRoutes } from './routes/classification.ts';

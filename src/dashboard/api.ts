@@ -1,11 +1,12 @@
 // The dashboard's JSON API (api-contract.md, Dashboard): overview, charts, component health,
 // recent alerts with classifications, and recommendations. Field names are the legacy ones the
 // old dashboard parsed. With auth.protectReads the RouteTable guards them like every read.
-import type { RequestHandler, Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
-import { runChecks } from '../api/routes/health.ts';
-import { intParam, parseQuery, textParam } from '../api/query.ts';
-import type { RouteTable } from '../api/route-table.ts';
+import { runChecks } from '../http/checks.ts';
+import { jsonRoute } from '../http/json-route.ts';
+import { intParam, parseQuery, textParam } from '../http/query.ts';
+import type { RouteTable } from '../http/route-table.ts';
 import type { DashboardStore, RecentAlert } from '../core/dashboard.ts';
 import type { TargetTotals } from '../core/outbox.ts';
 import type { HealthCheck } from '../core/ports.ts';
@@ -34,12 +35,6 @@ const recentQuery = z.object({
   include_classification: bool,
 });
 const recommendationsQuery = z.object({ limit: intParam(1, 100, 20), min_confidence: fraction });
-
-function wrap(handler: (req: Parameters<RequestHandler>[0]) => Promise<unknown>): RequestHandler {
-  return (req, res, next) => {
-    handler(req).then((body) => res.json(body), next);
-  };
-}
 
 function sum(totals: TargetTotals[], key: 'succeeded' | 'failed' | 'dead'): number {
   return totals.reduce((n, t) => n + t[key], 0);
@@ -102,9 +97,9 @@ function recentView(a: RecentAlert, withClassification: boolean): Record<string,
 
 /** Registers /api/dashboard/*. */
 export function registerDashboardApi(router: Router, table: RouteTable, deps: DashboardApiDeps): void {
-  table.add(router, 'get', '/api/dashboard/overview', wrap(() => overview(deps)));
-  table.add(router, 'get', '/api/dashboard/health', wrap(() => health(deps)));
-  table.add(router, 'get', '/api/dashboard/charts', wrap(async (req) => {
+  table.add(router, 'get', '/api/dashboard/overview', jsonRoute(() => overview(deps)));
+  table.add(router, 'get', '/api/dashboard/health', jsonRoute(() => health(deps)));
+  table.add(router, 'get', '/api/dashboard/charts', jsonRoute(async (req) => {
     const { hours } = parseQuery(chartsQuery, req);
     const c = await deps.store.charts(hours);
     return {
@@ -116,14 +111,14 @@ export function registerDashboardApi(router: Router, table: RouteTable, deps: Da
       namespace_distribution: c.namespace,
     };
   }));
-  table.add(router, 'get', '/api/dashboard/alerts/recent', wrap(async (req) => {
+  table.add(router, 'get', '/api/dashboard/alerts/recent', jsonRoute(async (req) => {
     const q = parseQuery(recentQuery, req);
     const withClassification = q.include_classification !== 'false' && q.include_classification !== '0';
     const alerts = await deps.store.recent({ limit: q.limit, severity: q.severity, status: q.status, namespace: q.namespace, minConfidence: q.min_confidence });
     const applied = Object.fromEntries(Object.entries({ severity: q.severity, status: q.status, namespace: q.namespace, min_confidence: q.min_confidence }).filter(([, v]) => v !== undefined));
     return { alerts: alerts.map((a) => recentView(a, withClassification)), total: alerts.length, filters_applied: applied };
   }));
-  table.add(router, 'get', '/api/dashboard/recommendations', wrap(async (req) => {
+  table.add(router, 'get', '/api/dashboard/recommendations', jsonRoute(async (req) => {
     const q = parseQuery(recommendationsQuery, req);
     const items = await deps.store.recommendations({ limit: q.limit, minConfidence: q.min_confidence ?? 0 });
     return {

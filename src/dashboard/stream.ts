@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../core/errors.ts';
 import { type LiveEvents, RESYNC_FRAME } from '../core/live.ts';
 import type { LiveMetrics } from '../observability/live-metrics.ts';
-import type { RouteTable } from '../api/route-table.ts';
+import type { RouteTable } from '../http/route-table.ts';
 import type { StreamTickets } from './stream-ticket.ts';
 
 /** Open streams, so shutdown can end them instead of waiting for the drain timeout. */

@@ -12,7 +12,7 @@ import { ErrorEnvelope } from '../../src/api/contract.ts';
 import { DeliveriesResponse, PublishingTargetsResponse, TestSendResponse } from '../../src/api/contract-publishing.ts';
 import { errorHandler } from '../../src/api/middleware/errors.ts';
 import { requestContext } from '../../src/api/middleware/request-context.ts';
-import { RouteTable } from '../../src/api/route-table.ts';
+import { RouteTable } from '../../src/http/route-table.ts';
 import { registerPublishingRoutes } from '../../src/api/routes/publishing.ts';
 import type { Target } from '../../src/core/publishing.ts';
 import { Secret } from '../../src/core/secret.ts';

@@ -1,14 +1,15 @@
 // Classification API (api-contract.md, Classification) and the enrichment mode switch. Writes
 // (classify, refresh, bulk, mode changes) need an API token when auth.apiTokens is set; reads need
 // it with auth.protectReads, applied by the RouteTable to every GET route.
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { ClassifiedAlert, StoredClassification } from '../../core/classification.ts';
 import { AppError, validationError } from '../../core/errors.ts';
 import { alertFingerprint } from '../../core/fingerprint.ts';
 import { ENRICHMENT_MODES, type EnrichmentMode, type ModeStore } from '../../core/enrichment.ts';
 import type { ClassificationService } from '../../pipeline/classification-service.ts';
-import type { RouteTable } from '../route-table.ts';
+import { jsonRoute } from '../../http/json-route.ts';
+import type { RouteTable } from '../../http/route-table.ts';
 
 /** Dependencies of the classification routes. */
 export interface ClassificationRouteDeps {
@@ -50,12 +51,6 @@ function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   const result = schema.safeParse(req.body ?? {});
   if (result.success) return result.data;
   throw validationError(result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
-}
-
-function wrap(handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
-  return (req, res, next) => {
-    handler(req, res).then((body) => res.json(body), next);
-  };
 }
 
 /** A classification as the API shows it. */
@@ -132,23 +127,23 @@ export function registerClassificationRoutes(router: Router, table: RouteTable, 
     ];
     res.json({ models, active: model ?? 'rules' });
   });
-  table.add(router, 'post', '/classification/classify', guard, json, wrap((req) => classifyRequest(service, req)));
-  table.add(router, 'post', '/classification/bulk', guard, json, wrap((req) => bulk(service, req)));
-  table.add(router, 'post', '/classification/refresh/:fingerprint', guard, wrap(async (req) => {
+  table.add(router, 'post', '/classification/classify', guard, json, jsonRoute((req) => classifyRequest(service, req)));
+  table.add(router, 'post', '/classification/bulk', guard, json, jsonRoute((req) => bulk(service, req)));
+  table.add(router, 'post', '/classification/refresh/:fingerprint', guard, jsonRoute(async (req) => {
     const started = performance.now();
     const fingerprint = String(req.params.fingerprint);
     const result = await service.classifyKnown(fingerprint, true);
     if (!result) throw new AppError('NOT_FOUND', `no alert with fingerprint ${fingerprint.slice(0, 128)}`);
     return resultBody(result, started);
   }));
-  table.add(router, 'get', '/classification/:fingerprint', wrap(async (req) => {
+  table.add(router, 'get', '/classification/:fingerprint', jsonRoute(async (req) => {
     const fingerprint = String(req.params.fingerprint);
     const c = await service.latest(fingerprint);
     if (!c) throw new AppError('NOT_FOUND', `no classification for ${fingerprint.slice(0, 128)}`);
     return classificationView(fingerprint, c);
   }));
-  table.add(router, 'get', '/enrichment/mode', wrap(() => modes.get()));
-  table.add(router, 'post', '/enrichment/mode', guard, json, wrap(async (req) => {
+  table.add(router, 'get', '/enrichment/mode', jsonRoute(() => modes.get()));
+  table.add(router, 'post', '/enrichment/mode', guard, json, jsonRoute(async (req) => {
     const { mode } = parseBody(modeBody, req);
     const before = await modes.get();
     const after = await modes.set(mode);

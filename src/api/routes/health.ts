@@ -4,7 +4,8 @@ import type { Registry } from 'prom-client';
 import { AppError } from '../../core/errors.ts';
 import type { HealthCheck } from '../../core/ports.ts';
 import { sendError } from '../middleware/errors.ts';
-import type { RouteTable } from '../route-table.ts';
+import { runChecks } from '../../http/checks.ts';
+import type { RouteTable } from '../../http/route-table.ts';
 
 /** Dependencies of the health routes. */
 export interface HealthRouteDeps {
@@ -16,36 +17,6 @@ export interface HealthRouteDeps {
   checkTimeoutMs: number;
   /** False while shutting down: readiness fails so load balancers stop sending. */
   accepting: () => boolean;
-}
-
-/** One readiness check result. */
-export interface CheckResult {
-  ok: boolean;
-  latency_ms?: number;
-  error?: string;
-}
-
-function withTimeout(check: HealthCheck, ms: number): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([check.check(), timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Runs every check with a timeout; the result per check name. */
-export async function runChecks(checks: readonly HealthCheck[], timeoutMs: number): Promise<Record<string, CheckResult>> {
-  const results = await Promise.all(
-    checks.map(async (c): Promise<[string, CheckResult]> => {
-      try {
-        return [c.name, { ok: true, latency_ms: await withTimeout(c, timeoutMs) }];
-      } catch (err) {
-        const message = err instanceof AppError ? err.message : (err as Error).message;
-        return [c.name, { ok: false, error: message }];
-      }
-    }),
-  );
-  return Object.fromEntries(results);
 }
 
 function readiness(deps: HealthRouteDeps): RequestHandler {

@@ -1,7 +1,7 @@
 // History and analytics (api-contract.md): /history, /history/{fingerprint}, /history/recent,
 // /history/top, /history/flapping, /history/stats, /report. Static paths are registered before
 // /history/:fingerprint so they are never read as a fingerprint.
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { AlertStore } from '../../core/ports.ts';
@@ -16,8 +16,9 @@ import {
   rangeParams,
   textParam,
   toPage,
-} from '../query.ts';
-import type { RouteTable } from '../route-table.ts';
+} from '../../http/query.ts';
+import { jsonRoute } from '../../http/json-route.ts';
+import type { RouteTable } from '../../http/route-table.ts';
 import type { StoredClassification } from '../../core/classification.ts';
 import { classificationView } from './classification.ts';
 
@@ -54,14 +55,6 @@ const reportQuery = z.object({
 const detailQuery = z.object({ limit: intParam(1, 1000, 100) });
 const recentQuery = z.object({ limit: intParam(1, 1000, 50) });
 
-type Handler = (req: Request, res: Response) => Promise<unknown>;
-
-function wrap(handler: Handler): RequestHandler {
-  return (req, res, next) => {
-    handler(req, res).then((body) => res.json(body), next);
-  };
-}
-
 /** Registers the history and report routes. */
 export function registerHistoryRoutes(router: Router, table: RouteTable, deps: HistoryRouteDeps): void {
   const { store, metrics } = deps;
@@ -69,7 +62,7 @@ export function registerHistoryRoutes(router: Router, table: RouteTable, deps: H
     metrics.historyQueries.inc({ endpoint });
     next();
   };
-  table.add(router, 'get', '/history', counted('/history'), wrap(async (req) => {
+  table.add(router, 'get', '/history', counted('/history'), jsonRoute(async (req) => {
     const q = parseQuery(historyQuery, req);
     const page = toPage(q);
     const result = await store.history({ ...q, ...rangeOf(q), labels: q.label }, page);
@@ -79,27 +72,27 @@ export function registerHistoryRoutes(router: Router, table: RouteTable, deps: H
       total_exact: result.totalExact,
     };
   }));
-  table.add(router, 'get', '/history/recent', counted('/history/recent'), wrap(async (req) => {
+  table.add(router, 'get', '/history/recent', counted('/history/recent'), jsonRoute(async (req) => {
     const { limit } = parseQuery(recentQuery, req);
     const alerts = await store.recent(limit);
     return { alerts, count: alerts.length, limit };
   }));
-  table.add(router, 'get', '/history/top', counted('/history/top'), wrap(async (req) => {
+  table.add(router, 'get', '/history/top', counted('/history/top'), jsonRoute(async (req) => {
     const q = parseQuery(topQuery, req);
     const alerts = await store.top({ ...rangeOf(q), limit: q.limit, ...(q.namespace ? { namespace: q.namespace } : {}) });
     return { alerts, count: alerts.length, limit: q.limit };
   }));
-  table.add(router, 'get', '/history/flapping', counted('/history/flapping'), wrap(async (req) => {
+  table.add(router, 'get', '/history/flapping', counted('/history/flapping'), jsonRoute(async (req) => {
     const q = parseQuery(flappingQuery, req);
     const alerts = await store.flapping({ ...rangeOf(q), limit: q.limit, threshold: q.threshold });
     return { alerts, count: alerts.length, threshold: q.threshold };
   }));
-  table.add(router, 'get', '/history/stats', counted('/history/stats'), wrap(async (req) => {
+  table.add(router, 'get', '/history/stats', counted('/history/stats'), jsonRoute(async (req) => {
     const q = parseQuery(statsQuery, req);
     const stats = await store.stats(rangeOf(q));
     return { ...stats, since: q.since ?? null, until: q.until ?? null };
   }));
-  table.add(router, 'get', '/history/:fingerprint', counted('/history/{fingerprint}'), wrap(async (req) => {
+  table.add(router, 'get', '/history/:fingerprint', counted('/history/{fingerprint}'), jsonRoute(async (req) => {
     const { limit } = parseQuery(detailQuery, req);
     const fingerprint = String(req.params.fingerprint);
     const detail = await store.alert(fingerprint, limit);
@@ -110,7 +103,7 @@ export function registerHistoryRoutes(router: Router, table: RouteTable, deps: H
   table.add(router, 'get', '/report', (_req, _res, next) => {
     metrics.reportQueries.inc();
     next();
-  }, wrap(async (req) => {
+  }, jsonRoute(async (req) => {
     const q = parseQuery(reportQuery, req);
     return store.report({ ...rangeOf(q), top: q.top, minFlap: q.min_flap, ...(q.alertname ? { alertname: q.alertname } : {}), ...(q.namespace ? { namespace: q.namespace } : {}) });
   }));

@@ -2,7 +2,7 @@
 // publishing mode, stats, test sends, and the outbox with dead-letter retry. Writes need an API
 // token when auth.apiTokens is set. A target is named by its key (`namespace/name`, URL-encoded
 // in a path; a config.yaml target's bare name), or by a bare name only one target holds.
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { DELIVERY_STATES, type DeliveryRecord, type DeliveryStore, type TargetTotals } from '../../core/outbox.ts';
@@ -10,8 +10,9 @@ import type { Target, TargetCatalog, TargetReadiness, UnresolvedTarget } from '.
 import { maskUrl } from '../../core/secret.ts';
 import { resolveTargetRef, targetKey, type TargetIdentity } from '../../core/target-key.ts';
 import type { TargetGuards } from '../../pipeline/target-guard.ts';
-import { pageInfo, pageParams, parseQuery, textParam, toPage } from '../query.ts';
-import type { RouteTable } from '../route-table.ts';
+import { jsonRoute } from '../../http/json-route.ts';
+import { pageInfo, pageParams, parseQuery, textParam, toPage } from '../../http/query.ts';
+import type { RouteTable } from '../../http/route-table.ts';
 
 /** What a test send reports. */
 export interface TestSendOutcome {
@@ -41,12 +42,6 @@ const deliveriesQuery = z.object({
   state: z.preprocess((v: unknown) => (Array.isArray(v) ? (v.at(-1) as unknown) : v), z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` }).optional()),
   ...pageParams,
 });
-
-function wrap(handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
-  return (req, res, next) => {
-    handler(req, res).then((body) => res.json(body), next);
-  };
-}
 
 const EMPTY_TOTALS: TargetTotals = { target: '', succeeded: 0, failed: 0, dead: 0, pending: 0, lastSuccess: null, lastFailure: null, lastDead: null };
 
@@ -151,7 +146,7 @@ function modeView(catalog: TargetCatalog): Record<string, unknown> {
 function refreshHandler(deps: PublishingRouteDeps): RequestHandler {
   const now = deps.now ?? Date.now;
   let last = -Infinity;
-  return wrap(async () => {
+  return jsonRoute(async () => {
     const wait = last + REFRESH_INTERVAL_MS - now();
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
@@ -203,20 +198,20 @@ const ID = z.coerce.number({ error: 'must be a delivery id' }).int('must be a de
 /** Registers /publishing/*. */
 export function registerPublishingRoutes(router: Router, table: RouteTable, deps: PublishingRouteDeps): void {
   const { guard } = deps;
-  table.add(router, 'get', '/publishing/targets', wrap(() => targetViews(deps)));
+  table.add(router, 'get', '/publishing/targets', jsonRoute(() => targetViews(deps)));
   table.add(router, 'post', '/publishing/targets/refresh', guard, refreshHandler(deps));
   table.add(router, 'get', '/publishing/mode', (_req, res) => {
     res.json(modeView(deps.catalog));
   });
-  table.add(router, 'get', '/publishing/stats', wrap(() => stats(deps)));
-  table.add(router, 'post', '/publishing/test/:target', guard, wrap((req) => testSendHandler(deps, String(req.params.target))));
-  table.add(router, 'get', '/publishing/deliveries', wrap(async (req) => {
+  table.add(router, 'get', '/publishing/stats', jsonRoute(() => stats(deps)));
+  table.add(router, 'post', '/publishing/test/:target', guard, jsonRoute((req) => testSendHandler(deps, String(req.params.target))));
+  table.add(router, 'get', '/publishing/deliveries', jsonRoute(async (req) => {
     const q = parseQuery(deliveriesQuery, req);
     const page = toPage(q);
     const { items, total } = await deps.outbox.list({ targets: deliveryTargets(deps.catalog, q.target), state: q.state, fingerprint: q.fingerprint }, page);
     return { deliveries: items.map(deliveryView), ...pageInfo(page, items.length, total) };
   }));
-  table.add(router, 'post', '/publishing/deliveries/:id/retry', guard, wrap(async (req) => {
+  table.add(router, 'post', '/publishing/deliveries/:id/retry', guard, jsonRoute(async (req) => {
     const parsed = ID.safeParse(req.params.id);
     if (!parsed.success) throw new AppError('VALIDATION_ERROR', `id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { details: { fields: [{ path: 'id', message: 'must be a delivery id' }] } });
     const result = await deps.outbox.retry(parsed.data);
