@@ -203,7 +203,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const wantOperator = operatorWanted(config);
   const db = options.db ?? (await openDatabase(config, logger));
   await migrateWithRetry(db, logger);
-  const store = createAlertStore(db, { exactCountLimit: config.history.exactCountLimit });
+  const store = createAlertStore(db, {
+    exactCountLimit: config.history.exactCountLimit,
+    // metrics is created next (it reads the store); these run only once requests arrive.
+    groupCommit: {
+      ...config.webhook.groupCommit,
+      onGroup: (g) => metrics.ingestGroupRequests.observe({ result: g.failed ? 'failed' : 'ok' }, g.items),
+      onQueue: (n) => metrics.ingestGroupWaiting.set(n),
+    },
+  });
   const metrics = createMetrics(() => store.countAlerts());
   const redis = await connectRedis(config, logger);
   const liveParts = buildLive(redis, logger, { ...config.live, apiTokens: config.auth.apiTokens });

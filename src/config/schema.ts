@@ -61,6 +61,21 @@ const webhookAuthSchema = z
   })
   .prefault({});
 
+/**
+ * Group commit of ingest: requests that arrive while a record statement runs are written together
+ * by the next one (one statement, one transaction), each answered after that commit with its own
+ * counts. An idle service writes each request at once.
+ */
+const groupCommitSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    maxRows: positiveInt(100_000).default(1_000),
+    maxInFlight: positiveInt(64).default(2),
+    maxWaitMs: intIn(0, 1_000).default(0),
+  })
+  .strict()
+  .prefault({});
+
 const webhookSchema = z
   .object({
     maxBodyBytes: positiveInt(512 * 1024 * 1024).default(10 * 1024 * 1024),
@@ -73,6 +88,7 @@ const webhookSchema = z
     maxLabelNameBytes: positiveInt(1024 * 1024).default(1024),
     maxLabelBytesPerAlert: positiveInt(64 * 1024 * 1024).default(256 * 1024),
     auth: webhookAuthSchema,
+    groupCommit: groupCommitSchema,
   })
   .strict()
   .prefault({});

@@ -20,6 +20,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   retentionDeleted: Counter;
   retentionRuns: Counter<'result'>;
+  /** Webhook requests written by one group-commit statement (1 when idle). */
+  ingestGroupRequests: Histogram<'result'>;
+  /** Webhook requests waiting for a group-commit statement. */
+  ingestGroupWaiting: Gauge;
   classifications: Counter<'severity' | 'source'>;
   classificationDuration: Histogram;
   classificationErrors: Counter<'error_type'>;
@@ -107,6 +111,14 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
       help: 'Retention runs, by result (ok, skipped, error)',
       labelNames: ['result'],
     }),
+    ingestGroupRequests: new Histogram({
+      ...r,
+      name: 'alert_history_ingest_group_requests',
+      help: 'Webhook requests recorded by one group-commit statement, by result (ok; failed: the group was retried one request at a time)',
+      labelNames: ['result'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    }),
+    ingestGroupWaiting: new Gauge({ ...r, name: 'alert_history_ingest_group_waiting', help: 'Webhook requests waiting for a group-commit statement' }),
     ...classificationMetrics(registry),
     publishing: createPublishingMetrics(registry),
     live: createLiveMetrics(registry),

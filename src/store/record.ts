@@ -1,12 +1,14 @@
-// The hot write path: one statement per request. unnest() turns column arrays into rows; the
-// insert skips state changes already recorded (ON CONFLICT DO NOTHING tells us which are new);
-// the same statement folds the new ones into the alerts table. Rows are sorted by the unique key
-// first so concurrent identical requests (an Alertmanager HA pair) take row locks in one order.
-import type { AlertBatch, NormalizedAlert, RecordResult } from '../core/types.ts';
+// The hot write path: one statement for a group of requests (group-commit.ts). unnest() turns
+// column arrays into rows, each carrying its request's receiver, group key and source; the insert
+// skips state changes already recorded (ON CONFLICT DO NOTHING tells us which are new); the same
+// statement folds the new ones into the alerts table. Rows are sorted by the unique key first so
+// concurrent identical requests (an Alertmanager HA pair) take row locks in one order.
+import { AppError } from '../core/errors.ts';
 import type { OutboxPlan } from '../core/outbox.ts';
-import type { Db } from './db.ts';
 import { pgTimestampToIso } from '../core/time.ts';
-import type { AlertEvent } from '../core/types.ts';
+import type { AlertBatch, AlertEvent, NormalizedAlert, RecordResult } from '../core/types.ts';
+import type { Db } from './db.ts';
+import { createGroupCommit, GROUP_COMMIT_DEFAULTS, type GroupCommitOptions, type GroupReport } from './group-commit.ts';
 import { EVENT_COLUMNS } from './rows.ts';
 
 interface InsertedRow {
@@ -20,8 +22,9 @@ interface InsertedRow {
 const RECORD_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[],
-                       $7::text[], $8::jsonb[], $9::jsonb[], $10::text[])
-    AS t(fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url)
+                       $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[])
+    AS t(fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url,
+         receiver, group_key, source)
 ),
 flagged AS (
   -- The previous state change: earlier in this batch, else the latest stored one before it.
@@ -43,7 +46,7 @@ ins AS (
   INSERT INTO alert_events (fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels,
                             annotations, generator_url, receiver, group_key, source, flapped)
   SELECT fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url,
-         $11, $12, $13, flapped
+         receiver, group_key, source, flapped
   FROM flagged
   ORDER BY fingerprint, starts_at, status
   ON CONFLICT (fingerprint, starts_at, status) DO NOTHING
@@ -109,9 +112,18 @@ function label(alert: NormalizedAlert, name: string): string | null {
   return Object.hasOwn(alert.labels, name) ? (alert.labels[name] ?? null) : null;
 }
 
-function columns(alerts: readonly NormalizedAlert[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 10 }, () => new Array<unknown>(alerts.length));
-  alerts.forEach((a, i) => {
+/** A state change of the group and the request (index into the group) it is recorded for. */
+interface Owned {
+  alert: NormalizedAlert;
+  owner: number;
+}
+
+const COLUMNS = 13;
+
+function columns(rows: readonly Owned[], batches: readonly AlertBatch[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: COLUMNS }, () => new Array<unknown>(rows.length));
+  rows.forEach(({ alert: a, owner }, i) => {
+    const from = batches[owner]!;
     const row = [
       a.fingerprint,
       a.status,
@@ -123,6 +135,9 @@ function columns(alerts: readonly NormalizedAlert[]): unknown[][] {
       JSON.stringify(a.labels),
       JSON.stringify(a.annotations),
       a.generatorURL,
+      from.receiver,
+      from.groupKey,
+      from.source,
     ];
     row.forEach((value, c) => (cols[c]![i] = value));
   });
@@ -130,8 +145,7 @@ function columns(alerts: readonly NormalizedAlert[]): unknown[][] {
 }
 
 /** The stored event, rebuilt from the input instead of reading every column back. */
-function toNewEvent(row: InsertedRow, alert: NormalizedAlert | undefined, receiver: string | null): AlertEvent {
-  if (!alert) throw new Error(`recorded state change ${row.fingerprint}/${row.status}/${row.starts_key} not in the batch`);
+function toNewEvent(row: InsertedRow, alert: NormalizedAlert, receiver: string | null): AlertEvent {
   const receivedAt = pgTimestampToIso(row.received_at);
   return {
     id: row.id,
@@ -153,18 +167,95 @@ function toNewEvent(row: InsertedRow, alert: NormalizedAlert | undefined, receiv
 
 const keyOf = (a: NormalizedAlert): string => `${a.fingerprint}\u0000${a.status}\u0000${a.startsAt}`;
 
+/**
+ * Each state change once, for the first request of the group that holds it (an HA pair's copy in
+ * a later request is that request's duplicate); within one request the last copy wins, as a
+ * request recorded alone always did.
+ */
+function ownRows(batches: readonly AlertBatch[]): Map<string, Owned> {
+  const owned = new Map<string, Owned>();
+  batches.forEach((batch, owner) => {
+    const mine = new Map(batch.alerts.map((a) => [keyOf(a), a]));
+    for (const [key, alert] of mine) if (!owned.has(key)) owned.set(key, { alert, owner });
+  });
+  return owned;
+}
+
 const NO_OUTBOX: OutboxPlan = { targets: [], routingGraceMs: 0 };
 
-/** Records a batch in one statement and reports which state changes were new. */
-export async function recordBatch(db: Db, batch: AlertBatch, outbox: OutboxPlan = NO_OUTBOX): Promise<RecordResult> {
-  const processed = batch.alerts.length;
-  if (processed === 0) return { processed, saved: 0, duplicates: 0, newEvents: [] };
-  const unique = [...new Map(batch.alerts.map((a) => [keyOf(a), a])).values()];
-  const params = [...columns(unique), batch.receiver, batch.groupKey, batch.source, outbox.targets, outbox.routingGraceMs];
+/**
+ * Records the batches of several requests in one statement (one transaction) and reports, per
+ * batch in order, which of its state changes were new.
+ */
+export async function recordGroup(db: Db, batches: readonly AlertBatch[], outbox: OutboxPlan = NO_OUTBOX): Promise<RecordResult[]> {
+  const results: RecordResult[] = batches.map((b) => ({ processed: b.alerts.length, saved: 0, duplicates: 0, newEvents: [] }));
+  const owned = ownRows(batches);
+  if (owned.size === 0) return results;
+  const params = [...columns([...owned.values()], batches), outbox.targets, outbox.routingGraceMs];
   const rows = await db.query<InsertedRow>(RECORD_SQL, params, 'alert_history_record');
-  const byKey = new Map(unique.map((a) => [keyOf(a), a]));
-  const events = rows
-    .map((row) => toNewEvent(row, byKey.get(`${row.fingerprint}\u0000${row.status}\u0000${row.starts_key}`), batch.receiver))
-    .sort((a, b) => a.id - b.id);
-  return { processed, saved: rows.length, duplicates: processed - rows.length, newEvents: events };
+  for (const row of rows) {
+    const own = owned.get(`${row.fingerprint}\u0000${row.status}\u0000${row.starts_key}`);
+    if (!own) throw new Error(`recorded state change ${row.fingerprint}/${row.status}/${row.starts_key} not in the batch`);
+    results[own.owner]!.newEvents.push(toNewEvent(row, own.alert, batches[own.owner]!.receiver));
+  }
+  for (const r of results) {
+    r.newEvents.sort((a, b) => a.id - b.id);
+    r.saved = r.newEvents.length;
+    r.duplicates = r.processed - r.saved;
+  }
+  return results;
+}
+
+/** Records one batch in one statement and reports which state changes were new. */
+export async function recordBatch(db: Db, batch: AlertBatch, outbox: OutboxPlan = NO_OUTBOX): Promise<RecordResult> {
+  const [result] = await recordGroup(db, [batch], outbox);
+  return result!;
+}
+
+/** Options of {@link createRecorder} (config: webhook.groupCommit). */
+export interface RecorderOptions extends Partial<GroupCommitOptions> {
+  /** False: one statement per request, as before group commit. */
+  enabled?: boolean;
+  /** Told about every group statement (metrics). */
+  onGroup?: ((report: GroupReport) => void) | undefined;
+  /** Told how many requests wait for a group whenever that changes (metrics). */
+  onQueue?: ((waiting: number) => void) | undefined;
+}
+
+/** Records batches, several concurrent requests per statement; resolves after the commit. */
+export type Recorder = (batch: AlertBatch, outbox?: OutboxPlan) => Promise<RecordResult>;
+
+interface Submission {
+  batch: AlertBatch;
+  outbox: OutboxPlan;
+}
+
+const planKey = (plan: OutboxPlan): string => `${plan.routingGraceMs}\u0000${plan.targets.join('\u0000')}`;
+
+/** A database that is down fails every request; anything else may be one request's own rows. */
+const mayBeOneRequest = (err: unknown): boolean => !(err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE');
+
+/** Creates the ingest recorder: group commit over {@link recordGroup} unless disabled. */
+export function createRecorder(db: Db, options: RecorderOptions = {}): Recorder {
+  if (options.enabled === false) return (batch, outbox) => recordBatch(db, batch, outbox);
+  const submit = createGroupCommit<Submission, RecordResult>(
+    {
+      rows: (s) => s.batch.alerts.length,
+      key: (s) => planKey(s.outbox),
+      write: (items) => recordGroup(db, items.map((s) => s.batch), items[0]?.outbox),
+      retryAlone: mayBeOneRequest,
+      onGroup: options.onGroup,
+      onQueue: options.onQueue,
+    },
+    { ...GROUP_COMMIT_DEFAULTS, ...definedOnly(options) },
+  );
+  return (batch, outbox = NO_OUTBOX) => (batch.alerts.length === 0 ? recordBatch(db, batch, outbox) : submit({ batch, outbox }));
+}
+
+function definedOnly(options: RecorderOptions): Partial<GroupCommitOptions> {
+  const picked: Partial<GroupCommitOptions> = {};
+  if (options.maxRows !== undefined) picked.maxRows = options.maxRows;
+  if (options.maxInFlight !== undefined) picked.maxInFlight = options.maxInFlight;
+  if (options.maxWaitMs !== undefined) picked.maxWaitMs = options.maxWaitMs;
+  return picked;
 }
