@@ -2,6 +2,7 @@
 // into the catalog on every replica, and on the leader set the Ready condition (Accepted, or
 // InvalidSpec with Stalled: terminal), the match count of all replicas, and apply status when it
 // changed.
+import { labelMatchers } from '../core/label-matchers.ts';
 import { matchersProblem } from '../core/pattern.ts';
 import type { EnrichmentPolicy, PolicyMatches } from '../core/enrichment.ts';
 import { parseDuration } from '../core/time.ts';
@@ -34,7 +35,7 @@ function toPolicy(cr: CustomResource, spec: EnrichmentPolicySpec): EnrichmentPol
     namespace: cr.metadata.namespace,
     priority: spec.priority,
     mode: spec.mode,
-    match: { namespaces: spec.match?.namespaces, matchers: spec.match?.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value })) },
+    match: { namespaces: spec.match?.namespaces, matchers: labelMatchers(spec.match?.matchers) },
     classification: {
       ...rest,
       ...(timeout ? { timeoutMs: parseDuration(timeout) ?? undefined } : {}),

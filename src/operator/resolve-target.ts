@@ -2,6 +2,7 @@
 // schema may be older than this build, and regexes cannot be checked by CEL), read the Secrets it
 // references, apply per-type defaults, and let the publisher validate the result. Failures carry
 // the condition reason crds.md names and whether retrying can help.
+import { labelMatchers } from '../core/label-matchers.ts';
 import { matchersProblem, patternProblem } from '../core/pattern.ts';
 import { parseDuration } from '../core/time.ts';
 import type { PublisherRegistry, Target } from '../core/publishing.ts';
@@ -51,7 +52,7 @@ function readRef(lookup: SecretLookup, namespace: string, ref: { name: string; k
 
 function filterOf(spec: PublishingTargetSpec): Target['filter'] {
   const filter = spec.filter ?? { excludeNoise: true };
-  return { ...filter, matchers: filter.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value })) };
+  return { ...filter, matchers: labelMatchers(filter.matchers) };
 }
 
 function deliveryOf(spec: PublishingTargetSpec, registry: PublisherRegistry): Target['delivery'] {

@@ -3,7 +3,7 @@
 // (The operator adds custom resources and labelled Secrets as further sources.)
 import { ConfigError } from '../config/loader.ts';
 import type { TargetConfig } from '../config/publishing-schema.ts';
-import type { LabelMatcher } from '../core/queries.ts';
+import { labelMatchers } from '../core/label-matchers.ts';
 import type { PublisherRegistry, Target, TargetCatalog } from '../core/publishing.ts';
 import { Secret } from '../core/secret.ts';
 import { targetKey } from '../core/target-key.ts';
@@ -11,7 +11,6 @@ import { targetKey } from '../core/target-key.ts';
 /** Converts a configured target into the domain shape, applying per-type defaults. */
 export function targetFromConfig(spec: TargetConfig, registry: PublisherRegistry): Target {
   const publisher = registry.get(spec.type);
-  const matchers: LabelMatcher[] | undefined = spec.filter.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value }));
   return {
     name: spec.name,
     source: 'config',
@@ -20,7 +19,7 @@ export function targetFromConfig(spec: TargetConfig, registry: PublisherRegistry
     url: spec.url === undefined ? undefined : new Secret(spec.url),
     credentials: spec.credentials === undefined ? undefined : new Secret(spec.credentials),
     headers: spec.headers.map((h) => ({ name: h.name, value: new Secret(h.value) })),
-    filter: { ...spec.filter, matchers },
+    filter: { ...spec.filter, matchers: labelMatchers(spec.filter.matchers) },
     delivery: {
       timeoutMs: spec.delivery.timeout,
       maxAttempts: spec.delivery.maxAttempts,
