@@ -11,8 +11,16 @@ export function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
 }
 
 
-/** A DNS-1123 label. */
-export const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL_TEXT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+/** A DNS-1123 label (namespaces, target and lease names); its 63-character limit is checked apart. */
+export const DNS1123 = new RegExp(`^${DNS1123_LABEL_TEXT}$`);
+/** A DNS-1123 subdomain (Secret names): labels joined by dots. */
+export const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_LABEL_TEXT}(\\.${DNS1123_LABEL_TEXT})*$`);
+
+/** True for a DNS-1123 label of at most 63 characters. */
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS1123.test(value);
+}
 /** A number from 0 to 1. */
 export const fraction = z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' });
 

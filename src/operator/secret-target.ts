@@ -7,7 +7,7 @@ import type { TargetFilter } from '../core/filter.ts';
 import { type PublisherRegistry, TARGET_TYPES, type Target, type TargetHeader, type TargetType } from '../core/publishing.ts';
 import { redact, Secret } from '../core/secret.ts';
 import { normaliseSeverityLabel } from '../core/severity.ts';
-import { DNS1123 as DNS1123_LABEL } from '../config/schema-parts.ts';
+import { isDns1123Label } from '../config/schema-parts.ts';
 import { patternProblem } from '../core/pattern.ts';
 
 /** The labels that mark a Secret as a publishing target; either one is enough. */
@@ -233,7 +233,7 @@ function severities(raw: Raw | undefined): Severity[] | undefined {
 
 function namespaces(raw: Raw | undefined): string[] | undefined {
   const values = list(raw);
-  const bad = values?.find((value) => value.length > 63 || !DNS1123_LABEL.test(value));
+  const bad = values?.find((value) => !isDns1123Label(value));
   if (raw !== undefined && bad !== undefined) throw new Invalid(`${raw.where}: ${show(bad)} is not a namespace name (${LABEL_RULE})`);
   return values;
 }
@@ -270,7 +270,7 @@ function targetFilter(fields: RawSpec['fields']): TargetFilter {
 function targetName(raw: Raw | undefined, secretName: string): string {
   const explicit = text(raw);
   const name = explicit ?? secretName;
-  if (name.length <= 63 && DNS1123_LABEL.test(name)) return name;
+  if (isDns1123Label(name)) return name;
   if (raw === undefined || explicit === undefined) {
     throw new Invalid(`metadata.name ${show(name)} is not a DNS-1123 label (${LABEL_RULE}); set a target name`);
   }

@@ -1,11 +1,12 @@
 // Schema parts both custom resources share: Secret references, label matchers, durations and the
 // metav1.Condition status shape, each with the limits the API server enforces for us.
 import { z } from 'zod';
+import { DNS1123, DNS1123_SUBDOMAIN as SUBDOMAIN } from '../../config/schema-parts.ts';
 
-/** A DNS-1123 subdomain (Secret names). */
-export const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-/** A DNS-1123 label (namespaces, target names). */
-export const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** A DNS-1123 subdomain (Secret names), as the CRD pattern. */
+export const DNS1123_SUBDOMAIN = SUBDOMAIN.source;
+/** A DNS-1123 label (namespaces, target names), as the CRD pattern. */
+export const DNS1123_LABEL = DNS1123.source;
 /** A Go-style duration as Kubernetes APIs write them (10s, 1m30s, 1h). */
 export const DURATION = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
 
