@@ -15,6 +15,7 @@ import type {
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Db, Sql } from './db.ts';
 import { EVENT_COLUMNS, type EventRow, isoOrNull, toEvent } from './rows.ts';
+import { Where } from './where.ts';
 
 const OPEN_STATES = "('routing', 'pending', 'failed', 'sending')";
 const EVENT_SELECT = EVENT_COLUMNS.split(', ')
@@ -129,21 +130,8 @@ function toRecord(r: ListRow): DeliveryRecord {
   };
 }
 
-function listWhere(filter: DeliveryFilter): { sql: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const add = (column: string, value: string | undefined): void => {
-    if (value === undefined) return;
-    params.push(value);
-    parts.push(`d.${column} = $${params.length}`);
-  };
-  if (filter.targets) {
-    params.push(filter.targets);
-    parts.push(`d.target = ANY($${params.length}::text[])`);
-  }
-  add('state', filter.state);
-  add('fingerprint', filter.fingerprint);
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+function listWhere(filter: DeliveryFilter): Where {
+  return new Where().anyOf('d.target', filter.targets).equals('d.state', filter.state).equals('d.fingerprint', filter.fingerprint);
 }
 
 async function claim(db: Db, options: Parameters<DeliveryStore['claim']>[0]): Promise<ClaimedDelivery[]> {
@@ -162,15 +150,16 @@ async function claim(db: Db, options: Parameters<DeliveryStore['claim']>[0]): Pr
 async function list(db: Sql, filter: DeliveryFilter, page: { limit: number; offset: number }): Promise<{ items: DeliveryRecord[]; total: number }> {
   const where = listWhere(filter);
   const n = where.params.length;
+  const sql = where.toString();
   const rows = await db.query<ListRow>(
     `SELECT d.id, d.event_id, d.target, d.fingerprint, e.alertname, e.status, d.state, d.attempts, d.next_attempt_at,
             d.last_status_code, d.last_error, d.last_error_reason, d.filter_reason, d.external_ref, d.created_at,
             d.updated_at, d.delivered_at
-     FROM deliveries d JOIN alert_events e ON e.id = d.event_id ${where.sql}
+     FROM deliveries d JOIN alert_events e ON e.id = d.event_id ${sql}
      ORDER BY d.id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
     [...where.params, page.limit, page.offset],
   );
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries d ${where.sql}`, where.params);
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries d ${sql}`, where.params);
   return { items: rows.map(toRecord), total: count?.n ?? 0 };
 }
 

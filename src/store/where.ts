@@ -19,6 +19,12 @@ export class Where {
     return this;
   }
 
+  /** Adds `column = ANY(values)` when the list is set (an empty list matches nothing). */
+  anyOf(column: string, values: readonly string[] | undefined): this {
+    if (values !== undefined) this.#conditions.push(`${column} = ANY(${this.param(values)}::text[])`);
+    return this;
+  }
+
   /** Adds the receive-time window. */
   range(range: TimeRange, column = 'received_at'): this {
     if (range.since !== undefined) this.#conditions.push(`${column} >= ${this.param(range.since)}::timestamptz`);
