@@ -10,6 +10,7 @@ import { type Clock, systemClock } from './core/ports.ts';
 import { createWebhookParser } from './ingest/webhook.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { startRetention } from './pipeline/retention.ts';
+import { retireRollups, startRollups } from './store/rollup.ts';
 import { createAlertStore } from './store/alert-store.ts';
 import { type Db, LOCKS } from './store/db.ts';
 import { migrateWithRetry, openDatabase } from './store/open.ts';
@@ -294,6 +295,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const retention = startRetention({
     store,
     exclusive: (fn) => db.tryWithLock(LOCKS.retention, () => fn()),
+    beforeDelete: (cutoff) => retireRollups(db, cutoff),
     days: config.retention.days,
     batchSize: config.retention.batchSize,
     intervalMs: config.retention.intervalMinutes * 60_000,
@@ -304,6 +306,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       metrics.retentionDeleted.inc(run.deleted);
     },
   });
+  // Every replica runs it; one at a time does the work (it locks the watermark row).
+  const rollups = startRollups({ db, intervalMs: 60_000, log: logger });
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   logger.info({ url, driver: db.kind, version: VERSION, startup_ms: clock.now() - startedAt }, 'alert-history ready');
@@ -320,6 +324,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await publishing.worker.stop();
       await operator?.stop();
       await retention.stop();
+      await rollups.stop();
       liveParts.close();
       redis?.disconnect();
       await db.close();

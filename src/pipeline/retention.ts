@@ -19,6 +19,11 @@ export interface RetentionOptions {
   clock: Clock;
   log: RetentionLog;
   onRun?: (result: RetentionRun) => void;
+  /**
+   * Runs inside the exclusive section before any delete, with the cutoff (ISO): the rollups stop
+   * serving what is about to go, so no read sees a batch half-deleted in them.
+   */
+  beforeDelete?: (cutoffIso: string) => Promise<void>;
 }
 
 /** The outcome of one run. */
@@ -35,6 +40,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   const cutoff = new Date(options.clock.now() - options.days * DAY_MS).toISOString();
   try {
     const deleted = await options.exclusive(async () => {
+      await options.beforeDelete?.(cutoff);
       let total = 0;
       for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
         const n = await options.store.deleteOlderThan(cutoff, options.batchSize);

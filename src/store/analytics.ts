@@ -1,21 +1,48 @@
 // Analytics over the event history: top alerts, flapping, stats and the legacy /report.
 // A flap is a status change between consecutive events of one alert, in the order they happened
 // (starts_at, then 'firing' before 'resolved'); record.ts flags each event when it is stored, so
-// these are hash aggregates, not window functions over the whole table.
+// these are hash aggregates, not window functions over the whole table. By default they read the
+// daily rollups plus raw rows at the edges (rollup-parts.ts); `source: 'raw'` scans alert_events
+// only, with identical answers (test/integration/rollups.test.ts compares them).
 import type { FlappingAlert, HistoryStats, Report, ReportQuery, TimeRange, TopAlert } from '../core/queries.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Sql } from './db.ts';
+import { dayParts, durationParts, Params } from './rollup-parts.ts';
 import { isoOrNull } from './rows.ts';
 import { Where } from './where.ts';
+
+/** Where an analytics read comes from: rollups plus raw edges (the default), or raw events only. */
+export interface ReadOptions {
+  source?: 'rollups' | 'raw';
+}
+
+const fromRollups = (options: ReadOptions): boolean => options.source !== 'raw';
 
 const HOUR_MS = 3_600_000;
 
 const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
-/** Alerts that fired most often. */
-export async function topAlerts(db: Sql, query: TimeRange & { limit: number; namespace?: string }): Promise<TopAlert[]> {
+type TopQuery = TimeRange & { limit: number; namespace?: string };
+
+function topFromRollups(db: Sql, query: TopQuery): Promise<TopAlert[]> {
+  const p = new Params();
+  const ctes = dayParts(p, { since: query.since, until: query.until, equals: [['namespace', query.namespace]] });
+  return db.query<TopAlert>(
+    `WITH ${ctes}
+     SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace, sum(firing)::int8 AS fire_count,
+            max(last_fired_at) AS last_fired_at,
+            CASE WHEN sum(resolved_timed) > 0 THEN sum(resolved_seconds) / sum(resolved_timed) END AS avg_duration_seconds
+     FROM parts GROUP BY fingerprint
+     HAVING sum(firing) > 0
+     ORDER BY fire_count DESC, last_fired_at DESC, fingerprint
+     LIMIT ${p.add(query.limit)}`,
+    p.values,
+  );
+}
+
+function topFromEvents(db: Sql, query: TopQuery): Promise<TopAlert[]> {
   const where = new Where().equals('namespace', query.namespace).range(query);
-  const rows = await db.query<TopAlert>(
+  return db.query<TopAlert>(
     `SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace,
             count(*) FILTER (WHERE status = 'firing') AS fire_count,
             max(starts_at) FILTER (WHERE status = 'firing') AS last_fired_at,
@@ -27,6 +54,11 @@ export async function topAlerts(db: Sql, query: TimeRange & { limit: number; nam
      LIMIT ${where.param(query.limit)}`,
     where.params,
   );
+}
+
+/** Alerts that fired most often. */
+export async function topAlerts(db: Sql, query: TopQuery, options: ReadOptions = {}): Promise<TopAlert[]> {
+  const rows = await (fromRollups(options) ? topFromRollups(db, query) : topFromEvents(db, query));
   return rows.map((r) => ({
     ...r,
     last_fired_at: isoOrNull(r.last_fired_at),
@@ -49,16 +81,26 @@ function observedHours(range: TimeRange, firstAt: string, nowMs: number): number
   return Math.max(1, (end - start) / HOUR_MS);
 }
 
-/**
- * Alerts whose status changed at least `threshold` times. `flapping_score` is transitions per
- * hour over the window (from `since`, or the alert's first event, to `until` or now; at least 1 h).
- */
-export async function flappingAlerts(
-  db: Sql,
-  query: TimeRange & { limit: number; threshold: number },
-): Promise<FlappingAlert[]> {
+type FlappingQuery = TimeRange & { limit: number; threshold: number };
+
+function flappingFromRollups(db: Sql, query: FlappingQuery): Promise<FlapRow[]> {
+  const p = new Params();
+  const ctes = dayParts(p, { since: query.since, until: query.until });
+  return db.query<FlapRow>(
+    `WITH ${ctes}
+     SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace, sum(flaps)::int8 AS transition_count,
+            max(last_flap_at) AS last_transition_at, min(first_received_at) AS first_at
+     FROM parts GROUP BY fingerprint
+     HAVING sum(flaps) >= ${p.add(query.threshold)}
+     ORDER BY transition_count DESC, last_transition_at DESC, fingerprint
+     LIMIT ${p.add(query.limit)}`,
+    p.values,
+  );
+}
+
+function flappingFromEvents(db: Sql, query: FlappingQuery): Promise<FlapRow[]> {
   const where = new Where().range(query);
-  const rows = await db.query<FlapRow>(
+  return db.query<FlapRow>(
     `SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace,
             count(*) FILTER (WHERE flapped) AS transition_count,
             max(received_at) FILTER (WHERE flapped) AS last_transition_at,
@@ -69,6 +111,14 @@ export async function flappingAlerts(
      LIMIT ${where.param(query.limit)}`,
     where.params,
   );
+}
+
+/**
+ * Alerts whose status changed at least `threshold` times. `flapping_score` is transitions per
+ * hour over the window (from `since`, or the alert's first event, to `until` or now; at least 1 h).
+ */
+export async function flappingAlerts(db: Sql, query: FlappingQuery, options: ReadOptions = {}): Promise<FlappingAlert[]> {
+  const rows = await (fromRollups(options) ? flappingFromRollups(db, query) : flappingFromEvents(db, query));
   const now = Date.now();
   return rows.map(({ first_at, ...r }) => ({
     ...r,
@@ -86,6 +136,10 @@ interface StatsRow {
   p90: number | null;
 }
 
+type Counts = Omit<StatsRow, 'p50' | 'p90'> & { by_severity: Record<string, number>; by_namespace: Record<string, number> };
+
+const EMPTY_STATS: StatsRow = { total_events: 0, unique_alerts: 0, firing: 0, resolved: 0, p50: null, p90: null };
+
 async function countBy(db: Sql, column: 'severity' | 'namespace', where: Where, limit: number): Promise<Record<string, number>> {
   const rows = await db.query<{ key: string | null; n: number }>(
     `SELECT ${column} AS key, count(*) AS n FROM alert_events ${where.toString()}
@@ -95,8 +149,7 @@ async function countBy(db: Sql, column: 'severity' | 'namespace', where: Where, 
   return Object.fromEntries(rows.map((r) => [r.key ?? 'unknown', r.n]));
 }
 
-/** Totals, breakdowns and time to resolve (MTTR) over a window. */
-export async function historyStats(db: Sql, range: TimeRange): Promise<HistoryStats> {
+async function statsFromEvents(db: Sql, range: TimeRange): Promise<Counts & Pick<StatsRow, 'p50' | 'p90'>> {
   const where = new Where().range(range);
   const [totals] = await db.query<StatsRow>(
     `SELECT count(*) AS total_events, (SELECT count(*) FROM (SELECT fingerprint FROM alert_events ${where.toString()} GROUP BY fingerprint) f) AS unique_alerts,
@@ -109,15 +162,72 @@ export async function historyStats(db: Sql, range: TimeRange): Promise<HistorySt
      FROM alert_events ${where.toString()}`,
     where.params,
   );
-  const t = totals ?? { total_events: 0, unique_alerts: 0, firing: 0, resolved: 0, p50: null, p90: null };
+  return { ...(totals ?? EMPTY_STATS), by_severity: await countBy(db, 'severity', where, 50), by_namespace: await countBy(db, 'namespace', where, 10) };
+}
+
+async function countsFromRollups(db: Sql, range: TimeRange): Promise<Counts> {
+  const p = new Params();
+  const ctes = dayParts(p, { since: range.since, until: range.until });
+  const breakdown = (column: string, limit: number): string =>
+    `(SELECT coalesce(json_agg(json_build_array(k.key, k.n) ORDER BY k.n DESC, k.key), '[]') FROM (
+       SELECT ${column} AS key, sum(events)::int8 AS n FROM parts GROUP BY ${column} ORDER BY n DESC, key LIMIT ${limit}) k)`;
+  const [row] = await db.query<Omit<StatsRow, 'p50' | 'p90'> & { severity: [string | null, number][]; namespace: [string | null, number][] }>(
+    `WITH ${ctes}
+     SELECT coalesce(sum(events), 0)::int8 AS total_events, (SELECT count(*) FROM (SELECT fingerprint FROM parts GROUP BY fingerprint) f) AS unique_alerts,
+            coalesce(sum(firing), 0)::int8 AS firing, coalesce(sum(resolved), 0)::int8 AS resolved,
+            ${breakdown('severity', 50)} AS severity, ${breakdown('namespace', 10)} AS namespace
+     FROM parts`,
+    p.values,
+  );
+  const { severity, namespace, ...totals } = row!;
+  const toRecord = (pairs: [string | null, number][]): Record<string, number> => Object.fromEntries(pairs.map(([k, n]) => [k ?? 'unknown', n]));
+  return { ...totals, by_severity: toRecord(severity), by_namespace: toRecord(namespace) };
+}
+
+/** percentile_cont exactly as PostgreSQL computes it (float8), from the values at its two ranks. */
+function percentileCont(fraction: number, total: number, lo: number | null, hi: number | null): number | null {
+  if (total === 0 || lo === null || hi === null) return null;
+  const position = fraction * (total - 1);
+  const first = Math.floor(position);
+  return Math.ceil(position) > first ? lo + (position - first) * (hi - lo) : lo;
+}
+
+/** MTTR p50/p90 over the range from the duration rollups plus raw edges: identical to percentile_cont. */
+async function mttrFromRollups(db: Sql, range: TimeRange): Promise<Pick<StatsRow, 'p50' | 'p90'>> {
+  const p = new Params();
+  const ctes = durationParts(p, { since: range.since, until: range.until });
+  const at = (rank: string): string => `(SELECT c.v FROM c WHERE c.upto > ${rank} ORDER BY c.v LIMIT 1)`;
+  const [row] = await db.query<{ total: number; p50_lo: number | null; p50_hi: number | null; p90_lo: number | null; p90_hi: number | null }>(
+    `WITH ${ctes},
+     d AS (SELECT seconds::float8 AS v, sum(events) AS n FROM parts GROUP BY 1),
+     c AS (SELECT v, sum(n) OVER (ORDER BY v) AS upto FROM d),
+     t AS (SELECT coalesce(sum(n), 0)::int8 AS total FROM d)
+     SELECT t.total,
+            ${at('floor(0.5::float8 * (t.total - 1))')} AS p50_lo, ${at('ceil(0.5::float8 * (t.total - 1))')} AS p50_hi,
+            ${at('floor(0.9::float8 * (t.total - 1))')} AS p90_lo, ${at('ceil(0.9::float8 * (t.total - 1))')} AS p90_hi
+     FROM t`,
+    p.values,
+  );
+  const r = row!;
+  return { p50: percentileCont(0.5, r.total, r.p50_lo, r.p50_hi), p90: percentileCont(0.9, r.total, r.p90_lo, r.p90_hi) };
+}
+
+async function statsFromRollups(db: Sql, range: TimeRange): Promise<Counts & Pick<StatsRow, 'p50' | 'p90'>> {
+  const [counts, mttr] = await Promise.all([countsFromRollups(db, range), mttrFromRollups(db, range)]);
+  return { ...counts, ...mttr };
+}
+
+/** Totals, breakdowns and time to resolve (MTTR) over a window. */
+export async function historyStats(db: Sql, range: TimeRange, options: ReadOptions = {}): Promise<HistoryStats> {
+  const t = await (fromRollups(options) ? statsFromRollups(db, range) : statsFromEvents(db, range));
   return {
     total_events: t.total_events,
     unique_alerts: t.unique_alerts,
     firing: t.firing,
     resolved: t.resolved,
     by_status: { firing: t.firing, resolved: t.resolved },
-    by_severity: await countBy(db, 'severity', where, 50),
-    by_namespace: await countBy(db, 'namespace', where, 10),
+    by_severity: t.by_severity,
+    by_namespace: t.by_namespace,
     mttr_seconds: { p50: t.p50 === null ? null : round(t.p50), p90: t.p90 === null ? null : round(t.p90) },
   };
 }
@@ -130,21 +240,46 @@ interface GroupRow {
   alerts: number;
 }
 
-/** The legacy report: event and flap counts per (alertname, namespace). */
-export async function report(db: Sql, query: ReportQuery): Promise<Report> {
+const PER_GROUP = `SELECT alertname, namespace, sum(events)::int8 AS events, sum(flaps)::int8 AS flaps, count(*) AS alerts
+     FROM per_alert GROUP BY alertname, namespace`;
+
+function groupsFromEvents(db: Sql, query: ReportQuery): Promise<GroupRow[]> {
   const where = new Where().equals('alertname', query.alertname).equals('namespace', query.namespace).range(query);
-  const groups = await db.query<GroupRow>(
+  return db.query<GroupRow>(
     `WITH per_alert AS (
        SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace,
               count(*) AS events, count(*) FILTER (WHERE flapped) AS flaps
        FROM alert_events ${where.toString()} GROUP BY fingerprint
      )
-     SELECT alertname, namespace, sum(events)::int8 AS events, sum(flaps)::int8 AS flaps, count(*) AS alerts
-     FROM per_alert GROUP BY alertname, namespace`,
+     ${PER_GROUP}`,
     where.params,
   );
-  const byEvents = [...groups].sort((a, b) => b.events - a.events || a.alertname.localeCompare(b.alertname));
-  const byFlaps = groups.filter((g) => g.flaps >= query.minFlap).sort((a, b) => b.flaps - a.flaps || b.events - a.events);
+}
+
+function groupsFromRollups(db: Sql, query: ReportQuery): Promise<GroupRow[]> {
+  const p = new Params();
+  const ctes = dayParts(p, { since: query.since, until: query.until, equals: [['alertname', query.alertname], ['namespace', query.namespace]] });
+  return db.query<GroupRow>(
+    `WITH ${ctes},
+     per_alert AS (
+       SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace, sum(events) AS events, sum(flaps) AS flaps
+       FROM parts GROUP BY fingerprint
+     )
+     ${PER_GROUP}`,
+    p.values,
+  );
+}
+
+/** Orders groups the same whatever order the database returned them in. */
+function byName(a: GroupRow, b: GroupRow): number {
+  return a.alertname.localeCompare(b.alertname) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || Number(a.namespace !== null) - Number(b.namespace !== null);
+}
+
+/** The legacy report: event and flap counts per (alertname, namespace). */
+export async function report(db: Sql, query: ReportQuery, options: ReadOptions = {}): Promise<Report> {
+  const groups = await (fromRollups(options) ? groupsFromRollups(db, query) : groupsFromEvents(db, query));
+  const byEvents = [...groups].sort((a, b) => b.events - a.events || byName(a, b));
+  const byFlaps = groups.filter((g) => g.flaps >= query.minFlap).sort((a, b) => b.flaps - a.flaps || b.events - a.events || byName(a, b));
   return {
     total_events: groups.reduce((n, g) => n + g.events, 0),
     unique_alerts: groups.reduce((n, g) => n + g.alerts, 0),

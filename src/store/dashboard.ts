@@ -1,10 +1,11 @@
-// The dashboard's SQL: counts from the current-state table, charts from one range scan of the
-// received_at index (24 h over 1,000,000 events is a few tens of thousands of rows), recent
-// events with a LATERAL lookup of each alert's latest classification.
+// The dashboard's SQL: counts from the current-state table, charts from the hourly rollups plus
+// raw rows past the watermark (rollup-parts.ts; 5-minute buckets scan raw rows), recent events
+// with a LATERAL lookup of each alert's latest classification.
 import type { DashboardCharts, DashboardCounts, DashboardStore, FrequentAlert, LatestClassification, RecentAlert, RecentQuery, Recommendation, TimelineBucket } from '../core/dashboard.ts';
 import type { Severity } from '../core/classification.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Db, Sql } from './db.ts';
+import { hourParts, Params } from './rollup-parts.ts';
 import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
 
 /** The severity label in `column` normalised in SQL the way core/severity.ts does it. */
@@ -36,51 +37,78 @@ async function counts(db: Sql): Promise<DashboardCounts> {
   return { totalAlerts: r.total, activeAlerts: r.active, resolvedAlerts: r.total - r.active, alertsLast24h: r.last24, classifiedAlerts: r.classified };
 }
 
-async function timeline(db: Sql, since: number, step: number): Promise<TimelineBucket[]> {
+/**
+ * Where a chart reads from: `parts(at, alertname, namespace, severity, status, events,
+ * last_received_at, last_id)` since `since`, from hourly rollups plus raw rows, or raw rows only.
+ */
+interface ChartSource {
+  /** The WITH clause (with a trailing comma) defining `parts`; its parameters come first. */
+  with: (p: Params) => string;
+}
+
+const rawSource = (since: number): ChartSource => ({
+  with: (p) => `WITH parts AS (
+    SELECT received_at AS at, alertname, namespace, severity, status, 1 AS events, received_at AS last_received_at, id AS last_id
+    FROM alert_events WHERE received_at >= to_timestamp(${p.add(since)}::double precision / 1000)
+  )`,
+});
+
+const rollupSource = (since: number): ChartSource => ({
+  with: (p) => `WITH ${hourParts(p, new Date(since).toISOString())}`,
+});
+
+async function timeline(db: Sql, source: ChartSource, since: number, step: number): Promise<Map<number, Omit<TimelineBucket, 'timestamp'>>> {
+  const p = new Params();
+  const sum = (filter: string): string => `coalesce(sum(events) FILTER (WHERE ${filter}), 0)::int`;
+  const cls = severityClass('severity');
+  const ctes = source.with(p);
   const rows = await db.query<{ bucket: string; firing: number; resolved: number; critical: number; warning: number; info: number }>(
-    `SELECT date_bin(make_interval(secs => $2::double precision / 1000), received_at, to_timestamp($1::double precision / 1000)) AS bucket,
-            count(*) FILTER (WHERE status = 'firing')::int AS firing,
-            count(*) FILTER (WHERE status = 'resolved')::int AS resolved,
-            count(*) FILTER (WHERE ${SEVERITY_CLASS} = 'critical')::int AS critical,
-            count(*) FILTER (WHERE ${SEVERITY_CLASS} = 'warning')::int AS warning,
-            count(*) FILTER (WHERE ${SEVERITY_CLASS} = 'info')::int AS info
-     FROM alert_events WHERE received_at >= to_timestamp($1::double precision / 1000)
-     GROUP BY 1 ORDER BY 1`,
-    [since, step],
+    `${ctes}
+     SELECT date_bin(make_interval(secs => ${p.add(step)}::double precision / 1000), at, to_timestamp(${p.add(since)}::double precision / 1000)) AS bucket,
+            ${sum("status = 'firing'")} AS firing, ${sum("status = 'resolved'")} AS resolved,
+            ${sum(`${cls} = 'critical'`)} AS critical, ${sum(`${cls} = 'warning'`)} AS warning, ${sum(`${cls} = 'info'`)} AS info
+     FROM parts GROUP BY 1 ORDER BY 1`,
+    p.values,
   );
-  return fillBuckets(new Map(rows.map((r) => [Date.parse(pgTimestampToIso(r.bucket)), r])), since, step);
+  return new Map(rows.map((r) => [Date.parse(pgTimestampToIso(r.bucket)), r]));
 }
 
 const EMPTY_BUCKET = { firing: 0, resolved: 0, critical: 0, warning: 0, info: 0 };
 
-/** Every bucket from `since` to now, zero where nothing was received. */
-function fillBuckets(byStart: Map<number, Omit<TimelineBucket, 'timestamp'>>, since: number, step: number): TimelineBucket[] {
+/** Every bucket from `since` to `now`, zero where nothing was received. */
+function fillBuckets(byStart: Map<number, Omit<TimelineBucket, 'timestamp'>>, since: number, step: number, now: number): TimelineBucket[] {
   const out: TimelineBucket[] = [];
-  for (let t = since; t <= Date.now(); t += step) {
+  for (let t = since; t <= now; t += step) {
     const { firing, resolved, critical, warning, info } = byStart.get(t) ?? EMPTY_BUCKET;
     out.push({ timestamp: new Date(t).toISOString(), firing, resolved, critical, warning, info });
   }
   return out;
 }
 
-async function top(db: Sql, since: number): Promise<FrequentAlert[]> {
+async function top(db: Sql, source: ChartSource): Promise<FrequentAlert[]> {
+  const p = new Params();
+  const ctes = source.with(p);
+  // The latest event of each group by (received_at, id): one answer however many share a receive time.
   const rows = await db.query<{ alertname: string; namespace: string | null; n: number; last_seen: string; severity: string | null; status: string }>(
-    `SELECT alertname, namespace, count(*)::int AS n, max(received_at) AS last_seen,
-            (array_agg(severity ORDER BY received_at DESC))[1] AS severity,
-            (array_agg(status ORDER BY received_at DESC))[1] AS status
-     FROM alert_events WHERE received_at >= to_timestamp($1::double precision / 1000)
-     GROUP BY alertname, namespace ORDER BY n DESC, alertname LIMIT 10`,
-    [since],
+    `${ctes}
+     SELECT alertname, namespace, sum(events)::int AS n, max(last_received_at) AS last_seen,
+            (array_agg(severity ORDER BY last_received_at DESC, last_id DESC))[1] AS severity,
+            (array_agg(status ORDER BY last_received_at DESC, last_id DESC))[1] AS status
+     FROM parts GROUP BY alertname, namespace ORDER BY n DESC, alertname, namespace LIMIT 10`,
+    p.values,
   );
   return rows.map((r) => ({ alertName: r.alertname, namespace: r.namespace, count: r.n, lastSeen: pgTimestampToIso(r.last_seen), severity: r.severity, status: r.status }));
 }
 
-async function distributions(db: Sql, since: number): Promise<Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>> {
+async function distributions(db: Sql, source: ChartSource): Promise<Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>> {
+  const p = new Params();
+  const ctes = source.with(p);
   const rows = await db.query<{ severity: string | null; status: string | null; namespace: string | null; n: number; dim: number }>(
-    `SELECT ${SEVERITY_CLASS} AS severity, status, namespace, count(*)::int AS n, GROUPING(${SEVERITY_CLASS}, status, namespace) AS dim
-     FROM alert_events WHERE received_at >= to_timestamp($1::double precision / 1000)
+    `${ctes}
+     SELECT ${SEVERITY_CLASS} AS severity, status, namespace, sum(events)::int AS n, GROUPING(${SEVERITY_CLASS}, status, namespace) AS dim
+     FROM parts
      GROUP BY GROUPING SETS ((${SEVERITY_CLASS}), (status), (namespace))`,
-    [since],
+    p.values,
   );
   const severity: Record<string, number> = {};
   const status: Record<string, number> = {};
@@ -90,8 +118,27 @@ async function distributions(db: Sql, since: number): Promise<Pick<DashboardChar
     else if (r.dim === 5) status[r.status ?? 'unknown'] = r.n;
     else namespaces.push([r.namespace ?? '(none)', r.n]);
   }
-  namespaces.sort((a, b) => b[1] - a[1]);
+  namespaces.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { severity, status, namespace: Object.fromEntries(namespaces.slice(0, 10)) };
+}
+
+/** Options of {@link dashboardCharts}. */
+export interface ChartOptions {
+  /** The current time in ms (default: now). */
+  now?: number;
+  /** `raw` scans alert_events only (the comparison the rollup test makes). */
+  source?: 'rollups' | 'raw';
+}
+
+/** The charts over the last `hours`: hourly rollups plus raw rows, or raw rows for 5-minute buckets. */
+export async function dashboardCharts(db: Sql, hours: number, options: ChartOptions = {}): Promise<DashboardCharts> {
+  const now = options.now ?? Date.now();
+  const step = bucketMs(hours);
+  const since = Math.floor((now - hours * HOUR) / step) * step;
+  // Rollup hours fit a bucket only when buckets are whole hours.
+  const source = options.source !== 'raw' && step % HOUR === 0 ? rollupSource(since) : rawSource(since);
+  const [series, frequent, dist] = await Promise.all([timeline(db, source, since, step), top(db, source), distributions(db, source)]);
+  return { timeline: fillBuckets(series, since, step, now), top: frequent, ...dist };
 }
 
 interface ClassificationColumns {
@@ -168,12 +215,7 @@ export function createDashboardStore(store: Db): DashboardStore {
   const db = store.reads;
   return {
     counts: () => counts(db),
-    async charts(hours) {
-      const step = bucketMs(hours);
-      const since = Math.floor((Date.now() - hours * HOUR) / step) * step;
-      const [series, frequent, dist] = await Promise.all([timeline(db, since, step), top(db, since), distributions(db, since)]);
-      return { timeline: series, top: frequent, ...dist };
-    },
+    charts: (hours) => dashboardCharts(db, hours),
     recent: (q) => recent(db, q),
     recommendations: (q) => recommendations(db, q),
   };

@@ -2,7 +2,7 @@
 // alert_events is append-only; its unique key (fingerprint, status, starts_at) contains starts_at
 // so the table can later become range-partitioned by month (design.md section 12).
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 6 });
 
@@ -159,4 +159,71 @@ export const policyMatches = pgTable('policy_matches', {
   policy: text('policy').primaryKey(),
   matched: bigint('matched', { mode: 'number' }).notNull().default(0),
   lastMatchAt: ts('last_match_at').notNull().defaultNow(),
+});
+
+// Rollups of alert_events by receive time (issue 13; src/store/rollup.ts maintains them, the
+// analytics and dashboard reads combine them with raw rows for the edges and the recent tail).
+// No primary keys: a job replaces whole buckets (delete + insert), and namespace/severity are
+// nullable.
+
+/** Per (hour, alertname, namespace, severity, status): what the dashboard charts read. */
+export const alertRollupHours = pgTable(
+  'alert_rollup_hours',
+  {
+    hour: ts('hour').notNull(),
+    alertname: text('alertname').notNull(),
+    namespace: text('namespace'),
+    severity: text('severity'),
+    status: text('status').notNull(),
+    events: bigint('events', { mode: 'number' }).notNull(),
+    /** The latest event of the group, (received_at, id): its severity and status win. */
+    lastReceivedAt: ts('last_received_at').notNull(),
+    lastId: bigint('last_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('alert_rollup_hours_hour_idx').on(t.hour)],
+);
+
+/** Per (UTC day, fingerprint, alertname, namespace, severity): what /report, /history/top, /flapping and /stats read. */
+export const alertRollupDays = pgTable(
+  'alert_rollup_days',
+  {
+    day: ts('day').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    alertname: text('alertname').notNull(),
+    namespace: text('namespace'),
+    severity: text('severity'),
+    events: bigint('events', { mode: 'number' }).notNull(),
+    firing: bigint('firing', { mode: 'number' }).notNull(),
+    resolved: bigint('resolved', { mode: 'number' }).notNull(),
+    flaps: bigint('flaps', { mode: 'number' }).notNull(),
+    lastFiredAt: ts('last_fired_at'),
+    firstReceivedAt: ts('first_received_at').notNull(),
+    lastFlapAt: ts('last_flap_at'),
+    /** Sum of `extract(epoch FROM ends_at - starts_at)` over resolved events with an end (exact numeric). */
+    resolvedSeconds: numeric('resolved_seconds'),
+    resolvedTimed: bigint('resolved_timed', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('alert_rollup_days_day_idx').on(t.day)],
+);
+
+/** Per (UTC day, resolve duration): how many resolved events took exactly that long (MTTR percentiles). */
+export const alertRollupDurations = pgTable(
+  'alert_rollup_durations',
+  {
+    day: ts('day').notNull(),
+    seconds: numeric('seconds').notNull(),
+    events: bigint('events', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('alert_rollup_durations_day_idx').on(t.day)],
+);
+
+/**
+ * The rollup job's state (one row): hours before `watermark` are rolled up; hours before
+ * `retained_from` may have lost events to retention and are never read from rollups.
+ */
+export const alertRollupState = pgTable('alert_rollup_state', {
+  id: integer('id').primaryKey(),
+  watermark: ts('watermark').notNull(),
+  retainedFrom: ts('retained_from').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });

@@ -4,10 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createDatabase, dropDatabase, findPostgres } from '../helpers/postgres.ts';
 import { fire, sampleGets } from './load.ts';
 import { webhookBody } from './payloads.ts';
 import { type Child, startService, withPeakRss } from './processes.ts';
 import type { Row } from './report.ts';
+import { seedEvents } from './seed.ts';
 
 /** Faithful in SQL and linear in RE2, but seconds of PostgreSQL regex work per 1 KB value. */
 const HEAVY = `/history?label=${encodeURIComponent('longv=~(?:x{1,10}){1,100}y')}`;
@@ -105,4 +109,115 @@ export async function heavyReadRows(databaseUrl: string, seconds: number, log: (
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+// Analytics and dashboard reads over a seeded history (issue 13, rollups): every read the
+// rollups serve, then one retention run deleting about half of it. Runs alone with
+// `node test/bench/read-bench.ts analytics` (BENCH_CLI picks the service's entry point).
+
+const ANALYTICS_PATHS: readonly (readonly [string, readonly string[]])[] = [
+  ['`/report`', ['/report', '/report?since=30d', '/report?namespace=ns-3']],
+  ['`/history/top`', ['/history/top', '/history/top?since=7d', '/history/top?namespace=ns-3']],
+  ['`/history/flapping`', ['/history/flapping', '/history/flapping?since=7d']],
+  ['`/history/stats`', ['/history/stats', '/history/stats?since=7d']],
+  ['`/api/dashboard/charts?hours=24`', ['/api/dashboard/charts?hours=24']],
+  ['`/api/dashboard/charts?hours=168`', ['/api/dashboard/charts?hours=168']],
+];
+
+async function sqlOnce<T>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until the rollup job has caught up with the seeded history (when there is one). */
+async function rollupsCaughtUp(url: string, log: (msg: string) => void): Promise<number> {
+  const started = performance.now();
+  const [exists] = await sqlOnce<{ t: string | null }>(url, "SELECT to_regclass('alert_rollup_state')::text AS t");
+  if (!exists?.t) return 0;
+  for (;;) {
+    const [row] = await sqlOnce<{ done: boolean }>(
+      url,
+      "SELECT coalesce((SELECT watermark >= date_trunc('hour', now(), 'UTC') - interval '1 hour' FROM alert_rollup_state), false) AS done",
+    );
+    if (row?.done) return (performance.now() - started) / 1000;
+    log('waiting for the rollup job to catch up');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+/** Times one retention run with `days` over the seeded history, as the service runs it. */
+async function retentionSeconds(url: string, days: number): Promise<{ seconds: number; deleted: number }> {
+  const [before] = await sqlOnce<{ n: string }>(url, 'SELECT count(*) AS n FROM alert_events');
+  const env = { DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: String(days) };
+  const started = performance.now();
+  const svc = await startService(env);
+  // Retention runs at start; the run is over when the count stops moving.
+  let last = -1;
+  for (;;) {
+    const [row] = await sqlOnce<{ n: string }>(url, 'SELECT count(*) AS n FROM alert_events WHERE received_at < now() - make_interval(days => ' + String(days) + ')');
+    const n = Number(row?.n ?? 0);
+    if (n === 0 || n === last) break;
+    last = n;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const seconds = (performance.now() - started - svc.readyMs) / 1000;
+  await svc.stop();
+  const [after] = await sqlOnce<{ n: string }>(url, 'SELECT count(*) AS n FROM alert_events');
+  return { seconds, deleted: Number(before?.n ?? 0) - Number(after?.n ?? 0) };
+}
+
+/** Analytics and dashboard reads over `rows` seeded events, then retention over them. */
+export async function analyticsReadRows(databaseUrl: string, rows: number, log: (msg: string) => void): Promise<Row[]> {
+  const env = { DATABASE_URL: databaseUrl, SERVER_PORT: '0', RETENTION_DAYS: '3650' };
+  await (await startService(env)).stop(); // migrates
+  log(`seeding ${rows.toLocaleString('en')} events over 29 days`);
+  await seedEvents(databaseUrl, rows);
+  const svc = await startService(env);
+  const out: Row[] = [];
+  try {
+    const catchUp = await rollupsCaughtUp(databaseUrl, log);
+    out.push({ what: `rollups built over ${rows.toLocaleString('en')} events at start (information)`, budget: '-', value: `${catchUp.toFixed(1)} s`, ok: true });
+    for (const [label, paths] of ANALYTICS_PATHS) {
+      await sampleGets(svc.url, paths, paths.length); // warm
+      const r = await sampleGets(svc.url, paths, 60);
+      log(`${label}: p50 ${r.p50} ms, p95 ${r.p95} ms`);
+      out.push({ what: `${label} over ${rows.toLocaleString('en')} events`, budget: 'p95 <= 100 ms', value: `p95 ${r.p95} ms (p50 ${r.p50} ms)`, ok: r.p95 <= 100 });
+    }
+  } finally {
+    await svc.stop();
+  }
+  log('retention: keep 14 days of the 29');
+  const ret = await retentionSeconds(databaseUrl, 14);
+  log(`retention deleted ${ret.deleted} events in ${ret.seconds.toFixed(1)} s`);
+  out.push({ what: `retention over ${rows.toLocaleString('en')} events, 14 of 29 days kept (information)`, budget: '-', value: `${ret.deleted.toLocaleString('en')} events in ${ret.seconds.toFixed(1)} s`, ok: true });
+  return out;
+}
+
+async function analyticsMain(): Promise<void> {
+  const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+  const server = await findPostgres();
+  if (typeof server === 'string') throw new Error(`the analytics bench needs PostgreSQL: ${server}`);
+  const name = 'alert_history_bench_analytics';
+  try {
+    const rows = await analyticsReadRows(await createDatabase(server.adminUrl, name), Number(process.env.BENCH_SEED_ROWS ?? 1_000_000), log);
+    for (const r of rows) process.stdout.write(`| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : 'no'} |\n`);
+  } finally {
+    await dropDatabase(server.adminUrl, name).catch(() => undefined);
+    await server.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'analytics') {
+  analyticsMain().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
