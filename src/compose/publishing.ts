@@ -12,7 +12,7 @@ import { targetKey } from '../core/target-key.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../pipeline/delivery-worker.ts';
 import type { createRecoveryRouter } from '../pipeline/proxy.ts';
-import { createStaticCatalog } from '../publish/catalog.ts';
+import { createStaticCatalog } from '../publish/config-catalog.ts';
 import { createHttpSend } from '../publish/http.ts';
 import { publisherRegistry } from '../publish/registry.ts';
 import type { Db } from '../store/db.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { targetSchema } from '../config/publishing-schema.ts';
-import { createStaticCatalog } from './catalog.ts';
+import { createStaticCatalog } from './config-catalog.ts';
 import { publisherRegistry } from './registry.ts';
 
 const spec = (raw: Record<string, unknown>) => targetSchema.parse(raw);
