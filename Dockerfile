@@ -53,5 +53,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.SERVER_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "dist/cli.js"]
+# PGlite's WASM stays on V8's baseline compiler: the optimizing compiler needs ~600 MB for one
+# PostgreSQL function a few seconds after start, which a 384 MiB limit cannot hold
+# (src/store/wasm-flags.ts). V8 options, so here and not in NODE_OPTIONS.
+ENTRYPOINT ["node", "--no-wasm-tier-up", "--no-wasm-dynamic-tiering", "dist/cli.js"]
 CMD ["serve"]

@@ -10,6 +10,8 @@ export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export npm_config_update_notifier := false
 export npm_config_fund := false
 export npm_config_audit := false
+# V8 options for the embedded store's WASM (src/store/wasm-flags.ts); NODE_OPTIONS refuses them.
+EMBEDDED_NODE_FLAGS := --no-wasm-tier-up --no-wasm-dynamic-tiering
 
 ##@ General
 
@@ -28,11 +30,11 @@ deps: node_modules/.installed ## Install dependencies (npm ci) when package-lock
 
 .PHONY: run
 run: deps ## Run the service on :8080 (embedded PGlite in ./data; DATABASE_URL for PostgreSQL)
-	node src/cli.ts serve
+	node $(EMBEDDED_NODE_FLAGS) src/cli.ts serve
 
 .PHONY: cli
 cli: deps ## Run any CLI command with the project's Node, e.g. make cli ARGS="check-config --config my.yaml" (same as bin/alert-history)
-	node src/cli.ts $(ARGS)
+	node $(EMBEDDED_NODE_FLAGS) src/cli.ts $(ARGS)
 
 .PHONY: fakes
 fakes: deps ## Run local Slack/PagerDuty/Rootly/webhook/Alertmanager fakes on :9099 and write config.fakes.yaml
