@@ -10,24 +10,17 @@ import type { Target, TargetCatalog, TargetReadiness, UnresolvedTarget } from '.
 import { maskUrl } from '../../core/secret.ts';
 import { resolveTargetRef, targetKey, type TargetIdentity } from '../../core/target-key.ts';
 import type { TargetGuards } from '../../pipeline/target-guard.ts';
+import type { TestSendResult } from '../../pipeline/test-send.ts';
 import { jsonRoute } from '../../http/json-route.ts';
 import { pageInfo, pageParams, parseQuery, textParam, toPage } from '../../http/query.ts';
 import type { RouteTable } from '../../http/route-table.ts';
-
-/** What a test send reports. */
-export interface TestSendOutcome {
-  success: boolean;
-  statusCode: number | null;
-  responseTimeMs: number;
-  error: string | null;
-}
 
 /** Dependencies of the publishing routes. */
 export interface PublishingRouteDeps {
   catalog: TargetCatalog;
   outbox: DeliveryStore;
   guards: TargetGuards;
-  testSend: (target: Target) => Promise<TestSendOutcome>;
+  testSend: (target: Target) => Promise<TestSendResult>;
   onRefresh: (targets: number) => void;
   /** Guards writes (API token). */
   guard: RequestHandler;
