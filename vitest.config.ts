@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { EMBEDDED_NODE_FLAGS } from './src/store/wasm-flags.ts';
 
 export default defineConfig({
   test: {
+    // Test workers run PGlite the way the service does (src/store/wasm-flags.ts).
+    execArgv: [...EMBEDDED_NODE_FLAGS],
     projects: [
       {
         extends: true,

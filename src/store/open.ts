@@ -7,6 +7,7 @@ import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
 import { openPostgres } from './pg.ts';
 import { openPgliteWorker } from './pglite-worker.ts';
+import { missingEmbeddedFlags } from './wasm-flags.ts';
 
 /** Opens the database named by the configuration (does not migrate). */
 export async function openDatabase(config: Config, logger: Logger): Promise<Db> {
@@ -21,6 +22,10 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Db> 
       readTimeoutMs: database.readTimeoutMs,
       logger,
     });
+  }
+  const missing = missingEmbeddedFlags();
+  if (missing.length > 0) {
+    logger.warn({ missing_node_flags: missing }, `the embedded database may briefly need ~600 MB more memory a few seconds after start: start node with ${missing.join(' ')} (the image, bin/alert-history and make run do)`);
   }
   return openPgliteWorker({
     dataDir: database.dataDir,

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { EMBEDDED_NODE_FLAGS } from '../../src/store/wasm-flags.ts';
 
 // The built service, as the container image runs it (`make bench` builds first). BENCH_CLI runs
 // another entry point instead (e.g. a committed snapshot's src/cli.ts, for one part run alone).
@@ -10,6 +11,8 @@ const CLI = process.env.BENCH_CLI ?? new URL('../../dist/cli.js', import.meta.ur
 /** V8 heap settings the image sets (Dockerfile NODE_OPTIONS); override with BENCH_NODE_OPTIONS. */
 export const SERVICE_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=256 --max-semi-space-size=8';
 const BARE = new URL('./bare-server.ts', import.meta.url).pathname;
+/** The V8 flags the image's ENTRYPOINT passes (src/store/wasm-flags.ts). */
+export const SERVICE_NODE_FLAGS: readonly string[] = EMBEDDED_NODE_FLAGS;
 
 /** A running child. */
 export interface Child {
@@ -31,7 +34,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** Starts `alert-history serve` and resolves when it logs that it is ready. */
 export function startService(env: Record<string, string>): Promise<Child> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, CLI, 'serve'], {
     env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: SERVICE_NODE_OPTIONS, LOG_LEVEL: 'info', LOG_REQUESTS: 'none', SERVER_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

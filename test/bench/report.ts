@@ -1,4 +1,5 @@
 // Renders docs/benchmarks.md from the measured rows.
+import { EMBEDDED_NODE_FLAGS } from '../../src/store/wasm-flags.ts';
 
 /** Kept with the table: what the last investigation found about the misses. */
 const NOTES = `
@@ -137,7 +138,7 @@ Latest \`make bench\` run, ${input.date}. Budgets from design.md section 10. Num
 run on a shared 2-core machine; expect run-to-run noise of about 10 %.
 
 - Machine: ${input.machine}
-- Service: the built \`node dist/cli.js serve\` as a child process (\`NODE_OPTIONS=${input.nodeOptions}\` as in
+- Service: the built \`node ${EMBEDDED_NODE_FLAGS.join(' ')} dist/cli.js serve\` as a child process (\`NODE_OPTIONS=${input.nodeOptions}\` as in
   the Dockerfile, \`LOG_REQUESTS=none\`, pool of 10), PostgreSQL
   on the same host; load from a separate process (autocannon, ${input.seconds} s per run; 50
   connections for the maximum rate, 10 for 100-alert bodies); percentiles of reads from sequential
