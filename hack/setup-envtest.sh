@@ -57,63 +57,13 @@ ETCD_VERSION="v3.6.5"
 # controller-tools publishes envtest tarballs for selected Kubernetes releases only.
 ENVTEST_INDEX_URL="https://raw.githubusercontent.com/kubernetes-sigs/controller-tools/HEAD/envtest-releases.yaml"
 
-# Everything but the final directory goes to stderr; fd 3 is the real stdout.
-exec 3>&1 1>&2
-
-log() { printf 'setup-envtest: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 # How long and how big a cold build is (the header has the measurement).
 COLD_BUILD_NOTE="a cold build from Go modules took about 21 minutes on 2 cores (plan for up to 40 on a loaded machine) and fills about 3.4 GB of disk"
+SETUP_NAME="setup-envtest"
 PROGRESS_SECONDS="${ENVTEST_PROGRESS_SECONDS:-20}"
-script_start=$SECONDS
-ticker_pid=""
-step_pid=""
-
-minutes() { # seconds -> "12m05s"
-  printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
-}
-
-start_ticker() { # label [status-file] -> log "label: <elapsed>" every PROGRESS_SECONDS until stop_ticker
-  local label="$1" file="${2:-}" began=$SECONDS parent=$$
-  stop_ticker
-  # It holds neither fd 3 (the caller's stdout) nor fd 9 (the lock), its sleep not even stderr,
-  # and it stops by itself once this script is gone.
-  (
-    while sleep "$PROGRESS_SECONDS" </dev/null >/dev/null 2>&1; do
-      kill -0 "$parent" 2>/dev/null || exit 0
-      extra=""
-      if [ -n "$file" ] && [ -s "$file" ]; then extra="; the other run is $(cat "$file" 2>/dev/null)"; fi
-      log "$label: $(minutes $((SECONDS - began))) so far, $(minutes $((SECONDS - script_start))) since this run started$extra"
-    done
-  ) 3>&- 9>&- &
-  ticker_pid=$!
-}
-
-stop_ticker() {
-  if [ -n "$ticker_pid" ]; then
-    kill "$ticker_pid" 2>/dev/null || true
-    wait "$ticker_pid" 2>/dev/null || true
-    ticker_pid=""
-  fi
-}
-
-run_step() { # command... -> run it in the background and wait, so INT/TERM stop the script at once
-  local rc=0
-  "$@" &
-  step_pid=$!
-  wait "$step_pid" || rc=$?
-  step_pid=""
-  return "$rc"
-}
-
-stop_background() { # on exit: no ticker or step outlives the script
-  stop_ticker
-  if [ -n "$step_pid" ]; then kill "$step_pid" 2>/dev/null || true; fi
-}
-trap stop_background EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Logging, progress, the install lock and staging (fd 3 becomes the real stdout).
+# shellcheck source=hack/lib/setup-tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-tool.sh"
 
 has_assets() { # dir -> 0 when kube-apiserver and etcd are executable there
   [ -n "$1" ] && [ -x "$1/kube-apiserver" ] && [ -x "$1/etcd" ]
@@ -126,11 +76,6 @@ cache_complete() { # dir -> 0 when a previous run of this script fully installed
 
 versions_stamp() {
   printf 'kubernetes=%s\netcd=%s\n' "$K8S_VERSION" "$ETCD_VERSION"
-}
-
-done_with() { # dir -> print it on the real stdout and exit
-  printf '%s\n' "$1" >&3
-  exit 0
 }
 
 # --- 1. $KUBEBUILDER_ASSETS -------------------------------------------------------------------
@@ -153,45 +98,20 @@ fi
 mkdir -p "$cache_root"
 # What the lock holder is doing, for runs waiting on the lock: "<step> since <time> (pid <pid>)".
 status_file="$cache_root/.status-k8s-$K8S_VERSION"
-holding_lock=""
-set_status() { # step -> record it for waiting runs
-  if [ -n "$holding_lock" ]; then printf '%s since %s (pid %s)\n' "$1" "$(date +%H:%M:%S)" "$$" >"$status_file"; fi
-}
 log "no complete assets in $assets yet: downloading or building them; $COLD_BUILD_NOTE"
 # One installer per version at a time (parallel test runs all call this script).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$cache_root/.lock-k8s-$K8S_VERSION"
-  if ! flock -n 9; then
-    log "another setup-envtest run is installing $K8S_VERSION ($(cat "$status_file" 2>/dev/null || echo 'step unknown')); waiting for it, which may take as long as a cold build"
-    start_ticker "still waiting for the other run's lock" "$status_file"
-    run_step flock 9
-    stop_ticker
-  fi
-  holding_lock=1
-  if cache_complete "$assets"; then
-    log "using cached assets in $assets (installed by the other run)"
-    done_with "$assets"
-  fi
-  # Holding the lock, any staging dir of this version is a leftover of a killed run.
-  rm -rf "$cache_root/.stage-k8s-$K8S_VERSION".*
+take_install_lock "$cache_root/.lock-k8s-$K8S_VERSION" "$cache_root/.stage-k8s-$K8S_VERSION" \
+  "another setup-envtest run is installing $K8S_VERSION ($(cat "$status_file" 2>/dev/null || echo 'step unknown')); waiting for it, which may take as long as a cold build"
+if [ -n "$holding_lock" ] && cache_complete "$assets"; then
+  log "using cached assets in $assets (installed by the other run)"
+  done_with "$assets"
 fi
 
-stage="$(mktemp -d "$cache_root/.stage-k8s-$K8S_VERSION.XXXXXX")"
-work=""
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-  stop_background
-  if [ -n "$holding_lock" ]; then rm -f "$status_file"; fi
-  rm -rf "$stage"
-  if [ -n "$work" ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+new_stage "$cache_root/.stage-k8s-$K8S_VERSION"
 
-install_stage() { # move the complete staging dir into place with a single rename
+finish_install() { # the complete staging dir becomes the cache
   versions_stamp >"$stage/VERSIONS"
-  chmod 755 "$stage"
-  rm -rf "$assets"
-  mv -T "$stage" "$assets"
+  install_stage "$assets"
   log "installed kube-apiserver, etcd and kubectl into $assets in $(minutes $((SECONDS - script_start))) ($(du -sh "$cache_root" 2>/dev/null | cut -f1) in $cache_root)"
   done_with "$assets"
 }
@@ -249,7 +169,7 @@ try_download() {
 
 if [ "${ENVTEST_SKIP_DOWNLOAD:-}" != "1" ]; then
   if try_download; then
-    install_stage
+    finish_install
   fi
   # Leave nothing from a failed attempt in the staging dir.
   find "$stage" -mindepth 1 -delete
@@ -287,18 +207,6 @@ download_module() { # module@version json-out -> fetch into the module cache, fa
   if grep -q '"Error"' "$2"; then
     die "go mod download $1 failed: $(json_field Error "$2")"
   fi
-}
-
-with_progress() { # label command... -> run it, logging the label and elapsed time while it runs
-  local label="$1" start=$SECONDS rc=0
-  shift
-  log "$label ..."
-  set_status "$label"
-  start_ticker "still $label"
-  run_step "$@" || rc=$?
-  stop_ticker
-  if [ "$rc" -eq 0 ]; then log "done $label in $(minutes $((SECONDS - start)))"; fi
-  return "$rc"
 }
 
 timed_build() { # label dir args... -> go build in dir, reporting progress and the duration
@@ -387,4 +295,4 @@ log "$("$stage/etcd" --version 2>&1 | head -n 1)"
 "$stage/kube-apiserver" --version 2>&1 | grep -qF "$K8S_VERSION" ||
   die "kube-apiserver --version does not report $K8S_VERSION"
 
-install_stage
+finish_install

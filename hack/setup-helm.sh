@@ -31,55 +31,12 @@ HELM_VERSION="v3.22.0"
 HELM_K8S_MINOR="37"
 STAMP="$HELM_VERSION k8s=1.$HELM_K8S_MINOR"
 
-exec 3>&1 1>&2
-log() { printf 'setup-helm: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 COLD_BUILD_NOTE="a cold build from the Go module took 5 min 25 s on 2 cores with other builds running (plan for up to 15 on a loaded machine) and fills about 1.3 GB of disk"
+SETUP_NAME="setup-helm"
 PROGRESS_SECONDS="${HELM_PROGRESS_SECONDS:-20}"
-script_start=$SECONDS
-ticker_pid=""
-step_pid=""
-
-minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-
-start_ticker() { # label [status-file]
-  local label="$1" file="${2:-}" began=$SECONDS parent=$$
-  stop_ticker
-  (
-    while sleep "$PROGRESS_SECONDS" </dev/null >/dev/null 2>&1; do
-      kill -0 "$parent" 2>/dev/null || exit 0
-      extra=""
-      if [ -n "$file" ] && [ -s "$file" ]; then extra="; the other run is $(cat "$file" 2>/dev/null)"; fi
-      log "$label: $(minutes $((SECONDS - began))) so far, $(minutes $((SECONDS - script_start))) since this run started$extra"
-    done
-  ) 3>&- 9>&- &
-  ticker_pid=$!
-}
-stop_ticker() {
-  if [ -n "$ticker_pid" ]; then
-    kill "$ticker_pid" 2>/dev/null || true
-    wait "$ticker_pid" 2>/dev/null || true
-    ticker_pid=""
-  fi
-}
-run_step() {
-  local rc=0
-  "$@" &
-  step_pid=$!
-  wait "$step_pid" || rc=$?
-  step_pid=""
-  return "$rc"
-}
-stop_background() {
-  stop_ticker
-  if [ -n "$step_pid" ]; then kill "$step_pid" 2>/dev/null || true; fi
-}
-trap stop_background EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-done_with() { printf '%s\n' "$1" >&3; exit 0; }
+# Logging, progress, the install lock and staging (fd 3 becomes the real stdout).
+# shellcheck source=hack/lib/setup-tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-tool.sh"
 
 # --- 1. $HELM_BIN -------------------------------------------------------------------------------
 if [ -n "${HELM_BIN:-}" ]; then
@@ -100,28 +57,11 @@ mkdir -p "$cache_root"
 log "no helm $HELM_VERSION in $dest yet: building it; $COLD_BUILD_NOTE"
 
 status_file="$cache_root/.status-helm-$HELM_VERSION"
-holding_lock=""
-set_status() { if [ -n "$holding_lock" ]; then printf '%s since %s (pid %s)\n' "$1" "$(date +%H:%M:%S)" "$$" >"$status_file"; fi; }
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$cache_root/.lock-helm-$HELM_VERSION"
-  if ! flock -n 9; then
-    log "another setup-helm run is building $HELM_VERSION ($(cat "$status_file" 2>/dev/null || echo 'step unknown')); waiting for it"
-    start_ticker "still waiting for the other run's lock" "$status_file"
-    run_step flock 9
-    stop_ticker
-  fi
-  holding_lock=1
-  if cache_complete; then log "using $dest/helm (built by the other run)"; done_with "$dest/helm"; fi
-  rm -rf "$cache_root/.stage-helm-$HELM_VERSION".*
-fi
+take_install_lock "$cache_root/.lock-helm-$HELM_VERSION" "$cache_root/.stage-helm-$HELM_VERSION" \
+  "another setup-helm run is building $HELM_VERSION ($(cat "$status_file" 2>/dev/null || echo 'step unknown')); waiting for it"
+if [ -n "$holding_lock" ] && cache_complete; then log "using $dest/helm (built by the other run)"; done_with "$dest/helm"; fi
 
-stage="$(mktemp -d "$cache_root/.stage-helm-$HELM_VERSION.XXXXXX")"
-cleanup() {
-  stop_background
-  if [ -n "$holding_lock" ]; then rm -f "$status_file"; fi
-  rm -rf "$stage"
-}
-trap cleanup EXIT
+new_stage "$cache_root/.stage-helm-$HELM_VERSION"
 
 gocache="$cache_root/helm-go"
 export GOMODCACHE="$gocache/path/pkg/mod" GOCACHE="$gocache/build-cache" GOPATH="$gocache/path"
@@ -138,8 +78,6 @@ run_step nice go install -trimpath \
 stop_ticker
 "$stage/helm" version --short >/dev/null || die "the built helm does not run"
 printf '%s\n' "$STAMP" >"$stage/VERSION"
-chmod 755 "$stage"
-rm -rf "$dest"
-mv -T "$stage" "$dest"
+install_stage "$dest"
 log "installed $dest/helm ($("$dest/helm" version --short)) in $(minutes $((SECONDS - script_start))) ($(du -sh "$cache_root/helm-go" "$dest" 2>/dev/null | cut -f1 | paste -sd+ -) in $cache_root/helm-go and $dest)"
 done_with "$dest/helm"

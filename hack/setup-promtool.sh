@@ -36,57 +36,12 @@ set -euo pipefail
 
 PROM_VERSION="v0.316.0"
 
-exec 3>&1 1>&2
-
-log() { printf 'setup-promtool: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 COLD_BUILD_NOTE="a cold build from the Go module took about 11 minutes on 2 cores (plan for up to 20 on a loaded machine) and needs about 3.6 GB of disk while it runs, 84 MB once installed"
+SETUP_NAME="setup-promtool"
 PROGRESS_SECONDS="${PROMTOOL_PROGRESS_SECONDS:-20}"
-script_start=$SECONDS
-ticker_pid=""
-step_pid=""
-
-minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-
-start_ticker() { # label -> log "label: <elapsed>" every PROGRESS_SECONDS until stop_ticker
-  local label="$1" began=$SECONDS parent=$$
-  stop_ticker
-  (
-    while sleep "$PROGRESS_SECONDS" </dev/null >/dev/null 2>&1; do
-      kill -0 "$parent" 2>/dev/null || exit 0
-      log "$label: $(minutes $((SECONDS - began))) so far, $(minutes $((SECONDS - script_start))) since this run started"
-    done
-  ) 3>&- 9>&- &
-  ticker_pid=$!
-}
-
-stop_ticker() {
-  if [ -n "$ticker_pid" ]; then
-    kill "$ticker_pid" 2>/dev/null || true
-    wait "$ticker_pid" 2>/dev/null || true
-    ticker_pid=""
-  fi
-}
-
-run_step() { # command... -> run it in the background and wait, so INT/TERM stop the script at once
-  local rc=0
-  "$@" &
-  step_pid=$!
-  wait "$step_pid" || rc=$?
-  step_pid=""
-  return "$rc"
-}
-
-stop_background() {
-  stop_ticker
-  if [ -n "$step_pid" ]; then kill "$step_pid" 2>/dev/null || true; fi
-}
-trap stop_background EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-done_with() { printf '%s\n' "$1" >&3; exit 0; }
+# Logging, progress, the install lock and staging (fd 3 becomes the real stdout).
+# shellcheck source=hack/lib/setup-tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-tool.sh"
 
 # --- 1. $PROMTOOL -------------------------------------------------------------------------------
 if [ -n "${PROMTOOL:-}" ]; then
@@ -108,21 +63,11 @@ fi
 
 mkdir -p "$cache_root"
 log "no promtool in $dest yet: building it; $COLD_BUILD_NOTE"
-holding_lock=""
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$cache_root/.lock-promtool-$PROM_VERSION"
-  if ! flock -n 9; then
-    log "another setup-promtool run is building $PROM_VERSION; waiting for it, which may take as long as a cold build"
-    start_ticker "still waiting for the other run's lock"
-    run_step flock 9
-    stop_ticker
-  fi
-  holding_lock=1
-  if cache_complete; then
-    log "using $dest/promtool (built by the other run)"
-    done_with "$dest/promtool"
-  fi
-  rm -rf "$cache_root/.stage-promtool-$PROM_VERSION".*
+take_install_lock "$cache_root/.lock-promtool-$PROM_VERSION" "$cache_root/.stage-promtool-$PROM_VERSION" \
+  "another setup-promtool run is building $PROM_VERSION; waiting for it, which may take as long as a cold build"
+if [ -n "$holding_lock" ] && cache_complete; then
+  log "using $dest/promtool (built by the other run)"
+  done_with "$dest/promtool"
 fi
 [ -n "$holding_lock" ] || log "flock not found: running without a lock"
 
@@ -134,14 +79,8 @@ if ! command -v "$GO" >/dev/null 2>&1; then
   if [ -x /usr/local/go/bin/go ]; then GO=/usr/local/go/bin/go; else die "no Go toolchain on PATH"; fi
 fi
 
-stage="$(mktemp -d "$cache_root/.stage-promtool-$PROM_VERSION.XXXXXX")"
+new_stage "$cache_root/.stage-promtool-$PROM_VERSION"
 work="$(mktemp -d "${TMPDIR:-/tmp}/setup-promtool.XXXXXX")"
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-  stop_background
-  rm -rf "$stage" "$work"
-}
-trap cleanup EXIT
 
 export GOPATH="$cache_root/promtool-go/path"
 export GOMODCACHE="$GOPATH/pkg/mod"
@@ -149,17 +88,6 @@ export GOCACHE="$cache_root/promtool-go/build-cache"
 export GOFLAGS="-mod=mod -modcacherw"
 export GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GO111MODULE=on
 log "building from the Go module with $("$GO" env GOVERSION) (GOPROXY=$("$GO" env GOPROXY)); each step logs its progress every ${PROGRESS_SECONDS}s"
-
-with_progress() { # label command... -> run it, logging the label and elapsed time while it runs
-  local label="$1" start=$SECONDS rc=0
-  shift
-  log "$label ..."
-  start_ticker "still $label"
-  run_step "$@" || rc=$?
-  stop_ticker
-  if [ "$rc" -eq 0 ]; then log "done $label in $(minutes $((SECONDS - start)))"; fi
-  return "$rc"
-}
 
 mod="github.com/prometheus/prometheus"
 # Prometheus tags its Go module v0.3MM.P for release v3.MM.P: v0.316.0 is 3.16.0.
@@ -178,9 +106,7 @@ with_progress "building promtool $PROM_VERSION" \
 
 log "$("$stage/promtool" --version 2>&1 | head -n 1)"
 printf '%s\n' "$PROM_VERSION" >"$stage/VERSION"
-chmod 755 "$stage"
-rm -rf "$dest"
-mv -T "$stage" "$dest"
+install_stage "$dest"
 log "installed $dest/promtool in $(minutes $((SECONDS - script_start))) ($(du -sh "$dest" | cut -f1); the build used $(du -sh "$cache_root/promtool-go" 2>/dev/null | cut -f1) of Go caches in $cache_root/promtool-go)"
 if [ "${PROMTOOL_KEEP_GO_CACHE:-}" != "1" ]; then
   rm -rf "$cache_root/promtool-go"
