@@ -57,4 +57,18 @@ describe('runRetention', () => {
     const run = await runRetention(options({ store: { deleteOlderThan: () => Promise.reject(new Error('down')) } }));
     expect(run.result).toBe('error');
   });
+
+  it('retires the rollups with the cutoff before the first delete, and only when it runs', async () => {
+    const calls: string[] = [];
+    const beforeDelete = (cutoff: string): Promise<void> => {
+      calls.push(`retire ${cutoff}`);
+      return Promise.resolve();
+    };
+    const store = { deleteOlderThan: () => (calls.push('delete'), Promise.resolve(0)) };
+    await runRetention(options({ store, beforeDelete }));
+    expect(calls).toEqual(['retire 2026-10-23T00:00:00.000Z', 'delete']);
+    calls.length = 0;
+    await runRetention(options({ store, beforeDelete, exclusive: () => Promise.resolve(null) }));
+    expect(calls).toEqual([]);
+  });
 });
