@@ -73,10 +73,11 @@ manifests: deps ## Write crds/ and the Helm chart's crds/ from src/operator/crd;
 	node hack/gen-crds.ts crds
 
 .PHONY: check-generated
-check-generated: deps ## Fail when src/store/migrations is stale against the schema
-	@out="$$(drizzle-kit generate 2>&1)"; \
-	if ! grep -q "No schema changes" <<<"$$out"; then \
-	  git checkout -- src/store/migrations 2>/dev/null || true; git clean -fdq src/store/migrations 2>/dev/null || true; \
+check-generated: deps ## Fail when src/store/migrations is stale against the schema (drizzle-kit generates into a temporary copy; the tree is never touched)
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; cp -R src/store/migrations "$$tmp/migrations"; \
+	printf "import base from '%s/drizzle.config.ts';\nexport default { ...base, schema: '%s/src/store/schema.ts', out: './migrations' };\n" "$(CURDIR)" "$(CURDIR)" >"$$tmp/drizzle.config.ts"; \
+	if ! out="$$(cd "$$tmp" && drizzle-kit generate --config drizzle.config.ts 2>&1)"; then echo "$$out"; exit 1; fi; \
+	if ! diff -r src/store/migrations "$$tmp/migrations" >/dev/null; then \
 	  echo "src/store/migrations is stale: run 'make migrations NAME=...' and commit the result"; echo "$$out"; exit 1; \
 	fi; echo "migrations up to date"
 
