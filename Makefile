@@ -111,8 +111,8 @@ helm-golden: deps ## Rewrite the chart's golden renders in test/fixtures/helm (r
 	UPDATE_HELM_GOLDEN=1 vitest run --project operator test/operator/helm.test.ts -t 'golden'
 
 .PHONY: bench
-bench: build ## Measure the budgets of design.md section 10 and write docs/benchmarks.md
-	node test/bench/run.ts
+bench: build ## Measure the budgets of design.md section 10 into .bench/results.md (untracked); WRITE_DOCS=1 also updates docs/benchmarks.md
+	node test/bench/run.ts $(if $(WRITE_DOCS),--write-docs,)
 
 .PHONY: profile
 profile: deps ## Ingest load (1- and 100-alert bodies, PostgreSQL) under node --cpu-prof; top self-time functions to .bench/profile/ (--measure: load only)

@@ -1,5 +1,6 @@
 // `make bench`: measures the budgets of design.md section 10 that apply so far and writes
-// docs/benchmarks.md. The service runs as users run it (a child process, PostgreSQL on this host);
+// .bench/results.md (untracked); with --write-docs (`make bench WRITE_DOCS=1`) docs/benchmarks.md
+// too. The service runs as users run it (a child process, PostgreSQL on this host);
 // load comes from this process (autocannon). A bare node:http server is the reference.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -187,8 +188,9 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM; Node ${process.versions.node}; PostgreSQL ${pgVersion} on the same host (${server.origin})`;
   const markdown = renderReport({ machine, nodeOptions: SERVICE_NODE_OPTIONS, seconds: SECONDS, rows, date: new Date().toISOString().slice(0, 10) });
-  mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), markdown);
+  mkdirSync(new URL('../../.bench/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('../../.bench/results.md', import.meta.url), markdown);
+  if (process.argv.includes('--write-docs')) writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), markdown);
   process.stdout.write(markdown);
 }
 
