@@ -11,7 +11,12 @@ export type WebhookLimits = AlertLimits;
 /** Issues reported per label or annotation map (the answer lists 20 at most anyway). */
 const MAX_ISSUES_PER_MAP = 10;
 
-const FINGERPRINT = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What a fingerprint from outside may look like. */
+export const FINGERPRINT = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Longest `generatorURL` accepted (UTF-16 units, zod's `max`). */
+export const MAX_GENERATOR_URL = 8192;
+/** Longest `receiver`/`groupKey` kept; a longer one (or a non-string) is dropped, not an error. */
+export const MAX_OPTIONAL_TEXT = 4096;
 
 type MapKind = 'label' | 'annotation';
 
@@ -67,7 +72,7 @@ function alertSchema() {
       annotations: stringMap('annotation', false),
       startsAt: timestamp('startsAt'),
       endsAt: timestamp('endsAt').optional(),
-      generatorURL: z.string({ error: 'generatorURL must be a string' }).max(8192).optional(),
+      generatorURL: z.string({ error: 'generatorURL must be a string' }).max(MAX_GENERATOR_URL).optional(),
       fingerprint: z.string().regex(FINGERPRINT, 'fingerprint must be 1-128 characters of [A-Za-z0-9._:-]').optional(),
     })
     .superRefine((alert, ctx) => {
@@ -90,7 +95,7 @@ function alertsArray(limits: WebhookLimits): z.ZodType<ParsedAlert[]> {
     .max(limits.maxAlerts, { error: `at most ${limits.maxAlerts} alerts per request` });
 }
 
-const optionalText = z.string().max(4096).optional().catch(undefined);
+const optionalText = z.string().max(MAX_OPTIONAL_TEXT).optional().catch(undefined);
 
 /** What every accepted shape parses into. */
 export interface ParsedBody {

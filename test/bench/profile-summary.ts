@@ -54,6 +54,8 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 function fileOf(url: string): string {
   if (!url) return '';
   const path = url.startsWith('file://') ? new URL(url).pathname : url;
+  const pkg = path.lastIndexOf('/node_modules/');
+  if (pkg >= 0) return path.slice(pkg + 1);
   return path.startsWith(ROOT) ? relative(ROOT, path) : path;
 }
 
