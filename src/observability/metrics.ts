@@ -1,6 +1,7 @@
 // The Prometheus registry: the legacy metric names of the Python service that apply so far, HTTP
 // metrics labelled by route template (bounded), and Node process metrics.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createBufferedCounter } from './buffered-counter.ts';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics.ts';
 import { createLiveMetrics, type LiveMetrics } from './live-metrics.ts';
 
@@ -47,7 +48,8 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
   const r = { registers: [registry] };
   return {
     registry,
-    webhookEvents: new Counter({
+    // One increment per stored alert or per request: buffered (buffered-counter.ts).
+    webhookEvents: createBufferedCounter({
       ...r,
       name: 'alert_history_webhook_events_total',
       help: 'Alert state changes received, by status, alertname and namespace',
@@ -59,7 +61,7 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
       help: 'Webhook requests rejected or failed, by error code',
       labelNames: ['code'],
     }),
-    webhookAlerts: new Counter({
+    webhookAlerts: createBufferedCounter({
       ...r,
       name: 'alert_history_webhook_alerts_total',
       help: 'Alerts in accepted webhook requests, by result (saved or duplicate)',
@@ -91,7 +93,7 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
         }
       },
     }),
-    httpRequests: new Counter({
+    httpRequests: createBufferedCounter({
       ...r,
       name: 'alert_history_http_requests_total',
       help: 'HTTP requests by method, route template and status code',
