@@ -19,7 +19,8 @@ COPY src src
 # The migrated empty data directory the service unpacks into a fresh volume instead of running
 # initdb (about 1 s and 350 MB instead of 4 s and 1.1 GB; src/store/pglite-template.ts).
 RUN npx tsc -p tsconfig.build.json && node hack/copy-assets.mjs \
- && DATA_DIR=/tmp/pgdata node dist/cli.js migrate && node hack/pgdata-template.ts /tmp/pgdata && rm -rf /tmp/pgdata \
+ && DATA_DIR=/tmp/pgdata node --no-wasm-tier-up --no-wasm-dynamic-tiering dist/cli.js migrate \
+ && node --no-wasm-tier-up --no-wasm-dynamic-tiering hack/pgdata-template.ts /tmp/pgdata && rm -rf /tmp/pgdata \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
  && cp "$(command -v node)" /node
 

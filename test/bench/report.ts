@@ -103,13 +103,23 @@ const NOTES = `
   so they stay, and they keep idle RSS down); the read-only root filesystem (PGlite writes only to
   \`/data\`); the PGlite worker thread (its start is the initdb above). The 19-27 s reported in the
   issue was not reproduced on this machine: the first build of this Dockerfile measured 7-8 s.
-- Open: the first start's peak is still large and varies (0.49-0.89 GB \`VmHWM\`; the cgroup's
-  \`memory.max_usage_in_bytes\` 863 MiB in a run without a limit), while steady usage is ~290-370 MiB.
-  With \`--memory 512m\` the container is killed (exit 137) within seconds of its first start; with
-  \`768m\` one run was killed and one survived (\`memory.failcnt\` 4313 at the limit); \`1g\` and above
-  always ran. Not yet found: which allocation makes the spike (the worker thread's WASM memory and
-  its V8 heap, which \`--max-old-space-size\` may not bound, are the suspects). Until then the
-  chart's and \`manifests/\`' 384Mi limit does not fit a first start in embedded mode.
+- Found (2026-12-01): the spike was V8's optimizing compiler, not the database. With
+  \`--trace-wasm-compilation-times\`, one PostgreSQL function of PGlite (\`wasm-function#2272\`, 105 KB
+  of WASM) takes TurboFan 5-7 s of CPU and 604 MB of compiler zone memory, a few seconds after the
+  database opens, idle or not (it happens on a reopen too: 750-770 MB \`VmHWM\`, then back to ~250 MB).
+  A bare \`PGlite.create\` on an existing directory, then 3 s idle: 683-694 MB \`VmHWM\` by default,
+  140 MB with \`--no-wasm-tier-up --no-wasm-dynamic-tiering\` (or \`--liftoff-only\`, which V8 marks
+  for testing); inlining, loop peeling and load elimination off change nothing. The flags keep all
+  WASM on the baseline compiler (Liftoff); they are V8 options that \`NODE_OPTIONS\` refuses and
+  \`v8.setFlagsFromString\` cannot change once PGlite is loaded, so the image's ENTRYPOINT,
+  \`bin/alert-history\`, \`make run\`/\`make cli\`, the bench and the test workers pass them
+  (\`src/store/wasm-flags.ts\`; the service warns at start when they are missing). The image with
+  them under \`--memory 384m\` (the chart's limit): ready, 1,000 alerts in a burst with reads, cgroup
+  peak 303 MiB, SIGTERM exit 0 (\`make test-image\` runs exactly that); the same image with the plain
+  \`node dist/cli.js\` entrypoint was OOM-killed (exit 137). Cost: Liftoff code runs PostgreSQL more
+  slowly; measured side by side on a loaded machine the 1-alert webhook rate was within the noise
+  (135-280 vs 186-222 req/s) and 100-alert bodies 0.9-1.0k vs 1.2-2.8k alerts/s; the embedded
+  store is the small-install default, PostgreSQL mode compiles no WASM and is unaffected.
 `;
 
 /** One budget row. */
