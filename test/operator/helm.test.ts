@@ -101,6 +101,21 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
     const inline = helm(['template', RELEASE, CHART, '-f', valuesFile({ secrets: { databaseUrl: { name: 'db', key: 'DATABASE_URL', value: 'postgres://u:p@db/x' } } })]);
     expect(inline.status).not.toBe(0);
     expect(inline.stderr).toContain("at '/secrets/databaseUrl': additional properties 'value' not allowed");
+    const runbook = helm(['template', RELEASE, CHART, '-f', valuesFile({ prometheusRule: { enabled: true, runbookURL: 'wiki/runbook#top' } })]);
+    expect(runbook.status).not.toBe(0);
+    expect(runbook.stderr).toContain('/prometheusRule/runbookURL');
+  });
+
+  it('points every alert at the runbook: relative by default, under prometheusRule.runbookURL when set', () => {
+    const urls = (values: unknown): string[] => {
+      const rule = find(objects(template(valuesFile(values))), 'PrometheusRule', RELEASE) as unknown as { spec: { groups: { rules: { alert?: string; annotations?: { runbook_url?: string } }[] }[] } };
+      return rule.spec.groups.flatMap((g) => g.rules.filter((r) => r.alert).map((r) => `${r.alert} ${r.annotations?.runbook_url ?? ''}`));
+    };
+    const relative = urls({ prometheusRule: { enabled: true } });
+    expect(relative.length).toBeGreaterThan(5);
+    for (const line of relative) expect(line).toMatch(/^(\w+) docs\/runbook\.md#(\w+)$/);
+    const base = 'https://wiki.example.com/alert-history/runbook.md';
+    expect(urls({ prometheusRule: { enabled: true, runbookURL: base } })).toEqual(relative.map((line) => line.replace(' docs/runbook.md#', ` ${base}#`)));
   });
 
   it('renders the golden value sets byte for byte (UPDATE_HELM_GOLDEN=1 or `make helm-golden` rewrites them)', () => {
