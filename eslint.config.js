@@ -6,11 +6,12 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Layers each source folder must not import (design.md section 6). http/ is the HTTP kit (route
- * table, query parsing, the JSON route wrapper) under both api/ and dashboard/; compose/ is wiring
- * for main.ts and cli.ts, so no layer imports it.
+ * table, query parsing, the JSON route wrapper) under both api/ and dashboard/; outbound/ is the
+ * client side (publishers, LLM, Kubernetes); compose/ is wiring for main.ts and cli.ts, so no
+ * layer imports it.
  */
 const forbidden = {
-  core: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
+  core: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'outbound', 'api', 'dashboard', 'compose'],
   config: ['observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
   observability: ['ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
   ingest: ['store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
@@ -18,7 +19,10 @@ const forbidden = {
   classify: ['ingest', 'store', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
   publish: ['ingest', 'store', 'classify', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
   pipeline: ['config', 'ingest', 'store', 'classify', 'publish', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  http: ['config', 'observability', 'store', 'classify', 'publish', 'pipeline', 'operator', 'api', 'dashboard', 'compose'],
+  http: ['config', 'observability', 'store', 'classify', 'publish', 'pipeline', 'operator', 'outbound', 'api', 'dashboard', 'compose'],
+  // outbound/ is the outbound HTTP layer (agents, deadlines, network failures) under publish/,
+  // classify/ and operator/; it knows core/ only. Not to be mixed with http/, the inbound kit.
+  outbound: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
   api: ['store', 'classify', 'publish', 'operator', 'compose'],
   // dashboard/ is routes like api/'s, mounted by api/app.ts: it must not import api/ back (no cycle).
   dashboard: ['config', 'ingest', 'store', 'classify', 'publish', 'operator', 'api', 'compose'],
