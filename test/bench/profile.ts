@@ -3,10 +3,12 @@
 // self-time functions of the loaded window (start-up and warm-up samples are left out). Writes the
 // profiles and summary.md under .bench/profile/<time>/ and prints the summary.
 //
-// `--measure` runs the same load twice without the profiler (req/s, p50/p99, alerts/s, and p99 at a
-// fixed 500 req/s): the before/after numbers of a change. PROFILE_SECONDS sets the load length
+// `--measure` runs the same load twice without the profiler (req/s, p50/p99, alerts/s, p99 at a
+// fixed 500 req/s, and the service's CPU time per request, which the neighbours' load on a shared
+// machine moves less than throughput): the before/after numbers of a change. PROFILE_SECONDS sets the load length
 // (10 s); the service runs from src/ unless BENCH_CLI names another entry point.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, dropDatabase, findPostgres } from '../helpers/postgres.ts';
 import { fire, type LoadResult } from './load.ts';
@@ -48,6 +50,21 @@ function describe(phase: Phase, r: LoadResult): string {
   return `${r.rps} req/s${alerts}, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`;
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The service's CPU per request: throughput on this shared machine moves with the neighbours' load; this moves less. */
+async function withCpu(pid: number, work: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpuPerRequestMs: number }> {
+  const before = cpuMs(pid);
+  const result = await work();
+  return { result, cpuPerRequestMs: (cpuMs(pid) - before) / Math.max(1, result.requests) };
+}
+
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+
 function windowOf(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile {
   const samples: number[] = [];
   const timeDeltas: number[] = [];
@@ -86,8 +103,11 @@ async function measureRun(url: string, run: number): Promise<string[]> {
   await fire({ url: svc.url, path: '/webhook', bodies: bodies(1), connections: 50, seconds: WARMUP_SECONDS });
   const lines: string[] = [];
   for (const phase of [...PHASES, { name: '1 alert per request at 500 req/s', size: 1, connections: 20, rate: 500 }]) {
-    const result = await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS, ...(phase.rate ? { rate: phase.rate } : {}) });
-    const line = `run ${run}: ${phase.name}: ${describe(phase, result)}`;
+    const { result, cpuPerRequestMs } = await withCpu(svc.process.pid!, () =>
+      fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS, ...(phase.rate ? { rate: phase.rate } : {}) }),
+    );
+    const cpu = `service CPU ${(cpuPerRequestMs * 1000).toFixed(0)} us/request${phase.size > 1 ? ` (${((cpuPerRequestMs * 1000) / phase.size).toFixed(1)} us/alert)` : ''}`;
+    const line = `run ${run}: ${phase.name}: ${describe(phase, result)}; ${cpu}; load average ${load()}`;
     log(line);
     lines.push(`- ${line}`);
   }
