@@ -5,7 +5,9 @@
 // and jitter on 429/5xx/timeouts honouring Retry-After (quota answers are never retried).
 import pRetry from 'p-retry';
 import type { ClassifiableAlert, Verdict } from '../core/classification.ts';
-import { type ErrorBody, errorFromStatus, LlmError } from './llm-errors.ts';
+import { type Answer, outbound } from '../outbound/client.ts';
+import { OutboundError } from '../outbound/errors.ts';
+import { type ErrorBody, errorFromStatus, LlmError, llmErrorFrom } from './llm-errors.ts';
 import { buildMessages } from './prompt.ts';
 import { parseVerdict, SCHEMA_NAME, VERDICT_JSON_SCHEMA } from './verdict.ts';
 
@@ -82,9 +84,9 @@ function headers(options: LlmClientOptions): Record<string, string> {
   return out;
 }
 
-async function readError(res: Response): Promise<ErrorBody | undefined> {
+function readError(text: string): ErrorBody | undefined {
   try {
-    const body = (await res.json()) as { error?: ErrorBody | string };
+    const body = JSON.parse(text) as { error?: ErrorBody | string };
     return typeof body.error === 'string' ? { message: body.error } : body.error;
   } catch {
     return undefined;
@@ -106,24 +108,17 @@ function verdictOf(completion: Completion): Verdict {
   }
 }
 
-function networkError(err: unknown, timeoutMs: number): LlmError {
-  const name = (err as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new LlmError('timeout', `no answer within ${timeoutMs} ms`);
-  const code = (err as { cause?: { code?: string } }).cause?.code;
-  return new LlmError('network', `cannot reach the LLM endpoint${code ? ` (${code})` : ''}`);
-}
-
 /** Creates the client; it keeps the response format the endpoint accepted. */
 export function createLlmClient(options: LlmClientOptions): LlmClient {
   const url = completionsUrl(options.baseUrl);
   const requestHeaders = headers(options);
   let tier: ResponseTier = 'json_schema';
 
-  async function send(body: string, timeoutMs: number): Promise<Response> {
+  async function send(body: string, timeoutMs: number): Promise<Answer> {
     try {
-      return await fetch(url, { method: 'POST', headers: requestHeaders, body, signal: AbortSignal.timeout(timeoutMs) });
+      return await outbound.send({ method: 'POST', url, headers: requestHeaders, body, timeoutMs });
     } catch (err) {
-      throw networkError(err, timeoutMs);
+      throw err instanceof OutboundError ? llmErrorFrom(err) : err;
     }
   }
 
@@ -146,8 +141,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       }),
       overrides.timeoutMs ?? options.timeoutMs,
     );
-    if (res.ok) return (await res.json()) as Completion;
-    const error = await readError(res);
+    if (res.ok) return JSON.parse(res.text) as Completion;
+    const error = readError(res.text);
     if (stepDown(res.status, error)) return post(alert, overrides);
     throw errorFromStatus(res.status, error, res.headers);
   }

@@ -1,5 +1,6 @@
 // What went wrong talking to the LLM, from a short fixed vocabulary (it doubles as the
 // `error_type` metric label). The kind decides whether a retry can help.
+import type { OutboundError } from '../outbound/errors.ts';
 
 /** Failure kinds. */
 export type LlmErrorKind =
@@ -35,6 +36,15 @@ export class LlmError extends Error {
   get retryable(): boolean {
     return RETRYABLE.has(this.kind);
   }
+}
+
+/**
+ * A request that got no answer (outbound/errors.ts). The message does not name the URL: a LiteLLM
+ * proxy or self-hosted base URL is configuration the classifier's logs need not repeat.
+ */
+export function llmErrorFrom(err: OutboundError): LlmError {
+  if (err.kind === 'timeout') return new LlmError('timeout', `no answer within ${err.timeoutMs} ms`);
+  return new LlmError('network', `cannot reach the LLM endpoint${err.code ? ` (${err.code})` : ''}`);
 }
 
 /** OpenAI-shaped error body: `{"error": {"message", "type", "param", "code"}}`. */

@@ -1,9 +1,12 @@
-// The one outbound HTTP client of the publishers (style.md rule 2): per-request timeout, keep-alive
-// (undici's global fetch pools connections), the failure vocabulary, Retry-After, body draining
+// The one outbound HTTP client of the publishers (style.md rule 2): the outbound layer
+// (outbound/client.ts) gives the keep-alive agent per origin, the per-request timeout, body
+// draining and the timeout/network failures; this file adds the status vocabulary, Retry-After
 // and redaction. Error messages name the masked URL only, and a vendor's text is redacted by the
 // structure of the target's secrets (core/secret.ts) before it is cut, so no part of one is kept.
 import { failureFromStatus, type HttpSend, type OutboundRequest, type OutboundResponse, PublishError, type Target } from '../core/publishing.ts';
-import { createRedactor, maskUrl, secretsOf } from '../core/secret.ts';
+import { createRedactor, secretsOf } from '../core/secret.ts';
+import { type Answer, describeRequest, outbound } from '../outbound/client.ts';
+import { OutboundError } from '../outbound/errors.ts';
 
 /** Bodies are read whole to free the connection, but only this much is kept for messages. */
 const MAX_KEPT_BODY = 64 * 1024;
@@ -18,18 +21,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-async function readBody(response: Response): Promise<string> {
-  const text = await response.text();
-  return text.length > MAX_KEPT_BODY ? text.slice(0, MAX_KEPT_BODY) : text;
-}
-
-function networkFailure(err: unknown, where: string, timeoutMs: number): PublishError {
-  const name = (err as { name?: unknown }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new PublishError(`${where}: no answer within ${timeoutMs} ms`, { reason: 'timeout', retryable: true });
-  }
-  const code = (err as { cause?: { code?: unknown } }).cause?.code;
-  return new PublishError(`${where}: network error${typeof code === 'string' ? ` (${code})` : ''}`, { reason: 'network', retryable: true });
+/** A failure without an answer: both kinds (timeout, network) are worth a retry. */
+function noAnswer(err: OutboundError): PublishError {
+  return new PublishError(err.message, { reason: err.kind, retryable: true });
 }
 
 /**
@@ -67,33 +61,35 @@ export function withoutUserinfo(request: OutboundRequest): OutboundRequest {
   return { ...request, url: url.toString(), headers: hasAuth ? request.headers : { ...request.headers, authorization: `Basic ${basic}` } };
 }
 
-async function exchange(request: OutboundRequest, options: { timeoutMs: number; userAgent: string }, where: string): Promise<{ response: Response; text: string }> {
+async function exchange(request: OutboundRequest, options: { timeoutMs: number; userAgent: string }, where: string): Promise<Answer> {
   const sent = withoutUserinfo(request);
   try {
-    const response = await fetch(sent.url, {
+    return await outbound.send({
       method: sent.method,
+      url: sent.url,
       headers: { 'user-agent': options.userAgent, ...sent.headers },
       body: sent.body,
-      signal: AbortSignal.timeout(options.timeoutMs),
+      timeoutMs: options.timeoutMs,
       redirect: 'error',
+      where,
     });
-    return { response, text: await readBody(response) };
   } catch (err) {
-    throw networkFailure(err, where, options.timeoutMs);
+    throw err instanceof OutboundError ? noAnswer(err) : err;
   }
 }
 
 /** The shared client for one target: every secret of the target is redacted from messages. */
 export function createHttpSend(target: Target, options: { timeoutMs: number; userAgent: string }): HttpSend {
   return async (request: OutboundRequest): Promise<OutboundResponse> => {
-    const where = `${request.method} ${maskUrl(request.url)}`;
-    const { response, text } = await exchange(request, options, where);
-    if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, text };
+    const where = describeRequest(request.method, request.url);
+    const answer = await exchange(request, options, where);
+    const text = answer.text.length > MAX_KEPT_BODY ? answer.text.slice(0, MAX_KEPT_BODY) : answer.text;
+    if (answer.status >= 200 && answer.status < 300) return { status: answer.status, headers: answer.headers, text };
     const snippet = vendorSnippet(target, text);
-    throw new PublishError(`${where}: HTTP ${response.status}${snippet ? ` ${snippet}` : ''}`, {
-      ...failureFromStatus(response.status),
-      statusCode: response.status,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+    throw new PublishError(`${where}: HTTP ${answer.status}${snippet ? ` ${snippet}` : ''}`, {
+      ...failureFromStatus(answer.status),
+      statusCode: answer.status,
+      retryAfterMs: parseRetryAfter(answer.headers.get('retry-after')),
     });
   };
 }
