@@ -1,7 +1,8 @@
 // The API server's error answers: a Status object's reason and message, for ordinary requests and
-// for watches alike (410 Gone on a watch means relist).
+// for watches alike (410 Gone on a watch means relist); and requests that got no answer at all.
+import type { OutboundError } from '../../outbound/errors.ts';
 
-/** An API error with the server's status and reason. */
+/** An API error with the server's status and reason; status 0 when no answer came (reason `timeout` or `network`). */
 export class KubeError extends Error {
   readonly statusCode: number;
   readonly reason: string;
@@ -26,4 +27,9 @@ export function kubeErrorFrom(statusCode: number, text: string, what: string): K
     // not a Status object; keep the text
   }
   return new KubeError(statusCode, reason, `${what}: ${statusCode} ${message}`);
+}
+
+/** A request with no answer (outbound/errors.ts): status 0, the reason `timeout` or `network`, the message naming the server by its masked URL. */
+export function kubeErrorFromOutbound(err: OutboundError): KubeError {
+  return new KubeError(0, err.kind, err.message);
 }

@@ -1,11 +1,15 @@
 // The one Kubernetes client of the operator: client-node loads the kubeconfig (in-cluster or a
-// file) and authenticates each request; requests are plain JSON over undici with that auth, so
+// file) and authenticates each request; requests are plain JSON through the outbound layer
+// (outbound/client.ts: deadline, keep-alive agent, timeout/network failures) with that auth, so
 // Lease MicroTimes keep their six fractional digits (the generated models would serialise a
 // JS Date with three, which the API server rejects) and custom resources need no generated types.
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { type Dispatcher, fetch } from 'undici';
+import type { Dispatcher } from 'undici';
+import { maskUrl } from '../../core/secret.ts';
+import { type Answer, outbound, type SendOptions } from '../../outbound/client.ts';
+import { OutboundError } from '../../outbound/errors.ts';
 import type { WatchEventType } from './list-watch.ts';
-import { KubeError, kubeErrorFrom } from './kube-error.ts';
+import { KubeError, kubeErrorFrom, kubeErrorFromOutbound } from './kube-error.ts';
 import { openWatchStream } from './watch-stream.ts';
 
 export { KubeError };
@@ -69,8 +73,13 @@ function urlOf(server: string, path: string, query: KubeRequest['query']): URL {
   return url;
 }
 
-async function failure(response: Awaited<ReturnType<typeof fetch>>, method: string, path: string): Promise<KubeError> {
-  return kubeErrorFrom(response.status, await response.text(), `${method} ${path}`);
+/** Sends through the outbound layer; no answer becomes a KubeError with status 0. */
+async function send(options: SendOptions): Promise<Answer> {
+  try {
+    return await outbound.send(options);
+  } catch (err) {
+    throw err instanceof OutboundError ? kubeErrorFromOutbound(err) : err;
+  }
 }
 
 /** How long one keep-alive agent serves before a fresh one picks up rotated client certificates. */
@@ -79,7 +88,8 @@ const AGENT_TTL_MS = 10 * 60_000;
 /**
  * One keep-alive connection pool for the API server. client-node builds a new undici Agent on
  * every authentication (a TLS handshake per request, agents never closed); the first is kept for
- * AGENT_TTL_MS and the others closed unused. Headers (tokens) are still taken per request.
+ * AGENT_TTL_MS and the others closed unused. Headers (tokens) are still taken per request. When
+ * client-node builds none (no TLS settings), the outbound layer's agent for the server is used.
  */
 export function sharedDispatcher(): (fresh: Dispatcher | undefined) => Dispatcher | undefined {
   let kept: { dispatcher: Dispatcher; since: number } | undefined;
@@ -103,6 +113,8 @@ export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): 
   const context = kc.getContextObject(kc.getCurrentContext());
   const requestTimeoutMs = settings.requestTimeoutMs ?? 30_000;
   const dispatcherOf = sharedDispatcher();
+  // Messages name the path (resource names, not secrets) and the server by its masked URL.
+  const where = (verb: string, path: string): string => `${verb} ${path} on ${maskUrl(cluster.server)}`;
   return {
     server: cluster.server,
     defaultNamespace: context?.namespace ?? 'default',
@@ -112,15 +124,17 @@ export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): 
       await kc.applySecurityAuthentication(ctx);
       const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json', ...options.headers };
       if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-      const response = await fetch(url, {
+      const answer = await send({
         method,
+        url,
         headers,
         dispatcher: dispatcherOf(ctx.getDispatcher()),
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? requestTimeoutMs),
+        timeoutMs: options.timeoutMs ?? requestTimeoutMs,
+        where: where(method, path),
       });
-      if (!response.ok) throw await failure(response, method, path);
-      return (await response.json()) as T;
+      if (!answer.ok) throw kubeErrorFrom(answer.status, answer.text, `${method} ${path}`);
+      return JSON.parse(answer.text) as T;
     },
     apply<T>(path: string, body: unknown, fieldManager: string): Promise<T> {
       return this.request<T>('PATCH', path, { query: { fieldManager, force: true }, body, contentType: 'application/apply-patch+yaml' });
@@ -130,7 +144,15 @@ export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): 
       const ctx = new RequestContext(url.toString(), HttpMethod.GET);
       await kc.applySecurityAuthentication(ctx);
       const headers = { ...ctx.getHeaders(), accept: 'application/json', ...request.headers };
-      return openWatchStream({ url, headers, dispatcher: dispatcherOf(ctx.getDispatcher()), headersTimeoutMs: requestTimeoutMs, onEvent: request.onEvent, onDone: request.onDone });
+      return openWatchStream({
+        url,
+        headers,
+        dispatcher: dispatcherOf(ctx.getDispatcher()),
+        headersTimeoutMs: requestTimeoutMs,
+        where: where('WATCH', path),
+        onEvent: request.onEvent,
+        onDone: request.onDone,
+      });
     },
   };
 }

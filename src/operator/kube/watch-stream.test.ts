@@ -107,12 +107,38 @@ describe('openWatchStream', () => {
     expect(c.events).toEqual([['ADDED', {}]]);
   });
 
-  it('reports a connection failure', async () => {
+  it('reports a connection failure as a KubeError without status, naming the server', async () => {
     const server = await handServer();
     const url = new URL(`${server.url}/w`);
     await server.close();
     const c = collector();
     await openWatchStream({ url, headers: {}, headersTimeoutMs: 5_000, onEvent: c.onEvent, onDone: c.onDone });
-    expect(await c.done).toBeInstanceOf(Error);
+    const err = await c.done;
+    expect(err).toBeInstanceOf(KubeError);
+    expect(err).toMatchObject({ statusCode: 0, reason: 'network', message: `WATCH /w on ${server.url}: network error (ECONNREFUSED)` });
+  });
+
+  it('reports a stream whose answer never starts as a timeout', async () => {
+    const server = await handServer();
+    close = server.close;
+    const c = collector();
+    const opening = openWatchStream({ url: new URL(`${server.url}/w`), headers: {}, headersTimeoutMs: 50, where: 'WATCH /w on the test server', onEvent: c.onEvent, onDone: c.onDone });
+    await server.next();
+    await opening;
+    expect(await c.done).toMatchObject({ statusCode: 0, reason: 'timeout', message: 'WATCH /w on the test server: no answer within 50 ms' });
+    expect(c.calls()).toBe(1);
+  });
+
+  it('reports a connection cut mid-stream as a network failure', async () => {
+    const server = await handServer();
+    close = server.close;
+    const c = collector();
+    const opening = openWatchStream({ url: new URL(`${server.url}/w`), headers: {}, headersTimeoutMs: 5_000, onEvent: c.onEvent, onDone: c.onDone });
+    const { res } = await server.next();
+    res.writeHead(200).write('{"type":"ADDED","object":{}}\n');
+    await opening;
+    res.socket?.destroy();
+    expect(await c.done).toMatchObject({ statusCode: 0, reason: 'network' });
+    expect(c.events).toEqual([['ADDED', {}]]);
   });
 });

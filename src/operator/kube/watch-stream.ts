@@ -2,10 +2,16 @@
 // ordinary requests it has no client-side deadline once the response has started: kube-apiserver
 // ends it after the `timeoutSeconds` the caller asked for and sends bookmarks meanwhile, and only
 // the informer's watchdog judges a stream that went silent (client-go's reflector does the same).
+// It uses undici's request (headersTimeout bounds the start, bodyTimeout 0 leaves the body open)
+// on the outbound layer's agent for the server unless client-node gave one, and maps failures
+// without an answer as the layer does (outbound/errors.ts).
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
-import { type KubeError, kubeErrorFrom } from './kube-error.ts';
+import { maskUrl } from '../../core/secret.ts';
+import { outbound } from '../../outbound/client.ts';
+import { toOutboundError } from '../../outbound/errors.ts';
+import { type KubeError, kubeErrorFrom, kubeErrorFromOutbound } from './kube-error.ts';
 import type { WatchEventType } from './list-watch.ts';
 
 /** Options of {@link openWatchStream}. */
@@ -15,6 +21,8 @@ export interface WatchStreamOptions {
   dispatcher?: Dispatcher | undefined;
   /** How long the response headers may take (a stream that never starts); the body has no deadline. */
   headersTimeoutMs: number;
+  /** How failures without an answer name the stream; default `WATCH <path> on <masked server>`. */
+  where?: string;
   onEvent: (type: WatchEventType, obj: unknown) => void;
   /** Called once: no argument when the server ended the stream, else the error (or the abort). */
   onDone: (err?: unknown) => void;
@@ -24,11 +32,12 @@ async function statusError(statusCode: number, body: Readable & { text(): Promis
   return kubeErrorFrom(statusCode, await body.text().catch(() => ''), `WATCH ${path}`);
 }
 
-function readEvents(body: Readable, onEvent: WatchStreamOptions['onEvent'], finish: (err?: unknown) => void): void {
-  body.on('error', finish);
+function readEvents(body: Readable, events: { onEvent: WatchStreamOptions['onEvent']; fail: (err: unknown) => void; finish: (err?: unknown) => void }): void {
+  const { onEvent, fail, finish } = events;
+  body.on('error', fail);
   const lines = createInterface({ input: body, crlfDelay: Infinity });
   // readline re-emits the body's errors (an abort included) on the interface.
-  lines.on('error', finish);
+  lines.on('error', fail);
   lines.on('close', () => finish());
   lines.on('line', (line) => {
     if (line.trim() === '') return;
@@ -52,20 +61,23 @@ export async function openWatchStream(options: WatchStreamOptions): Promise<() =
     options.onDone(err);
   };
   const abort = (): void => finish(new Error('watch aborted'));
+  const where = options.where ?? `WATCH ${options.url.pathname} on ${maskUrl(options.url.origin)}`;
+  // After an abort `done` is set and the abort's own error is what onDone got.
+  const fail = (err: unknown): void => finish(kubeErrorFromOutbound(toOutboundError(err, { where, timeoutMs: options.headersTimeoutMs })));
   try {
     const response = await request(options.url, {
       method: 'GET',
       headers: options.headers,
-      dispatcher: options.dispatcher,
+      dispatcher: options.dispatcher ?? outbound.dispatcherFor(options.url),
       signal: controller.signal,
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: 0,
     });
     if (response.statusCode !== 200) finish(await statusError(response.statusCode, response.body, options.url.pathname));
     else if (done) response.body.destroy();
-    else readEvents(response.body, options.onEvent, finish);
+    else readEvents(response.body, { onEvent: options.onEvent, fail, finish });
   } catch (err) {
-    finish(err);
+    fail(err);
   }
   return abort;
 }
