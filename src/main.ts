@@ -31,6 +31,7 @@ import { createBreaker } from './classify/breaker.ts';
 import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
 import { createClassifier } from './classify/classifier.ts';
 import { createLlmClient, type LlmClient } from './classify/llm-client.ts';
+import { outbound } from './outbound/client.ts';
 import { createLayeredCache, createRedisCache } from './classify/redis-cache.ts';
 import { type ClassificationService, createClassificationService } from './pipeline/classification-service.ts';
 import { createClassificationRepository } from './store/classification-store.ts';
@@ -323,6 +324,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await closeServer(server, config.server.shutdownTimeoutMs);
       await publishing.worker.stop();
       await operator?.stop();
+      await outbound.close();
       await retention.stop();
       await rollups.stop();
       liveParts.close();
