@@ -7,7 +7,7 @@
 import type { FlappingAlert, HistoryStats, Report, ReportQuery, TimeRange, TopAlert } from '../core/queries.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Sql } from './db.ts';
-import { dayParts, durationParts, Params } from './rollup-parts.ts';
+import { dayParts, durationParts, Params, type RollupState, withRollupState } from './rollup-parts.ts';
 import { isoOrNull } from './rows.ts';
 import { Where } from './where.ts';
 
@@ -24,9 +24,9 @@ const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 
 
 type TopQuery = TimeRange & { limit: number; namespace?: string };
 
-function topFromRollups(db: Sql, query: TopQuery): Promise<TopAlert[]> {
+function topFromRollups(db: Sql, query: TopQuery, state: RollupState): Promise<TopAlert[]> {
   const p = new Params();
-  const ctes = dayParts(p, { since: query.since, until: query.until, equals: [['namespace', query.namespace]] });
+  const ctes = dayParts(p, { since: query.since, until: query.until, equals: [['namespace', query.namespace]] }, state);
   return db.query<TopAlert>(
     `WITH ${ctes}
      SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace, sum(firing)::int8 AS fire_count,
@@ -58,7 +58,7 @@ function topFromEvents(db: Sql, query: TopQuery): Promise<TopAlert[]> {
 
 /** Alerts that fired most often. */
 export async function topAlerts(db: Sql, query: TopQuery, options: ReadOptions = {}): Promise<TopAlert[]> {
-  const rows = await (fromRollups(options) ? topFromRollups(db, query) : topFromEvents(db, query));
+  const rows = await (fromRollups(options) ? withRollupState(db, (state) => topFromRollups(db, query, state)) : topFromEvents(db, query));
   return rows.map((r) => ({
     ...r,
     last_fired_at: isoOrNull(r.last_fired_at),
@@ -83,9 +83,9 @@ function observedHours(range: TimeRange, firstAt: string, nowMs: number): number
 
 type FlappingQuery = TimeRange & { limit: number; threshold: number };
 
-function flappingFromRollups(db: Sql, query: FlappingQuery): Promise<FlapRow[]> {
+function flappingFromRollups(db: Sql, query: FlappingQuery, state: RollupState): Promise<FlapRow[]> {
   const p = new Params();
-  const ctes = dayParts(p, { since: query.since, until: query.until });
+  const ctes = dayParts(p, { since: query.since, until: query.until }, state);
   return db.query<FlapRow>(
     `WITH ${ctes}
      SELECT fingerprint, min(alertname) AS alertname, min(namespace) AS namespace, sum(flaps)::int8 AS transition_count,
@@ -118,7 +118,7 @@ function flappingFromEvents(db: Sql, query: FlappingQuery): Promise<FlapRow[]> {
  * hour over the window (from `since`, or the alert's first event, to `until` or now; at least 1 h).
  */
 export async function flappingAlerts(db: Sql, query: FlappingQuery, options: ReadOptions = {}): Promise<FlappingAlert[]> {
-  const rows = await (fromRollups(options) ? flappingFromRollups(db, query) : flappingFromEvents(db, query));
+  const rows = await (fromRollups(options) ? withRollupState(db, (state) => flappingFromRollups(db, query, state)) : flappingFromEvents(db, query));
   const now = Date.now();
   return rows.map(({ first_at, ...r }) => ({
     ...r,
@@ -165,18 +165,23 @@ async function statsFromEvents(db: Sql, range: TimeRange): Promise<Counts & Pick
   return { ...(totals ?? EMPTY_STATS), by_severity: await countBy(db, 'severity', where, 50), by_namespace: await countBy(db, 'namespace', where, 10) };
 }
 
-async function countsFromRollups(db: Sql, range: TimeRange): Promise<Counts> {
+async function countsFromRollups(db: Sql, range: TimeRange, state: RollupState): Promise<Counts> {
   const p = new Params();
-  const ctes = dayParts(p, { since: range.since, until: range.until });
-  const breakdown = (column: string, limit: number): string =>
+  const ctes = dayParts(p, { since: range.since, until: range.until }, state);
+  // One pass over the parts; GROUPING bits: fingerprint 4, severity 2, namespace 1.
+  const breakdown = (column: string, dim: number, limit: number): string =>
     `(SELECT coalesce(json_agg(json_build_array(k.key, k.n) ORDER BY k.n DESC, k.key), '[]') FROM (
-       SELECT ${column} AS key, sum(events)::int8 AS n FROM parts GROUP BY ${column} ORDER BY n DESC, key LIMIT ${limit}) k)`;
+       SELECT ${column} AS key, n FROM g WHERE dim = ${dim} ORDER BY n DESC, key LIMIT ${limit}) k)`;
   const [row] = await db.query<Omit<StatsRow, 'p50' | 'p90'> & { severity: [string | null, number][]; namespace: [string | null, number][] }>(
-    `WITH ${ctes}
-     SELECT coalesce(sum(events), 0)::int8 AS total_events, (SELECT count(*) FROM (SELECT fingerprint FROM parts GROUP BY fingerprint) f) AS unique_alerts,
-            coalesce(sum(firing), 0)::int8 AS firing, coalesce(sum(resolved), 0)::int8 AS resolved,
-            ${breakdown('severity', 50)} AS severity, ${breakdown('namespace', 10)} AS namespace
-     FROM parts`,
+    `WITH ${ctes},
+     g AS (
+       SELECT fingerprint, severity, namespace, sum(events)::int8 AS n, sum(firing)::int8 AS firing, sum(resolved)::int8 AS resolved,
+              GROUPING(fingerprint, severity, namespace) AS dim
+       FROM parts GROUP BY GROUPING SETS ((), (fingerprint), (severity), (namespace))
+     )
+     SELECT coalesce((SELECT n FROM g WHERE dim = 7), 0) AS total_events, (SELECT count(*) FROM g WHERE dim = 3) AS unique_alerts,
+            coalesce((SELECT firing FROM g WHERE dim = 7), 0) AS firing, coalesce((SELECT resolved FROM g WHERE dim = 7), 0) AS resolved,
+            ${breakdown('severity', 5, 50)} AS severity, ${breakdown('namespace', 6, 10)} AS namespace`,
     p.values,
   );
   const { severity, namespace, ...totals } = row!;
@@ -193,9 +198,9 @@ function percentileCont(fraction: number, total: number, lo: number | null, hi: 
 }
 
 /** MTTR p50/p90 over the range from the duration rollups plus raw edges: identical to percentile_cont. */
-async function mttrFromRollups(db: Sql, range: TimeRange): Promise<Pick<StatsRow, 'p50' | 'p90'>> {
+async function mttrFromRollups(db: Sql, range: TimeRange, state: RollupState): Promise<Pick<StatsRow, 'p50' | 'p90'>> {
   const p = new Params();
-  const ctes = durationParts(p, { since: range.since, until: range.until });
+  const ctes = durationParts(p, { since: range.since, until: range.until }, state);
   const at = (rank: string): string => `(SELECT c.v FROM c WHERE c.upto > ${rank} ORDER BY c.v LIMIT 1)`;
   const [row] = await db.query<{ total: number; p50_lo: number | null; p50_hi: number | null; p90_lo: number | null; p90_hi: number | null }>(
     `WITH ${ctes},
@@ -212,14 +217,14 @@ async function mttrFromRollups(db: Sql, range: TimeRange): Promise<Pick<StatsRow
   return { p50: percentileCont(0.5, r.total, r.p50_lo, r.p50_hi), p90: percentileCont(0.9, r.total, r.p90_lo, r.p90_hi) };
 }
 
-async function statsFromRollups(db: Sql, range: TimeRange): Promise<Counts & Pick<StatsRow, 'p50' | 'p90'>> {
-  const [counts, mttr] = await Promise.all([countsFromRollups(db, range), mttrFromRollups(db, range)]);
+async function statsFromRollups(db: Sql, range: TimeRange, state: RollupState): Promise<Counts & Pick<StatsRow, 'p50' | 'p90'>> {
+  const [counts, mttr] = await Promise.all([countsFromRollups(db, range, state), mttrFromRollups(db, range, state)]);
   return { ...counts, ...mttr };
 }
 
 /** Totals, breakdowns and time to resolve (MTTR) over a window. */
 export async function historyStats(db: Sql, range: TimeRange, options: ReadOptions = {}): Promise<HistoryStats> {
-  const t = await (fromRollups(options) ? statsFromRollups(db, range) : statsFromEvents(db, range));
+  const t = await (fromRollups(options) ? withRollupState(db, (state) => statsFromRollups(db, range, state)) : statsFromEvents(db, range));
   return {
     total_events: t.total_events,
     unique_alerts: t.unique_alerts,
@@ -256,9 +261,9 @@ function groupsFromEvents(db: Sql, query: ReportQuery): Promise<GroupRow[]> {
   );
 }
 
-function groupsFromRollups(db: Sql, query: ReportQuery): Promise<GroupRow[]> {
+function groupsFromRollups(db: Sql, query: ReportQuery, state: RollupState): Promise<GroupRow[]> {
   const p = new Params();
-  const ctes = dayParts(p, { since: query.since, until: query.until, equals: [['alertname', query.alertname], ['namespace', query.namespace]] });
+  const ctes = dayParts(p, { since: query.since, until: query.until, equals: [['alertname', query.alertname], ['namespace', query.namespace]] }, state);
   return db.query<GroupRow>(
     `WITH ${ctes},
      per_alert AS (
@@ -277,7 +282,7 @@ function byName(a: GroupRow, b: GroupRow): number {
 
 /** The legacy report: event and flap counts per (alertname, namespace). */
 export async function report(db: Sql, query: ReportQuery, options: ReadOptions = {}): Promise<Report> {
-  const groups = await (fromRollups(options) ? groupsFromRollups(db, query) : groupsFromEvents(db, query));
+  const groups = await (fromRollups(options) ? withRollupState(db, (state) => groupsFromRollups(db, query, state)) : groupsFromEvents(db, query));
   const byEvents = [...groups].sort((a, b) => b.events - a.events || byName(a, b));
   const byFlaps = groups.filter((g) => g.flaps >= query.minFlap).sort((a, b) => b.flaps - a.flaps || b.events - a.events || byName(a, b));
   return {

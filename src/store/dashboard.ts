@@ -5,7 +5,7 @@ import type { DashboardCharts, DashboardCounts, DashboardStore, FrequentAlert, L
 import type { Severity } from '../core/classification.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Db, Sql } from './db.ts';
-import { hourParts, Params } from './rollup-parts.ts';
+import { hourParts, Params, type RollupState, withRollupState } from './rollup-parts.ts';
 import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
 
 /** The severity label in `column` normalised in SQL the way core/severity.ts does it. */
@@ -53,8 +53,8 @@ const rawSource = (since: number): ChartSource => ({
   )`,
 });
 
-const rollupSource = (since: number): ChartSource => ({
-  with: (p) => `WITH ${hourParts(p, new Date(since).toISOString())}`,
+const rollupSource = (since: number, state: RollupState): ChartSource => ({
+  with: (p) => `WITH ${hourParts(p, new Date(since).toISOString(), state)}`,
 });
 
 async function timeline(db: Sql, source: ChartSource, since: number, step: number): Promise<Map<number, Omit<TimelineBucket, 'timestamp'>>> {
@@ -135,9 +135,11 @@ export async function dashboardCharts(db: Sql, hours: number, options: ChartOpti
   const now = options.now ?? Date.now();
   const step = bucketMs(hours);
   const since = Math.floor((now - hours * HOUR) / step) * step;
+  const charts = (source: ChartSource): Promise<[Map<number, Omit<TimelineBucket, 'timestamp'>>, FrequentAlert[], Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>]> =>
+    Promise.all([timeline(db, source, since, step), top(db, source), distributions(db, source)]);
   // Rollup hours fit a bucket only when buckets are whole hours.
-  const source = options.source !== 'raw' && step % HOUR === 0 ? rollupSource(since) : rawSource(since);
-  const [series, frequent, dist] = await Promise.all([timeline(db, source, since, step), top(db, source), distributions(db, source)]);
+  const rollups = options.source !== 'raw' && step % HOUR === 0;
+  const [series, frequent, dist] = await (rollups ? withRollupState(db, (state) => charts(rollupSource(since, state))) : charts(rawSource(since)));
   return { timeline: fillBuckets(series, since, step, now), top: frequent, ...dist };
 }
 

@@ -3,7 +3,9 @@
 // of alert_events. Whole buckets inside the range, below the watermark, at or above
 // `retained_from` and not dirty come from the rollup; everything else (the partial buckets at the
 // edges, the tail past the watermark, dirty buckets) from raw rows projected into the same shape.
-// One statement, so the state, the rollups and the raw rows are read in one snapshot.
+// The state is read before and after the statement (withRollupState).
+import { pgTimestampToIso } from '../core/time.ts';
+import type { Sql } from './db.ts';
 
 /** Collects positional parameters. */
 export class Params {
@@ -26,36 +28,88 @@ export interface PartsFilter {
 
 type Unit = 'hour' | 'day';
 const LENGTH: Record<Unit, string> = { hour: "interval '1 hour'", day: "interval '24 hours'" };
+const UNIT_MS: Record<Unit, number> = { hour: 3_600_000, day: 86_400_000 };
 
-/** `st` (watermark w, retained_from f), `dirty` (buckets b) and `cover` ([a, b) read from rollups). */
-function frame(unit: Unit, p: Params, filter: PartsFilter): string {
-  const since = `coalesce(${p.add(filter.since ?? null)}::timestamptz, '-infinity')`;
-  const until = `coalesce(${p.add(filter.until ?? null)}::timestamptz, 'infinity')`;
-  return `st AS (
-  SELECT coalesce((SELECT watermark FROM alert_rollup_state WHERE id = 1), '-infinity') AS w,
-         coalesce((SELECT retained_from FROM alert_rollup_state WHERE id = 1), '-infinity') AS f
-),
-dirty AS (
-  -- Buckets before the watermark holding the successor of an event received after it: a late
-  -- arrival may have re-flagged it since the bucket was rolled up.
-  SELECT DISTINCT date_trunc('${unit}', r.received_at, 'UTC') AS b
-  FROM st JOIN alert_events x ON x.received_at >= st.w
+/** The rollup job's state as a read saw it: rolled up before `watermark`, whole from `retainedFrom`. */
+export interface RollupState {
+  watermark: number;
+  retainedFrom: number;
+}
+
+const NO_ROLLUPS: RollupState = { watermark: -Infinity, retainedFrom: -Infinity };
+
+function toMs(ts: string): number {
+  if (ts === '-infinity') return -Infinity;
+  if (ts === 'infinity') return Infinity;
+  return Date.parse(pgTimestampToIso(ts));
+}
+
+const toTs = (ms: number): string => (ms === -Infinity ? '-infinity' : ms === Infinity ? 'infinity' : new Date(ms).toISOString());
+
+async function readState(db: Sql): Promise<RollupState> {
+  const [row] = await db.query<{ watermark: string; retained_from: string }>('SELECT watermark, retained_from FROM alert_rollup_state WHERE id = 1');
+  return row ? { watermark: toMs(row.watermark), retainedFrom: toMs(row.retained_from) } : NO_ROLLUPS;
+}
+
+/**
+ * Runs a rollup read with the state it needs as parameters (so the planner knows how much of
+ * alert_events it reads), then checks the state again: retention raising `retained_from` (and
+ * dropping rollups below it) or a reset between the two would make the answer inexact, so the
+ * read is repeated; a later watermark is harmless (the read takes more raw rows than it must).
+ * After three tries it reads raw events only.
+ */
+export async function withRollupState<T>(db: Sql, read: (state: RollupState) => Promise<T>): Promise<T> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = await readState(db);
+    const result = await read(before);
+    const after = await readState(db);
+    if (after.retainedFrom === before.retainedFrom && after.watermark >= before.watermark) return result;
+  }
+  return read(NO_ROLLUPS);
+}
+
+/** The bounds of a read as parameter references: the range, the covered buckets [a, b), the watermark. */
+interface Frame {
+  unit: Unit;
+  since: string;
+  until: string;
+  a: string;
+  b: string;
+  bucketsEnd: string;
+  w: string;
+}
+
+function frameOf(unit: Unit, p: Params, filter: PartsFilter, state: RollupState): Frame {
+  const step = UNIT_MS[unit];
+  const since = filter.since !== undefined ? Date.parse(filter.since) : -Infinity;
+  const until = filter.until !== undefined ? Date.parse(filter.until) : Infinity;
+  const lo = Math.max(since, state.retainedFrom);
+  const a = Number.isFinite(lo) ? Math.ceil(lo / step) * step : lo;
+  // The bucket holding the watermark is rolled up to it (an hour boundary): read it when the
+  // range runs past the watermark, so the raw tail is under an hour.
+  const hi = until >= state.watermark ? state.watermark : Number.isFinite(until) ? Math.floor(until / step) * step : until;
+  const b = Math.max(a, hi);
+  const ref = (ms: number): string => `${p.add(toTs(ms))}::timestamptz`;
+  // Rollup rows are those of buckets starting in [a, b).
+  const bucketsEnd = Number.isFinite(b) ? Math.ceil(b / step) * step : b;
+  return { unit, since: ref(since), until: ref(until), a: ref(a), b: ref(b), bucketsEnd: ref(bucketsEnd), w: ref(state.watermark) };
+}
+
+/**
+ * `dirty(b)`: buckets before the watermark holding the successor of an event received after it (a
+ * late arrival may have re-flagged it since the bucket was rolled up); they are read raw.
+ */
+function dirty(f: Frame): string {
+  return `dirty AS (
+  SELECT DISTINCT date_trunc('${f.unit}', r.received_at, 'UTC') AS b
+  FROM alert_events x
   CROSS JOIN LATERAL (
     SELECT e.received_at FROM alert_events e
     WHERE e.fingerprint = x.fingerprint AND (e.starts_at, e.status) > (x.starts_at, x.status)
     ORDER BY e.starts_at, e.status LIMIT 1
   ) r
-  WHERE st.w > '-infinity' AND r.received_at < st.w
-),
-cover AS (
-  SELECT c.lo AS a, greatest(c.lo, c.hi) AS b FROM (
-    SELECT CASE WHEN date_trunc('${unit}', s.lo, 'UTC') = s.lo THEN s.lo
-                ELSE date_trunc('${unit}', s.lo, 'UTC') + ${LENGTH[unit]} END AS lo,
-           date_trunc('${unit}', least(${until}, s.w), 'UTC') AS hi
-    FROM (SELECT greatest(${since}, st.f) AS lo, st.w FROM st) s
-  ) c
-),
-bounds AS (SELECT ${since} AS since, ${until} AS until)`;
+  WHERE x.received_at >= ${f.w} AND r.received_at < ${f.w} AND ${f.w} > '-infinity'
+)`;
 }
 
 function equalsOf(p: Params, filter: PartsFilter, alias: string): string {
@@ -66,20 +120,19 @@ function equalsOf(p: Params, filter: PartsFilter, alias: string): string {
 }
 
 /** The raw rows outside the covered buckets: before them, after them, and in dirty ones. */
-function rawBranches(unit: Unit, projection: string, where: string): string {
-  const from = `FROM bounds, cover, alert_events e`;
-  const inRange = `e.received_at >= bounds.since AND e.received_at < bounds.until${where}`;
-  return `SELECT ${projection} ${from} WHERE ${inRange} AND e.received_at < cover.a
+function rawBranches(f: Frame, projection: string, where: string): string {
+  const inRange = `e.received_at >= ${f.since} AND e.received_at < ${f.until}${where}`;
+  return `SELECT ${projection} FROM alert_events e WHERE ${inRange} AND e.received_at < ${f.a}
   UNION ALL
-  SELECT ${projection} ${from} WHERE ${inRange} AND e.received_at >= cover.b
+  SELECT ${projection} FROM alert_events e WHERE ${inRange} AND e.received_at >= ${f.b}
   UNION ALL
-  SELECT ${projection} FROM bounds, cover, dirty, alert_events e
-  WHERE dirty.b >= cover.a AND dirty.b < cover.b AND ${inRange} AND e.received_at >= dirty.b AND e.received_at < dirty.b + ${LENGTH[unit]}`;
+  SELECT ${projection} FROM dirty CROSS JOIN LATERAL alert_events_received_in(dirty.b, least(dirty.b + ${LENGTH[f.unit]}, ${f.b})) e
+  WHERE dirty.b >= ${f.a} AND dirty.b < ${f.b} AND ${inRange}`;
 }
 
-function rolledUp(unit: Unit, table: string, columns: string, where: string): string {
-  return `SELECT ${columns} FROM cover, ${table} r
-  WHERE r.${unit} >= cover.a AND r.${unit} < cover.b AND r.${unit} NOT IN (SELECT b FROM dirty)${where}`;
+function rolledUp(f: Frame, table: string, columns: string, where: string): string {
+  return `SELECT ${columns} FROM ${table} r
+  WHERE r.${f.unit} >= ${f.a} AND r.${f.unit} < ${f.bucketsEnd} AND r.${f.unit} NOT IN (SELECT b FROM dirty)${where}`;
 }
 
 const DAY_COLUMNS =
@@ -93,25 +146,26 @@ const DAY_RAW = `e.fingerprint, e.alertname, e.namespace, e.severity, 1, (e.stat
  * last_fired_at, first_received_at, last_flap_at, resolved_seconds, resolved_timed)`: per-fingerprint
  * sums from daily rollups plus raw rows, over the filter.
  */
-export function dayParts(p: Params, filter: PartsFilter): string {
-  const head = frame('day', p, filter);
+export function dayParts(p: Params, filter: PartsFilter, state: RollupState): string {
+  const f = frameOf('day', p, filter, state);
   const rollupWhere = equalsOf(p, filter, 'r');
   const rawWhere = equalsOf(p, filter, 'e');
-  return `${head},
+  return `${dirty(f)},
 parts AS (
-  ${rolledUp('day', 'alert_rollup_days', DAY_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '), rollupWhere)}
+  ${rolledUp(f, 'alert_rollup_days', DAY_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '), rollupWhere)}
   UNION ALL
-  ${rawBranches('day', DAY_RAW, rawWhere)}
+  ${rawBranches(f, DAY_RAW, rawWhere)}
 )`;
 }
 
 /** CTEs ending in `parts(seconds, events)`: how many resolved events took how long, over the range. */
-export function durationParts(p: Params, filter: PartsFilter): string {
-  return `${frame('day', p, filter)},
+export function durationParts(p: Params, filter: PartsFilter, state: RollupState): string {
+  const f = frameOf('day', p, filter, state);
+  return `${dirty(f)},
 parts AS (
-  ${rolledUp('day', 'alert_rollup_durations', 'r.seconds, r.events', '')}
+  ${rolledUp(f, 'alert_rollup_durations', 'r.seconds, r.events', '')}
   UNION ALL
-  ${rawBranches('day', 'extract(epoch FROM e.ends_at - e.starts_at), 1', " AND e.status = 'resolved' AND e.ends_at IS NOT NULL")}
+  ${rawBranches(f, 'extract(epoch FROM e.ends_at - e.starts_at), 1', " AND e.status = 'resolved' AND e.ends_at IS NOT NULL")}
 )`;
 }
 
@@ -119,11 +173,12 @@ parts AS (
  * CTEs ending in `parts(at, alertname, namespace, severity, status, events, last_received_at, last_id)`
  * from hourly rollups plus raw rows received since `since` (`at` is the hour or the receive time).
  */
-export function hourParts(p: Params, since: string): string {
-  return `${frame('hour', p, { since })},
+export function hourParts(p: Params, since: string, state: RollupState): string {
+  const f = frameOf('hour', p, { since }, state);
+  return `${dirty(f)},
 parts AS (
-  ${rolledUp('hour', 'alert_rollup_hours', 'r.hour AS at, r.alertname, r.namespace, r.severity, r.status, r.events, r.last_received_at, r.last_id', '')}
+  ${rolledUp(f, 'alert_rollup_hours', 'r.hour AS at, r.alertname, r.namespace, r.severity, r.status, r.events, r.last_received_at, r.last_id', '')}
   UNION ALL
-  ${rawBranches('hour', 'e.received_at, e.alertname, e.namespace, e.severity, e.status, 1, e.received_at, e.id', '')}
+  ${rawBranches(f, 'e.received_at, e.alertname, e.namespace, e.severity, e.status, 1, e.received_at, e.id', '')}
 )`;
 }

@@ -20,7 +20,7 @@ import type { Db, Sql } from './db.ts';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** At most this many hours per transaction, so catching up never holds one long transaction. */
-const MAX_HOURS_PER_RUN = 7 * 24;
+const MAX_HOURS_PER_RUN = 48;
 
 /** What one run did. */
 export interface RollupRun {
@@ -74,8 +74,11 @@ async function startOf(tx: Sql, state: State): Promise<number | undefined> {
   return row?.first ? toMs(row.first) : undefined;
 }
 
-/** Hours before `watermark` holding an event whose flag a row received since then may have changed. */
-async function dirtyHours(tx: Sql, watermark: number, retainedFrom: string): Promise<number[]> {
+/**
+ * Hours before `watermark` holding an event whose flag a row received in [watermark, target) may
+ * have changed (rows from `target` on are the next step's, or the reads' tail).
+ */
+async function dirtyHours(tx: Sql, watermark: number, target: number, retainedFrom: string): Promise<number[]> {
   const rows = await tx.query<{ hour: string }>(
     `SELECT DISTINCT date_trunc('hour', r.received_at, 'UTC') AS hour
      FROM alert_events x
@@ -84,8 +87,9 @@ async function dirtyHours(tx: Sql, watermark: number, retainedFrom: string): Pro
        WHERE e.fingerprint = x.fingerprint AND (e.starts_at, e.status) > (x.starts_at, x.status)
        ORDER BY e.starts_at, e.status LIMIT 1
      ) r
-     WHERE x.received_at >= $1::timestamptz AND r.received_at < $1::timestamptz AND r.received_at >= $2::timestamptz`,
-    [iso(watermark), retainedFrom],
+     WHERE x.received_at >= $1::timestamptz AND x.received_at < $2::timestamptz
+       AND r.received_at < $1::timestamptz AND r.received_at >= $3::timestamptz`,
+    [iso(watermark), iso(target), retainedFrom],
   );
   return rows.map((r) => toMs(r.hour));
 }
@@ -99,11 +103,14 @@ function range(from: number, to: number, step: number): number[] {
 const floorTo = (ms: number, step: number): number => Math.floor(ms / step) * step;
 const ceilTo = (ms: number, step: number): number => Math.ceil(ms / step) * step;
 
-/** The days to (re)build: complete before `target`, whole after `retainedFrom`, touched by `hours`. */
+/**
+ * The days to (re)build: touched by `hours`, starting before `target` (the day holding `target`
+ * is built up to it, and rebuilt as the watermark moves on), whole after `retainedFrom`.
+ */
 function daysOf(hours: readonly number[], target: number, retainedFrom: string): number[] {
   const lowest = isFinite(retainedFrom) ? ceilTo(toMs(retainedFrom), DAY_MS) : -Infinity;
   const days = new Set(hours.map((h) => floorTo(h, DAY_MS)));
-  return [...days].filter((d) => d + DAY_MS <= target && d >= lowest).sort((a, b) => a - b);
+  return [...days].filter((d) => d < target && d >= lowest).sort((a, b) => a - b);
 }
 
 async function rebuildHours(tx: Sql, hours: readonly number[]): Promise<void> {
@@ -120,12 +127,13 @@ async function rebuildHours(tx: Sql, hours: readonly number[]): Promise<void> {
   );
 }
 
-async function rebuildDays(tx: Sql, days: readonly number[]): Promise<void> {
+/** Rebuilds the daily rollups of `days`, each from its start to the next day or `target`. */
+async function rebuildDays(tx: Sql, days: readonly number[], target: number): Promise<void> {
   const list = days.map(iso);
   await tx.query('DELETE FROM alert_rollup_days WHERE day = ANY($1::timestamptz[])', [list]);
   await tx.query('DELETE FROM alert_rollup_durations WHERE day = ANY($1::timestamptz[])', [list]);
   const from = `FROM unnest($1::timestamptz[]) AS d(day)
-     JOIN alert_events e ON e.received_at >= d.day AND e.received_at < d.day + interval '24 hours'`;
+     JOIN alert_events e ON e.received_at >= d.day AND e.received_at < least(d.day + interval '24 hours', $2::timestamptz)`;
   await tx.query(
     `INSERT INTO alert_rollup_days (day, fingerprint, alertname, namespace, severity, events, firing, resolved, flaps,
                                     last_fired_at, first_received_at, last_flap_at, resolved_seconds, resolved_timed)
@@ -137,7 +145,7 @@ async function rebuildDays(tx: Sql, days: readonly number[]): Promise<void> {
             count(*) FILTER (WHERE e.status = 'resolved' AND e.ends_at IS NOT NULL)
      ${from}
      GROUP BY d.day, e.fingerprint, e.alertname, e.namespace, e.severity`,
-    [list],
+    [list, iso(target)],
   );
   await tx.query(
     `INSERT INTO alert_rollup_durations (day, seconds, events)
@@ -145,7 +153,7 @@ async function rebuildDays(tx: Sql, days: readonly number[]): Promise<void> {
      ${from}
      WHERE e.status = 'resolved' AND e.ends_at IS NOT NULL
      GROUP BY 1, 2`,
-    [list],
+    [list, iso(target)],
   );
 }
 
@@ -158,11 +166,11 @@ async function step(db: Db, options: RollupOptions): Promise<RollupRun & { more:
     const start = await startOf(tx, state);
     if (start === undefined || horizon <= start) return { watermark: start === undefined ? null : iso(start), hours: 0, days: 0, more: false };
     const target = Math.min(horizon, start + MAX_HOURS_PER_RUN * HOUR_MS);
-    const dirty = isFinite(state.watermark) ? await dirtyHours(tx, start, state.retained_from) : [];
+    const dirty = isFinite(state.watermark) ? await dirtyHours(tx, start, target, state.retained_from) : [];
     const hours = [...new Set([...range(start, target, HOUR_MS), ...dirty])].sort((a, b) => a - b);
     const days = daysOf([...hours, ...range(floorTo(start, DAY_MS), target, DAY_MS)], target, state.retained_from);
     await rebuildHours(tx, hours);
-    await rebuildDays(tx, days);
+    await rebuildDays(tx, days, target);
     await tx.query('UPDATE alert_rollup_state SET watermark = $1::timestamptz, updated_at = now() WHERE id = 1', [iso(target)]);
     return { watermark: iso(target), hours: hours.length, days: days.length, more: target < horizon };
   });
