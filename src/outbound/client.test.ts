@@ -100,6 +100,16 @@ describe('outbound send', () => {
     expect(local.connections()).toBe(2);
   });
 
+  it('lets a request in flight finish when close() is called', async () => {
+    const local = await server(true);
+    const out = layer();
+    const sending = out.send({ method: 'GET', url: local.url, timeoutMs: 5_000 });
+    const closing = out.close();
+    expect((await sending).text).toBe('answer 1');
+    await closing;
+    expect(local.requests()).toBe(1);
+  });
+
   it('times out a server that never answers, naming the masked URL', async () => {
     const local = await server(false);
     const err = await rejection(layer().send({ method: 'POST', url: `${local.url}/services/T0SECRET/B0SECRET?token=abc123456`, body: '{}', timeoutMs: 50 }));
