@@ -5,8 +5,9 @@
 //
 // `--measure` runs the same load twice without the profiler (req/s, p50/p99, alerts/s, p99 at a
 // fixed 500 req/s, and the service's CPU time per request, which the neighbours' load on a shared
-// machine moves less than throughput): the before/after numbers of a change. PROFILE_SECONDS sets the load length
-// (10 s); the service runs from src/ unless BENCH_CLI names another entry point.
+// machine moves less than throughput): the before/after numbers of a change. PROFILE_SECONDS sets
+// the load length (10 s); the service runs from src/ unless BENCH_CLI names another entry point;
+// LOG_REQUESTS=all runs it with an access-log line per request (the bench runs it with none).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
 const OUT = new URL('../../.bench/profile/', import.meta.url).pathname;
 const log = (msg: string): void => void process.stderr.write(`[profile] ${msg}\n`);
+/** The bench's service settings; LOG_REQUESTS (none, as in the bench) may be set to profile the access log. */
+const SERVICE_ENV = { SERVER_PORT: '0', RETENTION_DAYS: '3650', DATABASE_POOL_SIZE: '10', LOG_REQUESTS: process.env.LOG_REQUESTS ?? 'none' };
 
 interface Phase {
   name: string;
@@ -83,7 +86,7 @@ function windowOf(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile
 async function profilePhase(url: string, phase: Phase, dir: string): Promise<string> {
   const name = `${phase.size}-alert.cpuprofile`;
   const nodeOptions = `${SERVICE_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${name}`;
-  const svc = await startService({ DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: '3650', DATABASE_POOL_SIZE: '10', NODE_OPTIONS: nodeOptions });
+  const svc = await startService({ ...SERVICE_ENV, DATABASE_URL: url, NODE_OPTIONS: nodeOptions });
   log(`${phase.name}: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s profiled`);
   await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: WARMUP_SECONDS });
   const from = nowUs();
@@ -99,7 +102,7 @@ async function profilePhase(url: string, phase: Phase, dir: string): Promise<str
 }
 
 async function measureRun(url: string, run: number): Promise<string[]> {
-  const svc = await startService({ DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: '3650', DATABASE_POOL_SIZE: '10' });
+  const svc = await startService({ ...SERVICE_ENV, DATABASE_URL: url });
   await fire({ url: svc.url, path: '/webhook', bodies: bodies(1), connections: 50, seconds: WARMUP_SECONDS });
   const lines: string[] = [];
   for (const phase of [...PHASES, { name: '1 alert per request at 500 req/s', size: 1, connections: 20, rate: 500 }]) {
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = join(OUT, `${stamp}${measure ? '-measure' : ''}`);
   mkdirSync(dir, { recursive: true });
-  const sections = [`# Ingest ${measure ? 'load' : 'profile'} ${new Date().toISOString()}`, '', `Service: ${process.env.BENCH_CLI}; NODE_OPTIONS ${SERVICE_NODE_OPTIONS}; ${SECONDS} s per phase.`, ''];
+  const sections = [`# Ingest ${measure ? 'load' : 'profile'} ${new Date().toISOString()}`, '', `Service: ${process.env.BENCH_CLI}; NODE_OPTIONS ${SERVICE_NODE_OPTIONS}; LOG_REQUESTS=${SERVICE_ENV.LOG_REQUESTS}; ${SECONDS} s per phase.`, ''];
   try {
     if (measure) {
       for (const run of [1, 2]) sections.push(...(await measureRun(url, run)));
