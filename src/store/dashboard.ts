@@ -59,15 +59,20 @@ const rollupSource = (since: number, state: RollupState): ChartSource => ({
 
 async function timeline(db: Sql, source: ChartSource, since: number, step: number): Promise<Map<number, Omit<TimelineBucket, 'timestamp'>>> {
   const p = new Params();
-  const sum = (filter: string): string => `coalesce(sum(events) FILTER (WHERE ${filter}), 0)::int`;
+  const sum = (filter: string): string => `coalesce(sum(n) FILTER (WHERE ${filter}), 0)::int`;
   const cls = severityClass('severity');
   const ctes = source.with(p);
+  // Grouped by the raw severity first: the class is computed once per group, not once per row.
   const rows = await db.query<{ bucket: string; firing: number; resolved: number; critical: number; warning: number; info: number }>(
-    `${ctes}
-     SELECT date_bin(make_interval(secs => ${p.add(step)}::double precision / 1000), at, to_timestamp(${p.add(since)}::double precision / 1000)) AS bucket,
-            ${sum("status = 'firing'")} AS firing, ${sum("status = 'resolved'")} AS resolved,
+    `${ctes},
+     g AS (
+       SELECT date_bin(make_interval(secs => ${p.add(step)}::double precision / 1000), at, to_timestamp(${p.add(since)}::double precision / 1000)) AS bucket,
+              status, severity, sum(events) AS n
+       FROM parts GROUP BY 1, 2, 3
+     )
+     SELECT bucket, ${sum("status = 'firing'")} AS firing, ${sum("status = 'resolved'")} AS resolved,
             ${sum(`${cls} = 'critical'`)} AS critical, ${sum(`${cls} = 'warning'`)} AS warning, ${sum(`${cls} = 'info'`)} AS info
-     FROM parts GROUP BY 1 ORDER BY 1`,
+     FROM g GROUP BY 1 ORDER BY 1`,
     p.values,
   );
   return new Map(rows.map((r) => [Date.parse(pgTimestampToIso(r.bucket)), r]));
@@ -88,13 +93,22 @@ function fillBuckets(byStart: Map<number, Omit<TimelineBucket, 'timestamp'>>, si
 async function top(db: Sql, source: ChartSource): Promise<FrequentAlert[]> {
   const p = new Params();
   const ctes = source.with(p);
-  // The latest event of each group by (received_at, id): one answer however many share a receive time.
+  // The ten groups first; then the latest event of each by (received_at, id), one answer however
+  // many share a receive time.
   const rows = await db.query<{ alertname: string; namespace: string | null; n: number; last_seen: string; severity: string | null; status: string }>(
-    `${ctes}
-     SELECT alertname, namespace, sum(events)::int AS n, max(last_received_at) AS last_seen,
-            (array_agg(severity ORDER BY last_received_at DESC, last_id DESC))[1] AS severity,
-            (array_agg(status ORDER BY last_received_at DESC, last_id DESC))[1] AS status
-     FROM parts GROUP BY alertname, namespace ORDER BY n DESC, alertname, namespace LIMIT 10`,
+    `${ctes},
+     f AS (
+       SELECT alertname, namespace, sum(events)::int AS n, max(last_received_at) AS last_seen
+       FROM parts GROUP BY alertname, namespace ORDER BY n DESC, alertname, namespace LIMIT 10
+     ),
+     l AS (
+       SELECT DISTINCT ON (p.alertname, p.namespace) p.alertname, p.namespace, p.severity, p.status
+       FROM parts p JOIN f ON f.alertname = p.alertname AND f.namespace IS NOT DISTINCT FROM p.namespace
+       ORDER BY p.alertname, p.namespace, p.last_received_at DESC, p.last_id DESC
+     )
+     SELECT f.alertname, f.namespace, f.n, f.last_seen, l.severity, l.status
+     FROM f JOIN l ON l.alertname = f.alertname AND l.namespace IS NOT DISTINCT FROM f.namespace
+     ORDER BY f.n DESC, f.alertname, f.namespace`,
     p.values,
   );
   return rows.map((r) => ({ alertName: r.alertname, namespace: r.namespace, count: r.n, lastSeen: pgTimestampToIso(r.last_seen), severity: r.severity, status: r.status }));
@@ -104,9 +118,10 @@ async function distributions(db: Sql, source: ChartSource): Promise<Pick<Dashboa
   const p = new Params();
   const ctes = source.with(p);
   const rows = await db.query<{ severity: string | null; status: string | null; namespace: string | null; n: number; dim: number }>(
-    `${ctes}
-     SELECT ${SEVERITY_CLASS} AS severity, status, namespace, sum(events)::int AS n, GROUPING(${SEVERITY_CLASS}, status, namespace) AS dim
-     FROM parts
+    `${ctes},
+     g AS (SELECT severity, status, namespace, sum(events) AS n FROM parts GROUP BY 1, 2, 3)
+     SELECT ${SEVERITY_CLASS} AS severity, status, namespace, sum(n)::int AS n, GROUPING(${SEVERITY_CLASS}, status, namespace) AS dim
+     FROM g
      GROUP BY GROUPING SETS ((${SEVERITY_CLASS}), (status), (namespace))`,
     p.values,
   );
