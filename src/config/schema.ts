@@ -69,7 +69,8 @@ const webhookAuthSchema = z
 const groupCommitSchema = z
   .object({
     enabled: z.boolean().default(true),
-    maxRows: positiveInt(100_000).default(1_000),
+    // A request of maxRows alerts or more is written alone at once (grouping saves nothing there).
+    maxRows: positiveInt(100_000).default(100),
     maxInFlight: positiveInt(64).default(2),
     maxWaitMs: intIn(0, 1_000).default(0),
   })

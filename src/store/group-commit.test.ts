@@ -81,13 +81,24 @@ describe('createGroupCommit', () => {
     ]);
   });
 
-  it('closes a group at maxRows and writes a single larger item alone', async () => {
+  it('closes a group at maxRows', async () => {
     const f = fakeWriter();
     const submit = createGroupCommit(f.writer, options({ maxRows: 10 }));
-    const all = [submit({ id: 'first' }), submit({ id: 'a', rows: 6 }), submit({ id: 'b', rows: 4 }), submit({ id: 'c', rows: 1 }), submit({ id: 'huge', rows: 50 })];
+    const all = [submit({ id: 'first' }), submit({ id: 'a', rows: 6 }), submit({ id: 'b', rows: 3 }), submit({ id: 'c', rows: 2 }), submit({ id: 'd', rows: 1 })];
+    for (let i = 0; i < 3; i++) await f.finish();
+    expect(f.writes).toEqual([['first'], ['a', 'b', 'd'], ['c']]);
+    await expect(Promise.all(all)).resolves.toEqual(['first:1', 'a:3', 'b:3', 'c:1', 'd:3']);
+  });
+
+  it('writes an item of maxRows rows or more alone at once, even when every slot is busy', async () => {
+    const f = fakeWriter();
+    const submit = createGroupCommit(f.writer, options({ maxRows: 10 }));
+    const all = [submit({ id: 'first' }), submit({ id: 'small' }), submit({ id: 'big', rows: 10 }), submit({ id: 'huge', rows: 50 })];
+    expect(f.writes).toEqual([['first'], ['big'], ['huge']]);
+    expect(f.waiting.at(-1)).toBe(1);
     for (let i = 0; i < 4; i++) await f.finish();
-    expect(f.writes).toEqual([['first'], ['a', 'b'], ['c'], ['huge']]);
-    await expect(Promise.all(all)).resolves.toEqual(['first:1', 'a:2', 'b:2', 'c:1', 'huge:1']);
+    expect(f.writes).toEqual([['first'], ['big'], ['huge'], ['small']]);
+    await expect(Promise.all(all)).resolves.toEqual(['first:1', 'small:1', 'big:1', 'huge:1']);
   });
 
   it('never puts items of different keys in one statement', async () => {

@@ -235,6 +235,9 @@ const planKey = (plan: OutboxPlan): string => `${plan.routingGraceMs}\u0000${pla
 /** A database that is down fails every request; anything else may be one request's own rows. */
 const mayBeOneRequest = (err: unknown): boolean => !(err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE');
 
+/** The embedded store runs one statement at a time: a second group would only wait behind the first. */
+const EMBEDDED: Partial<GroupCommitOptions> = { maxInFlight: 1 };
+
 /** Creates the ingest recorder: group commit over {@link recordGroup} unless disabled. */
 export function createRecorder(db: Db, options: RecorderOptions = {}): Recorder {
   if (options.enabled === false) return (batch, outbox) => recordBatch(db, batch, outbox);
@@ -247,7 +250,7 @@ export function createRecorder(db: Db, options: RecorderOptions = {}): Recorder 
       onGroup: options.onGroup,
       onQueue: options.onQueue,
     },
-    { ...GROUP_COMMIT_DEFAULTS, ...definedOnly(options) },
+    { ...GROUP_COMMIT_DEFAULTS, ...definedOnly(options), ...(db.kind === 'pglite' ? EMBEDDED : {}) },
   );
   return (batch, outbox = NO_OUTBOX) => (batch.alerts.length === 0 ? recordBatch(db, batch, outbox) : submit({ batch, outbox }));
 }
