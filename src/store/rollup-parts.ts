@@ -26,7 +26,8 @@ export interface PartsFilter {
   equals?: readonly (readonly ['alertname' | 'namespace', string | undefined])[];
 }
 
-type Unit = 'hour' | 'day';
+/** A rollup's bucket length. */
+export type Unit = 'hour' | 'day';
 const LENGTH: Record<Unit, string> = { hour: "interval '1 hour'", day: "interval '24 hours'" };
 const UNIT_MS: Record<Unit, number> = { hour: 3_600_000, day: 86_400_000 };
 
@@ -79,7 +80,17 @@ interface Frame {
   w: string;
 }
 
-function frameOf(unit: Unit, p: Params, filter: PartsFilter, state: RollupState): Frame {
+/** The covered buckets of a read in ms: rollups for buckets starting in [a, bucketsEnd), raw rows outside [a, b). */
+export interface Cover {
+  since: number;
+  until: number;
+  a: number;
+  b: number;
+  bucketsEnd: number;
+}
+
+/** Which part of a range the rollups answer, given the job's state. */
+export function coverOf(unit: Unit, filter: Pick<PartsFilter, 'since' | 'until'>, state: RollupState): Cover {
   const step = UNIT_MS[unit];
   const since = filter.since !== undefined ? Date.parse(filter.since) : -Infinity;
   const until = filter.until !== undefined ? Date.parse(filter.until) : Infinity;
@@ -89,10 +100,14 @@ function frameOf(unit: Unit, p: Params, filter: PartsFilter, state: RollupState)
   // range runs past the watermark, so the raw tail is under an hour.
   const hi = until >= state.watermark ? state.watermark : Number.isFinite(until) ? Math.floor(until / step) * step : until;
   const b = Math.max(a, hi);
-  const ref = (ms: number): string => `${p.add(toTs(ms))}::timestamptz`;
-  // Rollup rows are those of buckets starting in [a, b).
   const bucketsEnd = Number.isFinite(b) ? Math.ceil(b / step) * step : b;
-  return { unit, since: ref(since), until: ref(until), a: ref(a), b: ref(b), bucketsEnd: ref(bucketsEnd), w: ref(state.watermark) };
+  return { since, until, a, b, bucketsEnd };
+}
+
+function frameOf(unit: Unit, p: Params, filter: PartsFilter, state: RollupState): Frame {
+  const c = coverOf(unit, filter, state);
+  const ref = (ms: number): string => `${p.add(toTs(ms))}::timestamptz`;
+  return { unit, since: ref(c.since), until: ref(c.until), a: ref(c.a), b: ref(c.b), bucketsEnd: ref(c.bucketsEnd), w: ref(state.watermark) };
 }
 
 /**

@@ -5,7 +5,10 @@
 // What keeps it exact:
 // - received_at is the ingest transaction's now(): a row may commit after later rows. The watermark
 //   only passes hours before the oldest open transaction in this database (and a minute ago), so
-//   no row lands behind it later (rows must be inserted with received_at ~ now(), as ingest does).
+//   no row lands behind it later (rows must be inserted with received_at ~ now(), as ingest does;
+//   a bulk load with past receive times must reset the rollups, as test/bench/seed.ts does). The
+//   service's role must see its other sessions in pg_stat_activity (the same role does).
+//   A TRUNCATE of alert_events empties the rollups too (a trigger, migration 0005).
 // - A late arrival re-flags `flapped` on the stored event after it (record.ts, "successor"), which
 //   may lie in a rolled-up bucket. The event that did it lies past the watermark, so each run
 //   recomputes the buckets of the successors of the rows received since the previous watermark,
