@@ -1,51 +1,19 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type CountingServer, rejectionOf, startCountingServer } from '../../test/helpers/local-http.ts';
 import { createOutbound, type Outbound } from './client.ts';
 import { OutboundError } from './errors.ts';
 
-interface Local {
-  url: string;
-  port: number;
-  /** TCP connections the server has accepted. */
-  connections(): number;
-  /** Requests the server has seen (answered or not). */
-  requests(): number;
-  close(): Promise<void>;
-}
-
-/** A local server counting connections; `answer` false leaves every request unanswered. */
-async function localServer(answer: boolean): Promise<Local> {
-  let connections = 0;
-  let requests = 0;
-  const server: Server = createServer((_req: IncomingMessage, res: ServerResponse) => {
-    requests++;
-    if (answer) res.writeHead(200, { 'content-type': 'text/plain' }).end(`answer ${requests}`);
+/** A server answering `answer <n>` to its n-th request, or never answering. */
+function localServer(answer: boolean): Promise<CountingServer> {
+  let n = 0;
+  return startCountingServer((_req, res) => {
+    n++;
+    if (answer) res.writeHead(200, { 'content-type': 'text/plain' }).end(`answer ${n}`);
   });
-  server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    connections: () => connections,
-    requests: () => requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<OutboundError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OutboundError);
-  return err as OutboundError;
-}
+const rejection = (promise: Promise<unknown>): Promise<OutboundError> => rejectionOf(promise, OutboundError);
 
 describe('outbound send', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -54,7 +22,7 @@ describe('outbound send', () => {
     cleanup.push(() => created.close());
     return created;
   };
-  const server = async (answer: boolean): Promise<Local> => {
+  const server = async (answer: boolean): Promise<CountingServer> => {
     const created = await localServer(answer);
     cleanup.push(() => created.close());
     return created;
@@ -127,11 +95,9 @@ describe('outbound send', () => {
   });
 
   it('refuses a redirect when asked to, as a network failure, and uses the caller\'s name for the request', async () => {
-    const redirecting = createServer((_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end());
-    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise((resolve) => redirecting.close(() => resolve())));
-    const { port } = redirecting.address() as AddressInfo;
-    const err = await rejection(layer().send({ method: 'POST', url: `http://127.0.0.1:${port}/`, timeoutMs: 5_000, redirect: 'error', where: 'the hook' }));
+    const redirecting = await startCountingServer((_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end());
+    cleanup.push(() => redirecting.close());
+    const err = await rejection(layer().send({ method: 'POST', url: `${redirecting.url}/`, timeoutMs: 5_000, redirect: 'error', where: 'the hook' }));
     expect(err).toMatchObject({ kind: 'network', message: 'the hook: network error' });
   });
 

@@ -1,8 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Dispatcher } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { rejectionOf, startCountingServer } from '../../../test/helpers/local-http.ts';
 import { createKubeRest, KubeError, sharedDispatcher } from './rest.ts';
 
 function fakeAgent(): Dispatcher & { closed: boolean } {
@@ -53,30 +52,7 @@ function kubeconfig(server: string): KubeConfig {
   return kc;
 }
 
-async function apiServer(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
-  let connections = 0;
-  const server = createServer(handle);
-  server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    connections: () => connections,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KubeError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KubeError);
-  return err as KubeError;
-}
+const rejection = (promise: Promise<unknown>): Promise<KubeError> => rejectionOf(promise, KubeError);
 
 describe('createKubeRest', () => {
   let close: (() => Promise<void>) | undefined;
@@ -87,11 +63,11 @@ describe('createKubeRest', () => {
 
   it('sends authenticated JSON and keeps the connection alive', async () => {
     const seen: string[] = [];
-    const server = await apiServer((req, res) => {
+    const server = await startCountingServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"Namespace"}');
     });
-    close = server.close;
+    close = () => server.close();
     const rest = createKubeRest(kubeconfig(server.url));
     expect(rest.defaultNamespace).toBe('ops');
     for (let i = 0; i < 10; i++) expect(await rest.request('GET', '/api/v1/namespaces/ops', { query: { limit: 1 } })).toEqual({ kind: 'Namespace' });
@@ -101,23 +77,23 @@ describe('createKubeRest', () => {
   });
 
   it("turns a Status answer into a KubeError with the server's code and reason", async () => {
-    const server = await apiServer((_req, res) => {
+    const server = await startCountingServer((_req, res) => {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'secrets "s" not found' }));
     });
-    close = server.close;
+    close = () => server.close();
     const err = await rejection(createKubeRest(kubeconfig(server.url)).request('GET', '/api/v1/namespaces/ops/secrets/s'));
     expect(err).toMatchObject({ statusCode: 404, reason: 'NotFound', message: 'GET /api/v1/namespaces/ops/secrets/s: 404 secrets "s" not found' });
   });
 
   it('reports an API server that never answers as a timeout, naming the path and the server', async () => {
-    const server = await apiServer(() => undefined);
-    close = server.close;
+    const server = await startCountingServer(() => undefined);
+    close = () => server.close();
     const err = await rejection(createKubeRest(kubeconfig(server.url)).request('GET', '/api/v1/secrets', { timeoutMs: 50 }));
     expect(err).toMatchObject({ statusCode: 0, reason: 'timeout', message: `GET /api/v1/secrets on ${server.url}: no answer within 50 ms` });
   });
 
   it('reports a refused connection as a network failure with its code', async () => {
-    const server = await apiServer(() => undefined);
+    const server = await startCountingServer(() => undefined);
     await server.close();
     const err = await rejection(createKubeRest(kubeconfig(server.url)).request('DELETE', '/api/v1/namespaces/ops/pods/p'));
     expect(err).toMatchObject({ statusCode: 0, reason: 'network', message: `DELETE /api/v1/namespaces/ops/pods/p on ${server.url}: network error (ECONNREFUSED)` });
