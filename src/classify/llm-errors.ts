@@ -1,6 +1,7 @@
 // What went wrong talking to the LLM, from a short fixed vocabulary (it doubles as the
 // `error_type` metric label). The kind decides whether a retry can help.
 import type { OutboundError } from '../outbound/errors.ts';
+import { parseRetryAfter as parseHttpRetryAfter } from '../outbound/retry-after.ts';
 
 /** Failure kinds. */
 export type LlmErrorKind =
@@ -62,11 +63,7 @@ const GO_DURATION = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   const trimmed = value?.trim();
   if (!trimmed) return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const duration = parseGoDuration(trimmed);
-  if (duration !== undefined) return duration;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return parseGoDuration(trimmed) ?? parseHttpRetryAfter(trimmed, now);
 }
 
 function parseGoDuration(text: string): number | undefined {

@@ -7,19 +7,14 @@ import { failureFromStatus, type HttpSend, type OutboundRequest, type OutboundRe
 import { createRedactor, secretsOf } from '../core/secret.ts';
 import { type Answer, describeRequest, outbound } from '../outbound/client.ts';
 import { OutboundError } from '../outbound/errors.ts';
+import { parseRetryAfter } from '../outbound/retry-after.ts';
+
+/** Retry-After, read by the outbound layer (publishers' callers and tests import it from here). */
+export { parseRetryAfter };
 
 /** Bodies are read whole to free the connection, but only this much is kept for messages. */
 const MAX_KEPT_BODY = 64 * 1024;
 const MAX_MESSAGE_BODY = 300;
-
-/** Parses Retry-After (delta seconds or an HTTP date) into milliseconds from `now`. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /** A failure without an answer: both kinds (timeout, network) are worth a retry. */
 function noAnswer(err: OutboundError): PublishError {
