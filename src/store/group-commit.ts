@@ -22,7 +22,7 @@ export interface GroupCommitOptions {
   maxWaitMs: number;
 }
 
-/** Defaults, chosen by measurement (docs/benchmarks.md). */
+/** Defaults, chosen by measurement (docs/adr/0008-group-commit.md). */
 export const GROUP_COMMIT_DEFAULTS: Readonly<GroupCommitOptions> = Object.freeze({ maxRows: 100, maxInFlight: 2, maxWaitMs: 0 });
 
 /** What a finished group was: its size, and whether its shared statement failed. */
