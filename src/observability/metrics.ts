@@ -116,7 +116,7 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
     ingestGroupRequests: new Histogram({
       ...r,
       name: 'alert_history_ingest_group_requests',
-      help: 'Webhook requests recorded by one group-commit statement, by result (ok; failed: the group was retried one request at a time)',
+      help: 'Webhook requests recorded by one group-commit statement, by result (ok, or failed: the statement failed and a group of several was retried one request at a time)',
       labelNames: ['result'],
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     }),

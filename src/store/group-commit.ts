@@ -29,7 +29,7 @@ export const GROUP_COMMIT_DEFAULTS: Readonly<GroupCommitOptions> = Object.freeze
 export interface GroupReport {
   items: number;
   rows: number;
-  /** The shared statement failed (each item was then retried alone when allowed). */
+  /** The statement failed (a group of several items was then retried one item at a time when allowed). */
   failed: boolean;
 }
 
