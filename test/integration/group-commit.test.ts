@@ -80,7 +80,7 @@ describe.each(backends())('group commit on $name', (backend) => {
     const first = svc.post('/webhook', body(`${prefix}-first`, [`${prefix}First`]));
     await gate.arrived(before + 1);
     const sent = bodies.map((b) => svc.post('/webhook', b));
-    await expect.poll(() => waiting(svc)).toBe(bodies.length);
+    await expect.poll(() => waiting(svc), { timeout: 20_000 }).toBe(bodies.length);
     expect(gate.state.statements).toBe(before + 1);
     gate.open();
     expect((await first).status).toBe(200);
