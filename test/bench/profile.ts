@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { createDatabase, dropDatabase, findPostgres } from '../helpers/postgres.ts';
 import { fire, type LoadResult } from './load.ts';
 import { webhookBody } from './payloads.ts';
+import type { Child } from './processes.ts';
 import { renderSummary, summarize, type CpuProfile } from './profile-summary.ts';
 
 process.env.BENCH_CLI ??= new URL('../../src/cli.ts', import.meta.url).pathname;
+// processes.ts reads BENCH_CLI when it loads: set above, then import (the type import is erased).
 const { SERVICE_NODE_OPTIONS, startService } = await import('./processes.ts');
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
@@ -83,39 +85,50 @@ function windowOf(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile
   return samples.length > 0 ? { ...profile, samples, timeDeltas } : profile;
 }
 
+/** Runs `work` against a started service and stops it, also when the load fails. */
+async function withService<T>(env: Record<string, string>, work: (svc: Child) => Promise<T>): Promise<T> {
+  const svc = await startService(env);
+  try {
+    return await work(svc);
+  } finally {
+    await svc.stop();
+  }
+}
+
 async function profilePhase(url: string, phase: Phase, dir: string): Promise<string> {
   const name = `${phase.size}-alert.cpuprofile`;
   const nodeOptions = `${SERVICE_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${name}`;
-  const svc = await startService({ ...SERVICE_ENV, DATABASE_URL: url, NODE_OPTIONS: nodeOptions });
-  log(`${phase.name}: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s profiled`);
-  await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: WARMUP_SECONDS });
-  const from = nowUs();
-  const result = await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS });
-  const to = nowUs();
-  await svc.stop();
+  const { result, from, to } = await withService({ ...SERVICE_ENV, DATABASE_URL: url, NODE_OPTIONS: nodeOptions }, async (svc) => {
+    log(`${phase.name}: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s profiled`);
+    await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: WARMUP_SECONDS });
+    const start = nowUs();
+    const loaded = await fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS });
+    return { result: loaded, from: start, to: nowUs() };
+  });
   log(`${phase.name}: ${describe(phase, result)} (under the profiler)`);
   const file = readdirSync(dir).find((f) => f === name);
   if (!file) throw new Error(`no ${name} in ${dir}: did the service exit cleanly?`);
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-  const title = `${phase.name}, ${phase.connections} connections (${describe(phase, result)}; profiled, so slower than unprofiled)`;
-  return renderSummary(title, summarize(windowOf(profile, from, to)));
+  const summary = summarize(windowOf(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, from, to));
+  const busyPerRequest = (summary.totalMs - summary.idleMs) / Math.max(1, result.requests);
+  const title = `${phase.name}, ${phase.connections} connections (${describe(phase, result)}; ${busyPerRequest.toFixed(2)} ms busy per request; profiled, so slower than unprofiled)`;
+  return renderSummary(title, summary);
 }
 
 async function measureRun(url: string, run: number): Promise<string[]> {
-  const svc = await startService({ ...SERVICE_ENV, DATABASE_URL: url });
-  await fire({ url: svc.url, path: '/webhook', bodies: bodies(1), connections: 50, seconds: WARMUP_SECONDS });
-  const lines: string[] = [];
-  for (const phase of [...PHASES, { name: '1 alert per request at 500 req/s', size: 1, connections: 20, rate: 500 }]) {
-    const { result, cpuPerRequestMs } = await withCpu(svc.process.pid!, () =>
-      fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS, ...(phase.rate ? { rate: phase.rate } : {}) }),
-    );
-    const cpu = `service CPU ${(cpuPerRequestMs * 1000).toFixed(0)} us/request${phase.size > 1 ? ` (${((cpuPerRequestMs * 1000) / phase.size).toFixed(1)} us/alert)` : ''}`;
-    const line = `run ${run}: ${phase.name}: ${describe(phase, result)}; ${cpu}; load average ${load()}`;
-    log(line);
-    lines.push(`- ${line}`);
-  }
-  await svc.stop();
-  return lines;
+  return withService({ ...SERVICE_ENV, DATABASE_URL: url }, async (svc) => {
+    await fire({ url: svc.url, path: '/webhook', bodies: bodies(1), connections: 50, seconds: WARMUP_SECONDS });
+    const lines: string[] = [];
+    for (const phase of [...PHASES, { name: '1 alert per request at 500 req/s', size: 1, connections: 20, rate: 500 }]) {
+      const { result, cpuPerRequestMs } = await withCpu(svc.process.pid!, () =>
+        fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS, ...(phase.rate ? { rate: phase.rate } : {}) }),
+      );
+      const cpu = `service CPU ${(cpuPerRequestMs * 1000).toFixed(0)} us/request${phase.size > 1 ? ` (${((cpuPerRequestMs * 1000) / phase.size).toFixed(1)} us/alert)` : ''}`;
+      const line = `run ${run}: ${phase.name}: ${describe(phase, result)}; ${cpu}; load average ${load()}`;
+      log(line);
+      lines.push(`- ${line}`);
+    }
+    return lines;
+  });
 }
 
 async function main(): Promise<void> {
