@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverOf } from './rollup-parts.ts';
+import { coverOf, weeksOf } from './rollup-parts.ts';
 
 const at = (iso: string): number => Date.parse(iso);
 const state = { watermark: at('2026-11-20T15:00:00Z'), retainedFrom: at('2026-11-01T07:00:00Z') };
@@ -29,5 +29,15 @@ describe('coverOf', () => {
     const c = coverOf('hour', { since: '2026-11-20T15:20:00Z' }, state);
     expect(c.b).toBe(c.a);
     expect(c.a).toBe(at('2026-11-20T16:00:00Z'));
+  });
+});
+
+describe('weeksOf', () => {
+  it('takes the whole 7-day blocks from the epoch inside the covered days, else none', () => {
+    // 1970-01-01 was a Thursday: blocks start on Thursdays.
+    const w = weeksOf({ a: at('2026-11-02T00:00:00Z'), b: at('2026-11-20T15:00:00Z') });
+    expect([w.wa, w.wb]).toEqual([at('2026-11-05T00:00:00Z'), at('2026-11-19T00:00:00Z')]);
+    const none = weeksOf({ a: at('2026-11-06T00:00:00Z'), b: at('2026-11-12T00:00:00Z') });
+    expect(none.wb).toBe(none.wa);
   });
 });

@@ -156,18 +156,55 @@ const DAY_RAW = `e.fingerprint, e.alertname, e.namespace, e.severity, 1, (e.stat
   e.flapped::int, CASE WHEN e.status = 'firing' THEN e.starts_at END, e.received_at, CASE WHEN e.flapped THEN e.received_at END,
   CASE WHEN e.status = 'resolved' THEN extract(epoch FROM e.ends_at - e.starts_at) END, (e.status = 'resolved' AND e.ends_at IS NOT NULL)::int`;
 
+const WEEK_MS = 7 * UNIT_MS.day;
+
+/** The whole weeks (7-day blocks from the epoch) inside the covered days [a, b), as [wa, wb). */
+export function weeksOf(cover: Pick<Cover, 'a' | 'b'>): { wa: number; wb: number } {
+  if (!Number.isFinite(cover.a) || !Number.isFinite(cover.b)) return { wa: cover.a, wb: cover.a };
+  const wa = Math.ceil(cover.a / WEEK_MS) * WEEK_MS;
+  const wb = Math.floor(cover.b / WEEK_MS) * WEEK_MS;
+  return wb > wa ? { wa, wb } : { wa: cover.a, wb: cover.a };
+}
+
+/**
+ * The per-fingerprint rollup rows of the covered days: weekly rows for whole weeks without a dirty
+ * day, daily rows for the other days (none of them dirty).
+ */
+function perFingerprintRollups(f: Frame, weeks: { wa: string; wb: string }, where: string): string {
+  const columns = DAY_COLUMNS.split(', ').map((c) => `r.${c}`).join(', ');
+  const weekOf = (col: string): string => `to_timestamp(floor(extract(epoch FROM ${col}) / 604800) * 604800)`;
+  return `dirty_weeks AS (SELECT DISTINCT ${weekOf('b')} AS w FROM dirty),
+rolled AS (
+  SELECT ${columns} FROM alert_rollup_weeks r
+  WHERE r.week >= ${weeks.wa} AND r.week < ${weeks.wb} AND r.week NOT IN (SELECT w FROM dirty_weeks)${where}
+  UNION ALL
+  SELECT ${columns} FROM alert_rollup_days r
+  WHERE r.day >= ${f.a} AND r.day < ${weeks.wa} AND r.day NOT IN (SELECT b FROM dirty)${where}
+  UNION ALL
+  SELECT ${columns} FROM alert_rollup_days r
+  WHERE r.day >= ${weeks.wb} AND r.day < ${f.bucketsEnd} AND r.day NOT IN (SELECT b FROM dirty)${where}
+  UNION ALL
+  SELECT ${columns} FROM dirty_weeks dw, alert_rollup_days r
+  WHERE dw.w >= ${weeks.wa} AND dw.w < ${weeks.wb} AND r.day >= dw.w AND r.day < dw.w + interval '168 hours'
+    AND r.day NOT IN (SELECT b FROM dirty)${where}
+)`;
+}
+
 /**
  * CTEs ending in `parts(fingerprint, alertname, namespace, severity, events, firing, resolved, flaps,
  * last_fired_at, first_received_at, last_flap_at, resolved_seconds, resolved_timed)`: per-fingerprint
- * sums from daily rollups plus raw rows, over the filter.
+ * sums from weekly and daily rollups plus raw rows, over the filter.
  */
 export function dayParts(p: Params, filter: PartsFilter, state: RollupState): string {
   const f = frameOf('day', p, filter, state);
+  const w = weeksOf(coverOf('day', filter, state));
+  const weeks = { wa: `${p.add(toTs(w.wa))}::timestamptz`, wb: `${p.add(toTs(w.wb))}::timestamptz` };
   const rollupWhere = equalsOf(p, filter, 'r');
   const rawWhere = equalsOf(p, filter, 'e');
   return `${dirty(f)},
+${perFingerprintRollups(f, weeks, rollupWhere)},
 parts AS (
-  ${rolledUp(f, 'alert_rollup_days', DAY_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '), rollupWhere)}
+  SELECT * FROM rolled
   UNION ALL
   ${rawBranches(f, DAY_RAW, rawWhere)}
 )`;

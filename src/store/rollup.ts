@@ -1,4 +1,4 @@
-// The rollup job: folds alert_events into hourly (dashboard) and daily (analytics) rollups up to a
+// The rollup job: folds alert_events into hourly (dashboard), daily and weekly (analytics) rollups up to a
 // watermark, an hour boundary by receive time. Reads take rolled-up buckets before the watermark
 // and raw rows after it (src/store/rollup-parts.ts), so answers stay identical to the raw queries.
 //
@@ -8,7 +8,7 @@
 //   no row lands behind it later (rows must be inserted with received_at ~ now(), as ingest does;
 //   a bulk load with past receive times must reset the rollups, as test/bench/seed.ts does). The
 //   service's role must see its other sessions in pg_stat_activity (the same role does).
-//   A TRUNCATE of alert_events empties the rollups too (a trigger, migration 0005).
+//   A TRUNCATE of alert_events empties the rollups too (a trigger, migrations 0005 and 0008).
 // - A late arrival re-flags `flapped` on the stored event after it (record.ts, "successor"), which
 //   may lie in a rolled-up bucket. The event that did it lies past the watermark, so each run
 //   recomputes the buckets of the successors of the rows received since the previous watermark,
@@ -22,6 +22,7 @@ import type { Db, Sql } from './db.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+const WEEK_MS = 7 * DAY_MS;
 /** At most this many hours per transaction, so catching up never holds one long transaction. */
 const MAX_HOURS_PER_RUN = 48;
 
@@ -160,6 +161,30 @@ async function rebuildDays(tx: Sql, days: readonly number[], target: number): Pr
   );
 }
 
+/** Rebuilds the weekly rollups of `weeks` (complete ones) from the daily rollups. */
+async function rebuildWeeks(tx: Sql, weeks: readonly number[]): Promise<void> {
+  const list = weeks.map(iso);
+  await tx.query('DELETE FROM alert_rollup_weeks WHERE week = ANY($1::timestamptz[])', [list]);
+  await tx.query(
+    `INSERT INTO alert_rollup_weeks (week, fingerprint, alertname, namespace, severity, events, firing, resolved, flaps,
+                                     last_fired_at, first_received_at, last_flap_at, resolved_seconds, resolved_timed)
+     SELECT w.week, d.fingerprint, d.alertname, d.namespace, d.severity, sum(d.events), sum(d.firing), sum(d.resolved),
+            sum(d.flaps), max(d.last_fired_at), min(d.first_received_at), max(d.last_flap_at), sum(d.resolved_seconds),
+            sum(d.resolved_timed)
+     FROM unnest($1::timestamptz[]) AS w(week)
+     JOIN alert_rollup_days d ON d.day >= w.week AND d.day < w.week + interval '168 hours'
+     GROUP BY w.week, d.fingerprint, d.alertname, d.namespace, d.severity`,
+    [list],
+  );
+}
+
+/** The complete weeks holding `days`, whole after `retainedFrom`. */
+function weeksOf(days: readonly number[], target: number, retainedFrom: string): number[] {
+  const lowest = isFinite(retainedFrom) ? toMs(retainedFrom) : -Infinity;
+  const weeks = new Set(days.map((d) => floorTo(d, WEEK_MS)));
+  return [...weeks].filter((w) => w + WEEK_MS <= target && w >= lowest).sort((a, b) => a - b);
+}
+
 /** One step: rolls up at most MAX_HOURS_PER_RUN hours past the watermark in one transaction. */
 async function step(db: Db, options: RollupOptions): Promise<RollupRun & { more: boolean }> {
   return db.transaction(async (tx) => {
@@ -174,6 +199,8 @@ async function step(db: Db, options: RollupOptions): Promise<RollupRun & { more:
     const days = daysOf([...hours, ...range(floorTo(start, DAY_MS), target, DAY_MS)], target, state.retained_from);
     await rebuildHours(tx, hours);
     await rebuildDays(tx, days, target);
+    const weeks = weeksOf(days, target, state.retained_from);
+    await rebuildWeeks(tx, weeks);
     await tx.query('UPDATE alert_rollup_state SET watermark = $1::timestamptz, updated_at = now() WHERE id = 1', [iso(target)]);
     return { watermark: iso(target), hours: hours.length, days: days.length, more: target < horizon };
   });
@@ -205,6 +232,7 @@ export async function retireRollups(db: Db, cutoffIso: string): Promise<void> {
     );
     await tx.query('DELETE FROM alert_rollup_hours WHERE hour < $1::timestamptz', [retainedFrom]);
     await tx.query('DELETE FROM alert_rollup_days WHERE day < $1::timestamptz', [retainedFrom]);
+    await tx.query('DELETE FROM alert_rollup_weeks WHERE week < $1::timestamptz', [retainedFrom]);
     await tx.query('DELETE FROM alert_rollup_durations WHERE day < $1::timestamptz', [retainedFrom]);
   });
 }

@@ -227,3 +227,28 @@ export const alertRollupState = pgTable('alert_rollup_state', {
   retainedFrom: ts('retained_from').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * alert_rollup_days summed per week (7-day blocks from the Unix epoch), complete weeks only: long
+ * ranges read a seventh of the rows.
+ */
+export const alertRollupWeeks = pgTable(
+  'alert_rollup_weeks',
+  {
+    week: ts('week').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    alertname: text('alertname').notNull(),
+    namespace: text('namespace'),
+    severity: text('severity'),
+    events: bigint('events', { mode: 'number' }).notNull(),
+    firing: bigint('firing', { mode: 'number' }).notNull(),
+    resolved: bigint('resolved', { mode: 'number' }).notNull(),
+    flaps: bigint('flaps', { mode: 'number' }).notNull(),
+    lastFiredAt: ts('last_fired_at'),
+    firstReceivedAt: ts('first_received_at').notNull(),
+    lastFlapAt: ts('last_flap_at'),
+    resolvedSeconds: numeric('resolved_seconds'),
+    resolvedTimed: bigint('resolved_timed', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('alert_rollup_weeks_week_idx').on(t.week)],
+);

@@ -1,5 +1,6 @@
 // Rollups (issue 13): every analytics and dashboard read answers the same from rollups plus raw
-// edges as from alert_events alone, over generated history: random alerts over several days,
+// edges as from alert_events alone, over generated history: random alerts over 17 days (whole
+// weeks among them),
 // late arrivals (re-flagging a stored successor), flaps, retention between rollup runs, ranges
 // with partial hours and days, and concurrent rollup runs. Time is simulated: each batch is stored
 // by the real ingest statement, then given the simulated receive time; the job rolls up to the
@@ -131,21 +132,24 @@ describe.each(backends())('rollups on $name', (backend) => {
   it('answers every analytics and dashboard read exactly as the raw queries do', async () => {
     const rnd = random(13);
     const pool = alerts();
-    const start = Math.floor((Date.now() - 6 * DAY) / HOUR) * HOUR + 11 * MINUTE;
+    const start = Math.floor((Date.now() - 17 * DAY) / HOUR) * HOUR + 11 * MINUTE;
     let now = start;
     let checks = 0;
+    let weeks = 0;
     for (let step = 0; now < Date.now() - 2 * HOUR; step++) {
-      now += Math.floor(5 * MINUTE + rnd() * 40 * MINUTE);
+      now += Math.floor(10 * MINUTE + rnd() * 80 * MINUTE);
       const batch = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => change(pool[Math.floor(rnd() * pool.length)]!, now, rnd));
       await ingest(db, [...new Map(batch.map((a) => [`${a.fingerprint}/${a.status}/${a.startsAt}`, a])).values()], now);
       if (step % 9 === 4) {
         // Two runs at once: one does the work, the other finds the watermark locked or done.
         await Promise.all([runRollup(db, { horizon: iso(now) }), runRollup(db, { horizon: iso(now) })]);
       }
-      if (step % 97 === 60) await retain(db, now, 4);
+      if (step % 97 === 60) await retain(db, now, 9);
       if (step % 31 === 30) {
         await compareAll(db, start, now, rnd);
         checks++;
+        const [row] = await db.query<{ n: number }>('SELECT count(*) AS n FROM alert_rollup_weeks');
+        weeks = Math.max(weeks, row!.n);
       }
     }
     await retain(db, now, 3);
@@ -165,5 +169,6 @@ describe.each(backends())('rollups on $name', (backend) => {
     expect(state!.flapped).toBeGreaterThan(50);
     expect(state!.late).toBeGreaterThan(20);
     expect(checks).toBeGreaterThan(5);
+    expect(weeks).toBeGreaterThan(0);
   }, 300_000);
 });
