@@ -53,8 +53,8 @@ const rawSource = (since: number): ChartSource => ({
   )`,
 });
 
-const rollupSource = (since: number, state: RollupState): ChartSource => ({
-  with: (p) => `WITH ${hourParts(p, new Date(since).toISOString(), state)}`,
+const rollupSource = (since: number, step: number, state: RollupState): ChartSource => ({
+  with: (p) => `WITH ${hourParts(p, new Date(since).toISOString(), state, step % (6 * HOUR) === 0)}`,
 });
 
 async function timeline(db: Sql, source: ChartSource, since: number, step: number): Promise<Map<number, Omit<TimelineBucket, 'timestamp'>>> {
@@ -154,7 +154,7 @@ export async function dashboardCharts(db: Sql, hours: number, options: ChartOpti
     Promise.all([timeline(db, source, since, step), top(db, source), distributions(db, source)]);
   // Rollup hours fit a bucket only when buckets are whole hours.
   const rollups = options.source !== 'raw' && step % HOUR === 0;
-  const [series, frequent, dist] = await (rollups ? withRollupState(db, (state) => charts(rollupSource(since, state))) : charts(rawSource(since)));
+  const [series, frequent, dist] = await (rollups ? withRollupState(db, (state) => charts(rollupSource(since, step, state))) : charts(rawSource(since)));
   return { timeline: fillBuckets(series, since, step, now), top: frequent, ...dist };
 }
 

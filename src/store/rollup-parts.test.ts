@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { coverOf, weeksOf } from './rollup-parts.ts';
+import { blocksWithin, coverOf } from './rollup-parts.ts';
 
 const at = (iso: string): number => Date.parse(iso);
+const WEEK = 7 * 86_400_000;
 const state = { watermark: at('2026-11-20T15:00:00Z'), retainedFrom: at('2026-11-01T07:00:00Z') };
 
 describe('coverOf', () => {
@@ -32,12 +33,12 @@ describe('coverOf', () => {
   });
 });
 
-describe('weeksOf', () => {
+describe('blocksWithin', () => {
   it('takes the whole 7-day blocks from the epoch inside the covered days, else none', () => {
     // 1970-01-01 was a Thursday: blocks start on Thursdays.
-    const w = weeksOf({ a: at('2026-11-02T00:00:00Z'), b: at('2026-11-20T15:00:00Z') });
+    const w = blocksWithin({ a: at('2026-11-02T00:00:00Z'), b: at('2026-11-20T15:00:00Z') }, WEEK);
     expect([w.wa, w.wb]).toEqual([at('2026-11-05T00:00:00Z'), at('2026-11-19T00:00:00Z')]);
-    const none = weeksOf({ a: at('2026-11-06T00:00:00Z'), b: at('2026-11-12T00:00:00Z') });
+    const none = blocksWithin({ a: at('2026-11-06T00:00:00Z'), b: at('2026-11-12T00:00:00Z') }, WEEK);
     expect(none.wb).toBe(none.wa);
   });
 });

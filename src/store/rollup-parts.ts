@@ -157,36 +157,54 @@ const DAY_RAW = `e.fingerprint, e.alertname, e.namespace, e.severity, 1, (e.stat
   CASE WHEN e.status = 'resolved' THEN extract(epoch FROM e.ends_at - e.starts_at) END, (e.status = 'resolved' AND e.ends_at IS NOT NULL)::int`;
 
 const WEEK_MS = 7 * UNIT_MS.day;
+const SIX_HOURS_MS = 6 * UNIT_MS.hour;
 
-/** The whole weeks (7-day blocks from the epoch) inside the covered days [a, b), as [wa, wb). */
-export function weeksOf(cover: Pick<Cover, 'a' | 'b'>): { wa: number; wb: number } {
+/** The whole blocks of `span` ms (counted from the epoch) inside the covered buckets [a, b), as [wa, wb). */
+export function blocksWithin(cover: Pick<Cover, 'a' | 'b'>, span: number): { wa: number; wb: number } {
   if (!Number.isFinite(cover.a) || !Number.isFinite(cover.b)) return { wa: cover.a, wb: cover.a };
-  const wa = Math.ceil(cover.a / WEEK_MS) * WEEK_MS;
-  const wb = Math.floor(cover.b / WEEK_MS) * WEEK_MS;
+  const wa = Math.ceil(cover.a / span) * span;
+  const wb = Math.floor(cover.b / span) * span;
   return wb > wa ? { wa, wb } : { wa: cover.a, wb: cover.a };
 }
 
+/** A rollup table and its bucket column. */
+interface Level {
+  table: string;
+  column: string;
+}
+
+interface TwoLevels {
+  coarse: Level;
+  fine: Level;
+  span: number;
+  /** The columns of `parts` from a rollup row `r` whose bucket column is given. */
+  columns: (bucket: string) => string;
+  where: string;
+}
+
 /**
- * The per-fingerprint rollup rows of the covered days: weekly rows for whole weeks without a dirty
- * day, daily rows for the other days (none of them dirty).
+ * `rolled`: the rollup rows of the covered buckets, coarse rows for whole blocks without a dirty
+ * bucket, fine rows for the other buckets (none of them dirty).
  */
-function perFingerprintRollups(f: Frame, weeks: { wa: string; wb: string }, where: string): string {
-  const columns = DAY_COLUMNS.split(', ').map((c) => `r.${c}`).join(', ');
-  const weekOf = (col: string): string => `to_timestamp(floor(extract(epoch FROM ${col}) / 604800) * 604800)`;
-  return `dirty_weeks AS (SELECT DISTINCT ${weekOf('b')} AS w FROM dirty),
+function twoLevels(f: Frame, p: Params, cover: Cover, o: TwoLevels): string {
+  const w = blocksWithin(cover, o.span);
+  const wa = `${p.add(toTs(w.wa))}::timestamptz`;
+  const wb = `${p.add(toTs(w.wb))}::timestamptz`;
+  const secs = o.span / 1000;
+  const fineRows = `SELECT ${o.columns(o.fine.column)} FROM ${o.fine.table} r`;
+  const notDirty = `r.${o.fine.column} NOT IN (SELECT b FROM dirty)${o.where}`;
+  return `dirty_blocks AS (SELECT DISTINCT to_timestamp(floor(extract(epoch FROM b) / ${secs}) * ${secs}) AS w FROM dirty),
 rolled AS (
-  SELECT ${columns} FROM alert_rollup_weeks r
-  WHERE r.week >= ${weeks.wa} AND r.week < ${weeks.wb} AND r.week NOT IN (SELECT w FROM dirty_weeks)${where}
+  SELECT ${o.columns(o.coarse.column)} FROM ${o.coarse.table} r
+  WHERE r.${o.coarse.column} >= ${wa} AND r.${o.coarse.column} < ${wb} AND r.${o.coarse.column} NOT IN (SELECT w FROM dirty_blocks)${o.where}
   UNION ALL
-  SELECT ${columns} FROM alert_rollup_days r
-  WHERE r.day >= ${f.a} AND r.day < ${weeks.wa} AND r.day NOT IN (SELECT b FROM dirty)${where}
+  ${fineRows} WHERE r.${o.fine.column} >= ${f.a} AND r.${o.fine.column} < ${wa} AND ${notDirty}
   UNION ALL
-  SELECT ${columns} FROM alert_rollup_days r
-  WHERE r.day >= ${weeks.wb} AND r.day < ${f.bucketsEnd} AND r.day NOT IN (SELECT b FROM dirty)${where}
+  ${fineRows} WHERE r.${o.fine.column} >= ${wb} AND r.${o.fine.column} < ${f.bucketsEnd} AND ${notDirty}
   UNION ALL
-  SELECT ${columns} FROM dirty_weeks dw, alert_rollup_days r
-  WHERE dw.w >= ${weeks.wa} AND dw.w < ${weeks.wb} AND r.day >= dw.w AND r.day < dw.w + interval '168 hours'
-    AND r.day NOT IN (SELECT b FROM dirty)${where}
+  SELECT ${o.columns(o.fine.column)} FROM dirty_blocks db, ${o.fine.table} r
+  WHERE db.w >= ${wa} AND db.w < ${wb} AND r.${o.fine.column} >= db.w AND r.${o.fine.column} < db.w + make_interval(secs => ${secs})
+    AND ${notDirty}
 )`;
 }
 
@@ -197,12 +215,17 @@ rolled AS (
  */
 export function dayParts(p: Params, filter: PartsFilter, state: RollupState): string {
   const f = frameOf('day', p, filter, state);
-  const w = weeksOf(coverOf('day', filter, state));
-  const weeks = { wa: `${p.add(toTs(w.wa))}::timestamptz`, wb: `${p.add(toTs(w.wb))}::timestamptz` };
-  const rollupWhere = equalsOf(p, filter, 'r');
+  const where = equalsOf(p, filter, 'r');
   const rawWhere = equalsOf(p, filter, 'e');
+  const rolled = twoLevels(f, p, coverOf('day', filter, state), {
+    coarse: { table: 'alert_rollup_weeks', column: 'week' },
+    fine: { table: 'alert_rollup_days', column: 'day' },
+    span: WEEK_MS,
+    columns: () => DAY_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '),
+    where,
+  });
   return `${dirty(f)},
-${perFingerprintRollups(f, weeks, rollupWhere)},
+${rolled},
 parts AS (
   SELECT * FROM rolled
   UNION ALL
@@ -225,11 +248,23 @@ parts AS (
  * CTEs ending in `parts(at, alertname, namespace, severity, status, events, last_received_at, last_id)`
  * from hourly rollups plus raw rows received since `since` (`at` is the hour or the receive time).
  */
-export function hourParts(p: Params, since: string, state: RollupState): string {
+export function hourParts(p: Params, since: string, state: RollupState, sixHourBlocks = false): string {
   const f = frameOf('hour', p, { since }, state);
+  const columns = (bucket: string): string => `r.${bucket} AS at, r.alertname, r.namespace, r.severity, r.status, r.events, r.last_received_at, r.last_id`;
+  // 6-hour rows fit only charts whose buckets are whole 6-hour blocks.
+  const rolled = sixHourBlocks
+    ? twoLevels(f, p, coverOf('hour', { since }, state), {
+        coarse: { table: 'alert_rollup_six_hours', column: 'block' },
+        fine: { table: 'alert_rollup_hours', column: 'hour' },
+        span: SIX_HOURS_MS,
+        columns,
+        where: '',
+      })
+    : `rolled AS (${rolledUp(f, 'alert_rollup_hours', columns('hour'), '')})`;
   return `${dirty(f)},
+${rolled},
 parts AS (
-  ${rolledUp(f, 'alert_rollup_hours', 'r.hour AS at, r.alertname, r.namespace, r.severity, r.status, r.events, r.last_received_at, r.last_id', '')}
+  SELECT * FROM rolled
   UNION ALL
   ${rawBranches(f, 'e.received_at, e.alertname, e.namespace, e.severity, e.status, 1, e.received_at, e.id', '')}
 )`;

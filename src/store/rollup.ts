@@ -1,4 +1,4 @@
-// The rollup job: folds alert_events into hourly (dashboard), daily and weekly (analytics) rollups up to a
+// The rollup job: folds alert_events into hourly and 6-hour (dashboard), daily and weekly (analytics) rollups up to a
 // watermark, an hour boundary by receive time. Reads take rolled-up buckets before the watermark
 // and raw rows after it (src/store/rollup-parts.ts), so answers stay identical to the raw queries.
 //
@@ -8,7 +8,7 @@
 //   no row lands behind it later (rows must be inserted with received_at ~ now(), as ingest does;
 //   a bulk load with past receive times must reset the rollups, as test/bench/seed.ts does). The
 //   service's role must see its other sessions in pg_stat_activity (the same role does).
-//   A TRUNCATE of alert_events empties the rollups too (a trigger, migrations 0005 and 0008).
+//   A TRUNCATE of alert_events empties the rollups too (a trigger, migrations 0005, 0008, 0010).
 // - A late arrival re-flags `flapped` on the stored event after it (record.ts, "successor"), which
 //   may lie in a rolled-up bucket. The event that did it lies past the watermark, so each run
 //   recomputes the buckets of the successors of the rows received since the previous watermark,
@@ -23,6 +23,7 @@ import type { Db, Sql } from './db.ts';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const WEEK_MS = 7 * DAY_MS;
+const SIX_HOURS_MS = 6 * HOUR_MS;
 /** At most this many hours per transaction, so catching up never holds one long transaction. */
 const MAX_HOURS_PER_RUN = 48;
 
@@ -161,6 +162,28 @@ async function rebuildDays(tx: Sql, days: readonly number[], target: number): Pr
   );
 }
 
+/** Rebuilds the 6-hour rollups of `blocks` (complete ones) from the hourly rollups. */
+async function rebuildSixHours(tx: Sql, blocks: readonly number[]): Promise<void> {
+  const list = blocks.map(iso);
+  await tx.query('DELETE FROM alert_rollup_six_hours WHERE block = ANY($1::timestamptz[])', [list]);
+  await tx.query(
+    `INSERT INTO alert_rollup_six_hours (block, alertname, namespace, severity, status, events, last_received_at, last_id)
+     SELECT b.block, h.alertname, h.namespace, h.severity, h.status, sum(h.events), max(h.last_received_at),
+            (array_agg(h.last_id ORDER BY h.last_received_at DESC, h.last_id DESC))[1]
+     FROM unnest($1::timestamptz[]) AS b(block)
+     JOIN alert_rollup_hours h ON h.hour >= b.block AND h.hour < b.block + interval '6 hours'
+     GROUP BY b.block, h.alertname, h.namespace, h.severity, h.status`,
+    [list],
+  );
+}
+
+/** The complete blocks of `span` holding `buckets`, whole after `retainedFrom`. */
+function blocksOf(buckets: readonly number[], span: number, target: number, retainedFrom: string): number[] {
+  const lowest = isFinite(retainedFrom) ? toMs(retainedFrom) : -Infinity;
+  const blocks = new Set(buckets.map((d) => floorTo(d, span)));
+  return [...blocks].filter((w) => w + span <= target && w >= lowest).sort((a, b) => a - b);
+}
+
 /** Rebuilds the weekly rollups of `weeks` (complete ones) from the daily rollups. */
 async function rebuildWeeks(tx: Sql, weeks: readonly number[]): Promise<void> {
   const list = weeks.map(iso);
@@ -178,13 +201,6 @@ async function rebuildWeeks(tx: Sql, weeks: readonly number[]): Promise<void> {
   );
 }
 
-/** The complete weeks holding `days`, whole after `retainedFrom`. */
-function weeksOf(days: readonly number[], target: number, retainedFrom: string): number[] {
-  const lowest = isFinite(retainedFrom) ? toMs(retainedFrom) : -Infinity;
-  const weeks = new Set(days.map((d) => floorTo(d, WEEK_MS)));
-  return [...weeks].filter((w) => w + WEEK_MS <= target && w >= lowest).sort((a, b) => a - b);
-}
-
 /** One step: rolls up at most MAX_HOURS_PER_RUN hours past the watermark in one transaction. */
 async function step(db: Db, options: RollupOptions): Promise<RollupRun & { more: boolean }> {
   return db.transaction(async (tx) => {
@@ -198,9 +214,9 @@ async function step(db: Db, options: RollupOptions): Promise<RollupRun & { more:
     const hours = [...new Set([...range(start, target, HOUR_MS), ...dirty])].sort((a, b) => a - b);
     const days = daysOf([...hours, ...range(floorTo(start, DAY_MS), target, DAY_MS)], target, state.retained_from);
     await rebuildHours(tx, hours);
+    await rebuildSixHours(tx, blocksOf(hours, SIX_HOURS_MS, target, state.retained_from));
     await rebuildDays(tx, days, target);
-    const weeks = weeksOf(days, target, state.retained_from);
-    await rebuildWeeks(tx, weeks);
+    await rebuildWeeks(tx, blocksOf(days, WEEK_MS, target, state.retained_from));
     await tx.query('UPDATE alert_rollup_state SET watermark = $1::timestamptz, updated_at = now() WHERE id = 1', [iso(target)]);
     return { watermark: iso(target), hours: hours.length, days: days.length, more: target < horizon };
   });
@@ -231,6 +247,7 @@ export async function retireRollups(db: Db, cutoffIso: string): Promise<void> {
       [retainedFrom],
     );
     await tx.query('DELETE FROM alert_rollup_hours WHERE hour < $1::timestamptz', [retainedFrom]);
+    await tx.query('DELETE FROM alert_rollup_six_hours WHERE block < $1::timestamptz', [retainedFrom]);
     await tx.query('DELETE FROM alert_rollup_days WHERE day < $1::timestamptz', [retainedFrom]);
     await tx.query('DELETE FROM alert_rollup_weeks WHERE week < $1::timestamptz', [retainedFrom]);
     await tx.query('DELETE FROM alert_rollup_durations WHERE day < $1::timestamptz', [retainedFrom]);

@@ -15,7 +15,7 @@ export async function buildRollups(url: string): Promise<number> {
   try {
     const [exists] = await db.query<{ t: string | null }>("SELECT to_regclass('alert_rollup_state')::text AS t");
     if (!exists?.t) return 0;
-    await db.query('TRUNCATE alert_rollup_hours, alert_rollup_days, alert_rollup_weeks, alert_rollup_durations, alert_rollup_state');
+    await db.query('TRUNCATE alert_rollup_hours, alert_rollup_six_hours, alert_rollup_days, alert_rollup_weeks, alert_rollup_durations, alert_rollup_state');
     // A running service's job may hold the watermark row meanwhile: then it does the work. An open
     // transaction elsewhere holds the watermark back; after 5 minutes the reads are measured anyway.
     for (const deadline = performance.now() + 300_000; performance.now() < deadline; ) {
@@ -26,7 +26,7 @@ export async function buildRollups(url: string): Promise<number> {
       if (row?.done) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    await db.query('VACUUM ANALYZE alert_rollup_hours, alert_rollup_days, alert_rollup_weeks, alert_rollup_durations');
+    await db.query('VACUUM ANALYZE alert_rollup_hours, alert_rollup_six_hours, alert_rollup_days, alert_rollup_weeks, alert_rollup_durations');
   } finally {
     await db.close();
   }
