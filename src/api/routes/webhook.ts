@@ -11,7 +11,7 @@ import type { WebhookParser } from '../../ingest/webhook.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { toAppError } from '../middleware/errors.ts';
 import { requireWebhookCredential, type WebhookCredentials } from '../middleware/auth.ts';
-import type { RouteTable } from '../route-table.ts';
+import type { RouteTable } from '../../http/route-table.ts';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
