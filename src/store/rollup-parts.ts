@@ -3,7 +3,7 @@
 // of alert_events. Whole buckets inside the range, below the watermark, at or above
 // `retained_from` and not dirty come from the rollup; everything else (the partial buckets at the
 // edges, the tail past the watermark, dirty buckets) from raw rows projected into the same shape.
-// The state is read before and after the statement (withRollupState).
+// The job's state is read before and after the statement (withRollupState).
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Sql } from './db.ts';
 
@@ -54,17 +54,17 @@ async function readState(db: Sql): Promise<RollupState> {
 
 /**
  * Runs a rollup read with the state it needs as parameters (so the planner knows how much of
- * alert_events it reads), then checks the state again: retention raising `retained_from` (and
- * dropping rollups below it) or a reset between the two would make the answer inexact, so the
- * read is repeated; a later watermark is harmless (the read takes more raw rows than it must).
- * After three tries it reads raw events only.
+ * alert_events it reads), then reads the state again and repeats the read when it moved in
+ * between: the job rebuilt the day holding the watermark past it (that day would count the hours
+ * between the two watermarks twice), or retention raised `retained_from` and dropped rollups below
+ * it. Both happen about once an hour; after three tries the read takes raw events only.
  */
 export async function withRollupState<T>(db: Sql, read: (state: RollupState) => Promise<T>): Promise<T> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await readState(db);
     const result = await read(before);
     const after = await readState(db);
-    if (after.retainedFrom === before.retainedFrom && after.watermark >= before.watermark) return result;
+    if (after.retainedFrom === before.retainedFrom && after.watermark === before.watermark) return result;
   }
   return read(NO_ROLLUPS);
 }
