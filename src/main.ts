@@ -18,7 +18,8 @@ import { VERSION } from './version.ts';
 import type { Redis } from 'ioredis';
 import type { Metrics } from './observability/metrics.ts';
 import type { AlertStore, HealthCheck } from './core/ports.ts';
-import { type EnrichmentPolicy, type ModeStore, type PolicyCatalog, type PolicyMatchStore } from './core/enrichment.ts';
+import type { ModeStore, PolicyCatalog, PolicyMatchStore } from './core/enrichment.ts';
+import { configPolicies } from './classify/config-policies.ts';
 import { createProxy, createRecoveryRouter } from './pipeline/proxy.ts';
 import { buildCatalog, type PublishingParts, startPublishing } from './compose/publishing.ts';
 import { operatorHealthCheck, operatorWanted } from './compose/operator-mode.ts';
@@ -163,9 +164,9 @@ async function catalogs(
   config: Config,
   parts: { wantOperator: boolean; staticCatalog: TargetCatalog; metrics: Metrics; logger: Logger; matches: PolicyMatchStore },
 ): Promise<{ operator: Operator | undefined; catalog: TargetCatalog; policies: PolicyCatalog; late: { publishing?: PublishingParts } }> {
-  const configPolicies = staticPolicies(config);
+  const fromConfig = configPolicies(config);
   const late: { publishing?: PublishingParts } = {};
-  if (!parts.wantOperator) return { operator: undefined, catalog: parts.staticCatalog, policies: configPolicies, late };
+  if (!parts.wantOperator) return { operator: undefined, catalog: parts.staticCatalog, policies: fromConfig, late };
   // Loaded only in operator mode: the Kubernetes client is large (start-up time and memory).
   const { buildOperator } = await import('./compose/operator.ts');
   const operator = buildOperator(config, {
@@ -173,7 +174,7 @@ async function catalogs(
     logger: parts.logger,
     bindings: {
       configTargets: parts.staticCatalog.list(),
-      configPolicies: configPolicies.list(),
+      configPolicies: fromConfig.list(),
       totals: () => late.publishing?.outbox.totals() ?? Promise.resolve([]),
       policyMatches: () => parts.matches.totals(),
     },
@@ -181,18 +182,6 @@ async function catalogs(
   return { operator, catalog: operator.targets, policies: operator.policies, late };
 }
 
-/** Policies from config.yaml (the operator adds custom resources). */
-function staticPolicies(config: Config): PolicyCatalog {
-  const policies: EnrichmentPolicy[] = config.enrichment.policies.map(({ classification, ...p }) => {
-    const { timeout, cacheTTL, ...rest } = classification ?? {};
-    return {
-      ...p,
-      match: { ...p.match, matchers: p.match.matchers?.map((m) => ({ name: m.label, op: m.op, value: m.value })) },
-      classification: { ...rest, ...(timeout ? { timeoutMs: timeout } : {}), ...(cacheTTL ? { cacheTtlMs: cacheTTL } : {}) },
-    };
-  });
-  return { list: () => policies };
-}
 
 
 /** Starts the whole service and resolves once it listens. */
