@@ -13,6 +13,7 @@ import { dashboardCharts } from '../../src/store/dashboard.ts';
 import type { Db } from '../../src/store/db.ts';
 import { recordBatch } from '../../src/store/record.ts';
 import { deleteOlderThan } from '../../src/store/retention.ts';
+import { withRollupState } from '../../src/store/rollup-parts.ts';
 import { retireRollups, runRollup } from '../../src/store/rollup.ts';
 import { backends } from '../helpers/backends.ts';
 
@@ -171,4 +172,22 @@ describe.each(backends())('rollups on $name', (backend) => {
     expect(checks).toBeGreaterThan(5);
     expect(weeks).toBeGreaterThan(0);
   }, 300_000);
+
+  it('repeats a rollup read when the job or retention moved the state during it', async () => {
+    await db.query(`INSERT INTO alert_rollup_state (id, watermark, retained_from) VALUES (1, '2026-11-20T10:00:00Z', '-infinity')
+                    ON CONFLICT (id) DO UPDATE SET watermark = excluded.watermark, retained_from = excluded.retained_from`);
+    const moves = [
+      "UPDATE alert_rollup_state SET watermark = watermark + interval '1 hour'",
+      "UPDATE alert_rollup_state SET retained_from = '2026-11-01T00:00:00Z'",
+    ];
+    const seen: number[] = [];
+    const answer = await withRollupState(db, async (state) => {
+      seen.push(state.watermark);
+      const move = moves.shift();
+      if (move) await db.query(move);
+      return seen.length;
+    });
+    expect(answer).toBe(3);
+    expect(seen).toEqual([Date.parse('2026-11-20T10:00:00Z'), Date.parse('2026-11-20T11:00:00Z'), Date.parse('2026-11-20T11:00:00Z')]);
+  });
 });
