@@ -2,11 +2,19 @@
 // against a local HTTP server: the status -> retry table, no secret in a thrown error or a log
 // line (also when the server echoes the whole request back), and golden payloads
 // (test/fixtures/golden/<name>.json; UPDATE_GOLDEN=1 rewrites them).
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+//
+// Log lines are checked twice. Everything the process prints while a publisher formats and sends
+// is captured (console calls, process.stdout/stderr writes, and raw writes to fd 1 and 2, where a
+// pino logger's default destination goes) and every kit send fails when one of the target's
+// secrets shows in any of it; publishers print nothing today, so the check guards the first log
+// line one of them adds. Then the lines the worker logs about a failed delivery (the target and
+// the error, through the service logger and its redaction) are checked the same way.
+import fs, { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { format as formatLine } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DeliveryAlert, type Publisher, PublishError, type Target, type FormatContext } from '../../src/core/publishing.ts';
 import { Secret } from '../../src/core/secret.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -210,10 +218,70 @@ const RETRY_TABLE: { status: number; reason: string; retryable: boolean; retryAf
   { status: 503, reason: 'server_error', retryable: true, retryAfter: '2' },
 ];
 
-async function sendOnce(c: KitCase, server: KitServer, alert: DeliveryAlert, target = c.target(server.url)): Promise<unknown> {
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+function chunkText(chunk: unknown): string {
+  if (typeof chunk === 'string') return chunk;
+  return chunk instanceof Uint8Array ? Buffer.from(chunk).toString() : formatLine('%o', chunk);
+}
+
+/** Spies that record what is printed to stdout and stderr instead of printing it. */
+function capturePrints(lines: string[]): (() => void)[] {
+  const onConsole = (...args: unknown[]): void => void lines.push(formatLine(...args));
+  const onStream = (chunk: unknown): boolean => lines.push(chunkText(chunk)) > 0;
+  const write = fs.write;
+  const writeSync = fs.writeSync;
+  const isStdio = (fd: unknown): boolean => fd === 1 || fd === 2;
+  const spies = [
+    ...CONSOLE_METHODS.map((m) => vi.spyOn(console, m).mockImplementation(onConsole)),
+    vi.spyOn(process.stdout, 'write').mockImplementation(onStream),
+    vi.spyOn(process.stderr, 'write').mockImplementation(onStream),
+    vi.spyOn(fs, 'write').mockImplementation((...args: unknown[]) => {
+      if (!isStdio(args[0])) return Reflect.apply(write, fs, args) as unknown;
+      lines.push(chunkText(args[1]));
+      const done = args.at(-1) as (err: null, written: number) => void;
+      done(null, Buffer.byteLength(chunkText(args[1])));
+    }),
+    vi.spyOn(fs, 'writeSync').mockImplementation((...args: unknown[]) => {
+      if (!isStdio(args[0])) return Reflect.apply(writeSync, fs, args) as number;
+      lines.push(chunkText(args[1]));
+      return Buffer.byteLength(chunkText(args[1]));
+    }),
+  ];
+  return spies.map((s) => () => s.mockRestore());
+}
+
+/** What the process printed while `fn` ran (console, stdout/stderr, raw fd 1/2 writes), and how `fn` ended. */
+export async function printedDuring<T>(fn: () => T | Promise<T>): Promise<{ lines: string[]; outcome: PromiseSettledResult<T> }> {
+  const lines: string[] = [];
+  const restore = capturePrints(lines);
+  try {
+    return { lines, outcome: { status: 'fulfilled', value: await fn() } };
+  } catch (reason) {
+    return { lines, outcome: { status: 'rejected', reason } };
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+/** The forms of the target's secrets (and the kit's) that show in any of the lines. */
+export function secretsIn(lines: readonly string[], target: Target): string[] {
+  const forms = new Set([...echoSecretForms(target), ...secretForms([SECRET])]);
+  return [...forms].filter((form) => lines.some((line) => line.includes(form)));
+}
+
+/** Formats and sends one alert the way the worker does, capturing what the publisher printed. */
+export async function kitSend(c: KitCase, server: KitServer, alert: DeliveryAlert, target = c.target(server.url)): Promise<{ lines: string[]; outcome: PromiseSettledResult<unknown> }> {
   const ctx: FormatContext = { target, externalRef: alert.event.status === 'resolved' ? c.resolveRef : undefined, dashboardUrl: 'https://alert-history.example.invalid' };
-  const payload = c.publisher.format(alert, ctx);
-  return c.publisher.send(payload, { target, http: createHttpSend(target, { timeoutMs: 2000, userAgent: 'kit' }) });
+  return printedDuring(() => c.publisher.send(c.publisher.format(alert, ctx), { target, http: createHttpSend(target, { timeoutMs: 2000, userAgent: 'kit' }) }));
+}
+
+/** Sends once; fails when the publisher printed a secret, whether the send succeeded or not. */
+async function sendOnce(c: KitCase, server: KitServer, alert: DeliveryAlert, target = c.target(server.url)): Promise<unknown> {
+  const { lines, outcome } = await kitSend(c, server, alert, target);
+  expect(secretsIn(lines, target), `a secret in what ${c.publisher.type} printed:\n${lines.join('')}`).toEqual([]);
+  if (outcome.status === 'rejected') throw outcome.reason;
+  return outcome.value;
 }
 
 async function failureOf(c: KitCase, server: KitServer, target?: Target): Promise<PublishError> {
@@ -280,6 +348,23 @@ export function runPublisherKit(c: KitCase): void {
       const seen = `${err.message} ${String(err)} ${JSON.stringify(err)} ${logged(target, err)}`;
       for (const secret of echoSecretForms(target)) expect(seen, secret).not.toContain(secret);
       expect(err.message).toContain(`HTTP ${status}`);
+    });
+
+    it('prints no secret while it formats and sends, succeeds, fails, or the server echoes the request', async () => {
+      const plain = c.target(server.url);
+      const echoing: Target = { ...plain, url: new Secret(echoUrl(server.url)) };
+      const sends: [KitReply, Target, DeliveryAlert][] = [
+        [c.success, plain, KIT_ALERTS['firing-classified']!],
+        [c.success, plain, KIT_ALERTS['resolved-classified']!],
+        [{ status: 401, body: `bad token ${SECRET}` }, plain, KIT_ALERTS['firing-unclassified']!],
+        [{ status: 500, echo: true }, echoing, KIT_ALERTS['firing-classified']!],
+        [{ status: 429, echo: true, headers: { 'retry-after': '1' } }, echoing, KIT_ALERTS['resolved-classified']!],
+      ];
+      for (const [reply, target, alert] of sends) {
+        server.reply = reply;
+        const { lines } = await kitSend(c, server, alert, target);
+        expect(secretsIn(lines, target), lines.join('')).toEqual([]);
+      }
     });
 
     it('validates a good target', () => {
