@@ -259,6 +259,29 @@ describe.each(backends())('POST /webhook/proxy on $name', (backend) => {
   });
 });
 
+describe('POST /webhook/proxy without the webhook credential', () => {
+  it('answers 401 to a missing or wrong bearer token and stores nothing; the right one is stored', async () => {
+    const token = 'proxy-webhook-token-0123456789';
+    const llm = await startFakeLlm({ apiKey: KEY, model: MODEL });
+    const hook = await startHook();
+    const db = await backends().at(-1)!.fresh();
+    const svc = await startTestService(db, { LLM_API_URL: llm.url, LLM_API_KEY: KEY, LLM_MODEL: MODEL, WEBHOOK_BEARER_TOKEN: token }, { configYaml: configYaml(hook.url) });
+    try {
+      const [missing, wrong, right] = [unique('NoToken'), unique('WrongToken'), unique('RightToken')];
+      expect((await svc.post('/webhook/proxy', envelope(alert(missing)))).status).toBe(401);
+      expect((await svc.post('/webhook/proxy', envelope(alert(wrong)), { authorization: 'Bearer not-the-token' })).status).toBe(401);
+      expect(await rows(db, [missing, wrong])).toEqual({ events: 0, alerts: 0, deliveries: 0, named: { events: 0, alerts: 0, deliveries: 0 } });
+      expect(llm.requests).toHaveLength(0);
+      expect((await svc.post('/webhook/proxy', envelope(alert(right)), { authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await rows(db, [right])).named).toEqual({ events: 1, alerts: 1, deliveries: 1 });
+    } finally {
+      await svc.stop();
+      await new Promise((resolve) => hook.server.close(resolve));
+      await llm.close();
+    }
+  });
+});
+
 describe('the proxy answer does not wait past the classification budget', () => {
   it('answers without waiting for a slow classification', async () => {
     const llm = await startFakeLlm({ apiKey: KEY, model: MODEL });
