@@ -150,6 +150,8 @@ interface HarnessOptions {
   concurrency?: number;
   consecutiveFailures?: number;
   route?: (event: AlertEvent, target: Target) => Promise<RouteDecision>;
+  /** Reported errors are collected here; without it a reported error fails the test. */
+  errors?: string[];
 }
 
 const running: DeliveryWorker[] = [];
@@ -188,8 +190,9 @@ function startHarness(options: HarnessOptions = {}): Harness {
     events: {
       onOutcome: (target, outcome) => outcomes.push({ target: target.name, kind: outcome.kind }),
       onCircuit: (target, state) => circuits.push([target, state]),
-      onError: (err) => {
-        throw err;
+      onError: (err, what) => {
+        if (!options.errors) throw err;
+        options.errors.push(`${what}: ${(err as Error).message}`);
       },
     },
     options: {
@@ -293,6 +296,36 @@ describe('delivery worker loop', () => {
       expect(h.outcomeOf(last)).toEqual({ kind: 'dead', statusCode: 503, reason: 'server_error', error: 'gave up after 3 attempts: HTTP 503' });
       expect(h.outcomeOf(gone)).toEqual({ kind: 'dead', statusCode: undefined, reason: 'client_error', error: 'target team-x/gone is no longer configured' });
       expect(h.sendOf(gone)).toBeUndefined();
+    });
+
+    it('reports a failed claim and claims again at the next poll', async () => {
+      const errors: string[] = [];
+      const h = startHarness({ errors });
+      await flush();
+      const claim = h.outbox.claim.bind(h.outbox);
+      h.outbox.claim = () => Promise.reject(new Error('connection reset'));
+      h.worker.kick();
+      await flush();
+      expect(errors).toEqual(['claiming deliveries: connection reset']);
+      h.outbox.claim = claim;
+      const next = row('a');
+      h.outbox.due.push(next);
+      await vi.advanceTimersByTimeAsync(POLL_MS);
+      expect(h.sendOf(next)).toBeDefined();
+    });
+
+    it('reports an outcome it could not record, and still settles the row', async () => {
+      const errors: string[] = [];
+      const r = row('a');
+      const h = startHarness({ rows: [r], errors });
+      h.outbox.complete = () => Promise.reject(new Error('database is down'));
+      await flush();
+      const wait = watch(h.worker.settled([keyOf(r)], T0 + 10_000));
+      h.sendOf(r)!.answer.resolve(ok());
+      await flush();
+      expect(errors).toEqual(['recording a delivery outcome (the lease will expire and the row be retried): database is down']);
+      expect(h.outcomes).toEqual([{ target: 'a', kind: 'succeeded' }]);
+      expect(wait.done).toBe(true);
     });
 
     it('routes a row its process never routed: filtered rows are not sent, passed rows carry the classification', async () => {
