@@ -6,28 +6,32 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Layers each source folder must not import (design.md section 6). http/ is the HTTP kit (route
- * table, query parsing, the JSON route wrapper) under both api/ and dashboard/; outbound/ is the
- * client side (publishers, LLM, Kubernetes); compose/ is wiring for main.ts and cli.ts, so no
- * layer imports it.
+ * table, query parsing, the JSON route wrapper) under api/, dashboard/ and live/; outbound/ is the
+ * client side (publishers, LLM, Kubernetes); live/ is the dashboard's live events (bus, Redis relay,
+ * stream routes, tickets); compose/ is wiring for main.ts and cli.ts, so no layer imports it.
  */
 const forbidden = {
-  core: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'outbound', 'api', 'dashboard', 'compose'],
-  config: ['observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  observability: ['ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  ingest: ['store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  store: ['ingest', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  classify: ['ingest', 'store', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  publish: ['ingest', 'store', 'classify', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  pipeline: ['config', 'ingest', 'store', 'classify', 'publish', 'operator', 'http', 'api', 'dashboard', 'compose'],
-  http: ['config', 'observability', 'store', 'classify', 'publish', 'pipeline', 'operator', 'outbound', 'api', 'dashboard', 'compose'],
+  core: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'outbound', 'api', 'dashboard', 'live', 'compose'],
+  config: ['observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
+  observability: ['ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
+  ingest: ['store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
+  store: ['ingest', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
+  classify: ['ingest', 'store', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
+  publish: ['ingest', 'store', 'classify', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
+  pipeline: ['config', 'ingest', 'store', 'classify', 'publish', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
+  http: ['config', 'observability', 'store', 'classify', 'publish', 'pipeline', 'operator', 'outbound', 'api', 'dashboard', 'live', 'compose'],
   // outbound/ is the outbound HTTP layer (agents, deadlines, network failures) under publish/,
   // classify/ and operator/; it knows core/ only. Not to be mixed with http/, the inbound kit.
-  outbound: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'compose'],
+  outbound: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
   api: ['store', 'classify', 'publish', 'operator', 'compose'],
   // dashboard/ is routes like api/'s, mounted by api/app.ts: it must not import api/ back (no cycle).
   dashboard: ['config', 'ingest', 'store', 'classify', 'publish', 'operator', 'api', 'compose'],
   // operator/ feeds the catalogs; it may use publish/ (registry, publishers' validate) but not the stores.
-  operator: ['ingest', 'store', 'classify', 'pipeline', 'http', 'api', 'dashboard', 'compose'],
+  operator: ['ingest', 'store', 'classify', 'pipeline', 'http', 'api', 'dashboard', 'live', 'compose'],
+  // live/ is the dashboard's live events end to end: event types and frames, the per-replica bus,
+  // its Redis relay and ticket registry, the SSE and ticket routes, and the hooks that feed the bus.
+  // It builds on core/, observability/ and http/; api/ mounts its routes, main.ts wires it.
+  live: ['config', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'outbound', 'api', 'dashboard', 'compose'],
   // compose/ builds the parts main.ts hands to the HTTP app; the app itself is wired in main.ts.
   compose: ['http', 'api'],
 };

@@ -11,7 +11,7 @@ import type { HttpSend, Target, TargetCatalog } from '../core/publishing.ts';
 import { targetKey } from '../core/target-key.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../pipeline/delivery-worker.ts';
-import type { createRecoveryRouter } from '../pipeline/proxy.ts';
+import type { createRecoveryRouter } from '../pipeline/orchestrator.ts';
 import { createStaticCatalog } from '../publish/config-catalog.ts';
 import { createHttpSend } from '../publish/http.ts';
 import { publisherRegistry } from '../publish/registry.ts';

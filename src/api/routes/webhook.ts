@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.ts';
 import type { ClassifiedAlert } from '../../core/classification.ts';
 import type { AlertStore } from '../../core/ports.ts';
 import type { AlertBatch, RecordResult } from '../../core/types.ts';
-import type { ProxyResult } from '../../pipeline/proxy.ts';
+import type { ProxyResult } from '../../pipeline/orchestrator.ts';
 import type { WebhookParser } from '../../ingest/webhook.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { toAppError } from '../middleware/errors.ts';

@@ -1,15 +1,15 @@
-// Wiring of the live event stream: the bus (relayed through Redis pub/sub when Redis is
-// configured, so every replica's viewers see every replica's alerts) and the hooks that turn
+// Builds the live event stream for main.ts: the bus (relayed through Redis pub/sub when Redis is
+// configured, so every replica's viewers see every replica's alerts), the hooks that turn
 // pipeline moments into dashboard events, and the stream tickets (single use across replicas
-// through Redis when it is configured). Part of the composition root.
+// through Redis when it is configured).
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClassifiedAlert } from '../core/classification.ts';
-import type { LiveEvents } from '../core/live.ts';
+import type { LiveEvents } from './events.ts';
 import type { RecordResult } from '../core/types.ts';
-import { createStreamTickets, type StreamTickets } from '../dashboard/stream-ticket.ts';
-import { createLiveBus } from '../pipeline/live-bus.ts';
-import { createRedisLiveRelay, createRedisNonceRegistry } from '../store/redis-live.ts';
+import { createStreamTickets, type StreamTickets } from './stream-ticket.ts';
+import { createLiveBus } from './bus.ts';
+import { createRedisLiveRelay, createRedisNonceRegistry } from './redis-relay.ts';
 
 /** The bus and the hooks that feed it. */
 export interface LiveParts {

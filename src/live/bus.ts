@@ -3,7 +3,7 @@
 // Publishing only queues: relaying, encoding and fan-out run on a later tick, off the request
 // that published. Each event is encoded once; a tick fans out at most `chunkBytes` of frames as one
 // shared Buffer and yields, so sockets drain between ticks and a burst cannot block the loop.
-import { encodeFrame, type LiveEvent, type LiveEvents, RESYNC_FRAME, type SequencedEvent } from '../core/live.ts';
+import { encodeFrame, type LiveEvent, type LiveEvents, RESYNC_FRAME, type SequencedEvent } from './events.ts';
 
 /** Carries events between replicas. */
 export interface LiveRelay {

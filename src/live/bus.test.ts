@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, type LiveEvent, RESYNC_FRAME, type SequencedEvent } from '../core/live.ts';
-import { createLiveBus, type LiveBusOptions, type LiveRelay } from './live-bus.ts';
+import { encodeFrame, type LiveEvent, RESYNC_FRAME, type SequencedEvent } from './events.ts';
+import { createLiveBus, type LiveBusOptions, type LiveRelay } from './bus.ts';
 
 /** A bus whose later ticks run only when the test says so. */
 function manualBus(options: LiveBusOptions = {}): { bus: ReturnType<typeof createLiveBus>; runTicks: () => number; encoded: SequencedEvent[] } {

@@ -1,4 +1,5 @@
-// The intelligent proxy: record first, with one outbox row per (new state change, enabled target)
+// The orchestrator of a proxied webhook (POST /webhook/proxy): record -> classify -> filter ->
+// route into the outbox. Record first, with one outbox row per (new state change, enabled target)
 // in the same statement (durable before anything else), then for each new state change resolve
 // the policy (counting the match for the policy's status), classify, filter and route its rows.
 // The answer waits at most `budgetMs` for

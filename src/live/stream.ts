@@ -10,7 +10,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.ts';
-import { type LiveEvents, RESYNC_FRAME } from '../core/live.ts';
+import { type LiveEvents, RESYNC_FRAME } from './events.ts';
 import type { LiveMetrics } from '../observability/live-metrics.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { StreamTickets } from './stream-ticket.ts';

@@ -3,8 +3,8 @@
 // sees alerts received by another. Redis down: events stay local until it is back. Also the
 // cross-replica registry of used stream-ticket nonces.
 import type { Redis } from 'ioredis';
-import type { LiveEvent } from '../core/live.ts';
-import { LIVE_EVENT_TYPES } from '../core/live.ts';
+import type { LiveEvent } from './events.ts';
+import { LIVE_EVENT_TYPES } from './events.ts';
 
 const CHANNEL = 'alert-history:live';
 
