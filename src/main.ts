@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './api/app.ts';
 import type { Config } from './config/schema.ts';
-import { CIRCUIT_VALUE } from './core/circuit.ts';
 import { type Clock, systemClock } from './core/ports.ts';
 import { createWebhookParser } from './ingest/webhook.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -17,8 +16,8 @@ import { migrateWithRetry, openDatabase } from './store/open.ts';
 import { VERSION } from './version.ts';
 import type { Redis } from 'ioredis';
 import type { Metrics } from './observability/metrics.ts';
-import type { AlertStore, HealthCheck } from './core/ports.ts';
-import type { ModeStore, PolicyCatalog, PolicyMatchStore } from './core/enrichment.ts';
+import type { HealthCheck } from './core/ports.ts';
+import type { PolicyCatalog, PolicyMatchStore } from './core/enrichment.ts';
 import { configPolicies } from './classify/config-policies.ts';
 import { createProxy, createRecoveryRouter } from './pipeline/orchestrator.ts';
 import { buildCatalog, type PublishingParts, startPublishing } from './compose/publishing.ts';
@@ -26,18 +25,11 @@ import { operatorHealthCheck, operatorWanted } from './compose/operator-mode.ts'
 import type { Operator } from './operator/controller.ts';
 import type { TargetCatalog } from './core/publishing.ts';
 import { createTestSender } from './compose/test-send.ts';
-import { buildLive, type LiveParts } from './live/wiring.ts';
+import { buildLive } from './live/wiring.ts';
 import { createDashboardStore } from './store/dashboard.ts';
-import { createBreaker } from './classify/breaker.ts';
-import { type ClassificationCache, createMemoryCache } from './classify/cache.ts';
-import { createClassifier } from './classify/classifier.ts';
-import { createLlmClient, type LlmClient } from './classify/llm-client.ts';
 import { outbound } from './outbound/client.ts';
-import { createLayeredCache, createRedisCache } from './classify/redis-cache.ts';
-import { type ClassificationService, createClassificationService } from './pipeline/classification-service.ts';
-import { createClassificationRepository } from './store/classification-store.ts';
-import { createRedisModeStore, createSqlModeStore } from './store/mode-store.ts';
 import { createPolicyMatchStore } from './store/policy-matches.ts';
+import { buildClassification } from './compose/classification.ts';
 import { openRedis, pingRedis, waitForRedis } from './store/redis.ts';
 
 /** Options of {@link startService}. */
@@ -86,59 +78,6 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-interface ClassificationParts {
-  service: ClassificationService;
-  modes: ModeStore;
-}
-
-function buildCache(config: Config, metrics: Metrics, redis: Redis | undefined): ClassificationCache {
-  const memory = createMemoryCache();
-  if (!redis) return memory;
-  return createLayeredCache(memory, createRedisCache(redis), (op) => metrics.cacheErrors.inc({ operation: op }));
-}
-
-function buildLlm(config: Config): LlmClient | undefined {
-  const { llm } = config;
-  if (!llm.apiUrl) return undefined;
-  return createLlmClient({
-    baseUrl: llm.apiUrl,
-    apiKey: llm.apiKey,
-    model: llm.model,
-    timeoutMs: llm.timeoutSeconds * 1000,
-    authHeader: llm.authHeader,
-    maxRetries: llm.maxRetries,
-  });
-}
-
-/** Classifier, persistence, counters and metrics, and the mode store (Redis or settings). */
-function buildClassification(config: Config, parts: { db: Db; store: AlertStore; metrics: Metrics; redis: Redis | undefined; onClassified: LiveParts['onClassified'] }): ClassificationParts {
-  const { metrics } = parts;
-  const cache = buildCache(config, metrics, parts.redis);
-  const classifier = createClassifier({
-    llm: buildLlm(config),
-    breaker: createBreaker(),
-    cache,
-    cacheTtlMs: config.classification.cacheTtlSeconds * 1000,
-    events: {
-      onResult: (r) => {
-        metrics.classifications.inc({ severity: r.severity, source: r.source });
-        metrics.classificationDuration.observe(r.latencyMs / 1000);
-        (r.cached ? metrics.cacheHits : metrics.cacheMisses).inc({ cache_type: cache.kind });
-        metrics.circuitState.set(CIRCUIT_VALUE[classifier.circuitState()]);
-      },
-      onError: (type) => {
-        metrics.classificationErrors.inc({ error_type: type });
-        metrics.circuitState.set(CIRCUIT_VALUE[classifier.circuitState()]);
-        service.recordError();
-      },
-      onDisagreement: (llm, rules) => metrics.classificationDisagreements.inc({ llm_severity: llm.severity, rules_severity: rules.severity }),
-    },
-  });
-  const service = createClassificationService({ classifier, repository: createClassificationRepository(parts.db), alerts: parts.store, onClassified: parts.onClassified });
-  const modes = parts.redis ? createRedisModeStore(parts.redis, config.enrichment.mode) : createSqlModeStore(parts.db, config.enrichment.mode);
-  return { service, modes };
 }
 
 /** The optional Redis connection, waited for briefly so the first reads see shared state. */

@@ -11,6 +11,7 @@ import type {
   StoredClassification,
 } from '../core/classification.ts';
 import type { AlertStore } from '../core/ports.ts';
+import type { ClassificationErrors } from './classification-errors.ts';
 
 /** `GET /classification/stats`. */
 export interface ClassificationStats {
@@ -35,8 +36,6 @@ export interface ClassificationService {
   classifyKnown(fingerprint: string, force: boolean): Promise<ClassifiedAlert | null>;
   latest(fingerprint: string): Promise<StoredClassification | null>;
   stats(): ClassificationStats;
-  /** Counts an LLM failure (the classifier reports it). */
-  recordError(): void;
   readonly classifier: Classifier;
 }
 
@@ -47,7 +46,6 @@ class Counters {
   cacheHits = 0;
   llm = 0;
   fallback = 0;
-  errors = 0;
   latencyTotal = 0;
   bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0, noise: 0 };
 
@@ -60,17 +58,17 @@ class Counters {
     this.latencyTotal += result.latencyMs;
   }
 
-  snapshot(circuit: CircuitState): ClassificationStats {
+  snapshot(circuit: CircuitState, errors: number): ClassificationStats {
     return {
       total_requests: this.total,
       cache_hits: this.cacheHits,
       llm_requests: this.llm,
       fallback_used: this.fallback,
-      errors: this.errors,
+      errors,
       cache_hit_rate: ratio(this.cacheHits, this.total),
       llm_usage_rate: ratio(this.llm, this.total),
       fallback_rate: ratio(this.fallback, this.total),
-      error_rate: ratio(this.errors, this.total),
+      error_rate: ratio(errors, this.total),
       avg_latency_ms: this.total === 0 ? 0 : Math.round(this.latencyTotal / this.total),
       by_severity: { ...this.bySeverity },
       circuit_state: circuit,
@@ -83,6 +81,8 @@ export interface ClassificationServiceDeps {
   classifier: Classifier;
   repository: ClassificationRepository;
   alerts: AlertStore;
+  /** Where the classifier reports its failures (counted in stats); none: no failures counted. */
+  errors?: Pick<ClassificationErrors, 'count'>;
   /** Each new (not cached) classification, for the live stream. */
   onClassified?: (fingerprint: string, result: ClassifiedAlert) => void;
 }
@@ -109,9 +109,6 @@ export function createClassificationService(deps: ClassificationServiceDeps): Cl
       return classify({ fingerprint, status, labels, annotations }, { force });
     },
     latest: (fingerprint) => deps.repository.latest(fingerprint),
-    stats: () => counters.snapshot(deps.classifier.circuitState()),
-    recordError: () => {
-      counters.errors++;
-    },
+    stats: () => counters.snapshot(deps.classifier.circuitState(), deps.errors?.count() ?? 0),
   };
 }
