@@ -12,6 +12,8 @@ export npm_config_fund := false
 export npm_config_audit := false
 # V8 options for the embedded store's WASM (src/store/wasm-flags.ts); NODE_OPTIONS refuses them.
 EMBEDDED_NODE_FLAGS := --no-wasm-tier-up --no-wasm-dynamic-tiering
+# The embedded store's data-directory template for make run (its rule is below run).
+PGDATA_TEMPLATE := src/store/pgdata-template.tar.gz
 
 ##@ General
 
@@ -29,8 +31,17 @@ deps: node_modules/.installed ## Install dependencies (npm ci) when package-lock
 ##@ Run
 
 .PHONY: run
-run: deps ## Run the service on :8080 (embedded PGlite in ./data; DATABASE_URL for PostgreSQL)
+run: deps $(PGDATA_TEMPLATE) ## Run the service on :8080 (embedded PGlite in ./data; DATABASE_URL for PostgreSQL)
 	node $(EMBEDDED_NODE_FLAGS) src/cli.ts serve
+
+# A migrated, empty embedded data directory (gitignored) that a first start unpacks into a new
+# ./data instead of running initdb (src/store/pglite-template.ts): made once, again when the
+# migrations or the dependencies change. The image builds its own (Dockerfile).
+$(PGDATA_TEMPLATE): node_modules/.installed $(wildcard src/store/migrations/*.sql)
+	@echo "make: preparing the embedded database template (once, about 5 s)"
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	  DATA_DIR="$$tmp/pgdata" node $(EMBEDDED_NODE_FLAGS) src/cli.ts migrate >/dev/null; \
+	  node $(EMBEDDED_NODE_FLAGS) hack/pgdata-template.ts "$$tmp/pgdata" $@.tmp; mv $@.tmp $@
 
 .PHONY: cli
 cli: deps ## Run any CLI command with the project's Node, e.g. make cli ARGS="check-config --config my.yaml" (same as bin/alert-history)
