@@ -20,7 +20,8 @@ import type { HealthCheck } from './core/ports.ts';
 import type { PolicyCatalog, PolicyMatchStore } from './core/enrichment.ts';
 import { configPolicies } from './classify/config-policies.ts';
 import { createProxy, createRecoveryRouter } from './pipeline/orchestrator.ts';
-import { buildCatalog, type PublishingParts, startPublishing } from './compose/publishing.ts';
+import { buildCatalog, startPublishing } from './compose/publishing.ts';
+import { createDeliveryTotals, type DeliveryTotals } from './compose/delivery-totals.ts';
 import { operatorHealthCheck, operatorWanted } from './compose/operator-mode.ts';
 import type { Operator } from './operator/controller.ts';
 import type { TargetCatalog } from './core/publishing.ts';
@@ -97,15 +98,15 @@ function healthChecks(db: Db, redis: Redis | undefined, operator: Operator | und
 
 /**
  * Where targets and policies come from: the operator's catalogs (custom resources, Secrets and
- * config) when it runs, else config.yaml. Publishing starts after the operator and is bound late.
+ * config) when it runs, else config.yaml. Publishing starts after the operator (it needs the
+ * catalog), so the operator reads delivery totals through a port publishing fills.
  */
 async function catalogs(
   config: Config,
-  parts: { wantOperator: boolean; staticCatalog: TargetCatalog; metrics: Metrics; logger: Logger; matches: PolicyMatchStore },
-): Promise<{ operator: Operator | undefined; catalog: TargetCatalog; policies: PolicyCatalog; late: { publishing?: PublishingParts } }> {
+  parts: { wantOperator: boolean; staticCatalog: TargetCatalog; metrics: Metrics; logger: Logger; matches: PolicyMatchStore; totals: DeliveryTotals },
+): Promise<{ operator: Operator | undefined; catalog: TargetCatalog; policies: PolicyCatalog }> {
   const fromConfig = configPolicies(config);
-  const late: { publishing?: PublishingParts } = {};
-  if (!parts.wantOperator) return { operator: undefined, catalog: parts.staticCatalog, policies: fromConfig, late };
+  if (!parts.wantOperator) return { operator: undefined, catalog: parts.staticCatalog, policies: fromConfig };
   // Loaded only in operator mode: the Kubernetes client is large (start-up time and memory).
   const { buildOperator } = await import('./compose/operator.ts');
   const operator = buildOperator(config, {
@@ -114,11 +115,11 @@ async function catalogs(
     bindings: {
       configTargets: parts.staticCatalog.list(),
       configPolicies: fromConfig.list(),
-      totals: () => late.publishing?.outbox.totals() ?? Promise.resolve([]),
+      totals: parts.totals.read,
       policyMatches: () => parts.matches.totals(),
     },
   });
-  return { operator, catalog: operator.targets, policies: operator.policies, late };
+  return { operator, catalog: operator.targets, policies: operator.policies };
 }
 
 
@@ -153,8 +154,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     'classification ready',
   );
   const matches = createPolicyMatchStore(db);
-  const sources = await catalogs(config, { wantOperator, staticCatalog, metrics, logger, matches });
-  const { operator, catalog, late } = sources;
+  const deliveryTotals = createDeliveryTotals();
+  const sources = await catalogs(config, { wantOperator, staticCatalog, metrics, logger, matches, totals: deliveryTotals });
+  const { operator, catalog } = sources;
   const routingDeps = {
     policies: sources.policies,
     modes: classification.modes,
@@ -162,9 +164,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     globalFilter: config.filters,
     onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
   };
-  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRecoveryRouter(routingDeps), onDelivery: liveParts.onDelivery });
+  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRecoveryRouter(routingDeps), onDelivery: liveParts.onDelivery, totals: deliveryTotals });
   operator?.targets.onChange(liveParts.onTargetsChanged);
-  late.publishing = publishing;
   let accepting = true;
   const { app, routes, streams } = createApp({
     store,
@@ -193,7 +194,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       testSend: createTestSender(config, publishing.worker.guards),
       onRefresh: (n) => logger.info({ targets: n }, 'publishing targets refreshed'),
     },
-    dashboard: { store: createDashboardStore(db), totals: () => publishing.outbox.totals(), live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },
+    dashboard: { store: createDashboardStore(db), totals: deliveryTotals.read, live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },
     stream: { limits: config.live, tickets: liveParts.tickets },
     onRecorded: liveParts.onRecorded,
     modes: classification.modes,

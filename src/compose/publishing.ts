@@ -18,6 +18,7 @@ import { publisherRegistry } from '../publish/registry.ts';
 import type { Db } from '../store/db.ts';
 import { createDeliveryStore } from '../store/outbox.ts';
 import { VERSION } from '../version.ts';
+import type { DeliveryTotals } from './delivery-totals.ts';
 
 /** The publishing parts other wiring needs. */
 export interface PublishingParts {
@@ -48,13 +49,14 @@ export function buildCatalog(config: Config): TargetCatalog {
   return createStaticCatalog(config.publishing.targets, publisherRegistry);
 }
 
-/** Builds the outbox and starts this replica's delivery worker. */
+/** Builds the outbox (filling the delivery totals port with its totals) and starts this replica's delivery worker. */
 export function startPublishing(
   config: Config,
-  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: ReturnType<typeof createRecoveryRouter>; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void },
+  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: ReturnType<typeof createRecoveryRouter>; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void; totals?: DeliveryTotals },
 ): PublishingParts {
   const { metrics, logger } = parts;
   const outbox = createDeliveryStore(parts.db);
+  parts.totals?.fill(() => outbox.totals());
   const w = config.publishing.worker;
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = logger.child({ component: 'delivery' });
