@@ -19,7 +19,8 @@ import type { Metrics } from './observability/metrics.ts';
 import type { HealthCheck } from './core/ports.ts';
 import type { PolicyCatalog, PolicyMatchStore } from './core/enrichment.ts';
 import { configPolicies } from './classify/config-policies.ts';
-import { createProxy, createRecoveryRouter } from './pipeline/orchestrator.ts';
+import { createProxy } from './pipeline/orchestrator.ts';
+import { createRowRouter } from './pipeline/routing.ts';
 import { buildCatalog, startPublishing } from './compose/publishing.ts';
 import { createDeliveryTotals, type DeliveryTotals } from './compose/delivery-totals.ts';
 import { operatorHealthCheck, operatorWanted } from './compose/operator-mode.ts';
@@ -164,7 +165,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     globalFilter: config.filters,
     onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
   };
-  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRecoveryRouter(routingDeps), onDelivery: liveParts.onDelivery, totals: deliveryTotals });
+  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRowRouter(routingDeps), onDelivery: liveParts.onDelivery, totals: deliveryTotals });
   operator?.targets.onChange(liveParts.onTargetsChanged);
   let accepting = true;
   const { app, routes, streams } = createApp({

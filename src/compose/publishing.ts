@@ -11,7 +11,7 @@ import type { HttpSend, Target, TargetCatalog } from '../core/publishing.ts';
 import { targetKey } from '../core/target-key.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../pipeline/delivery-worker.ts';
-import type { createRecoveryRouter } from '../pipeline/orchestrator.ts';
+import type { RowRouter } from '../pipeline/routing.ts';
 import { createStaticCatalog } from '../publish/config-catalog.ts';
 import { createHttpSend } from '../publish/http.ts';
 import { publisherRegistry } from '../publish/registry.ts';
@@ -52,7 +52,7 @@ export function buildCatalog(config: Config): TargetCatalog {
 /** Builds the outbox (filling the delivery totals port with its totals) and starts this replica's delivery worker. */
 export function startPublishing(
   config: Config,
-  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: ReturnType<typeof createRecoveryRouter>; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void; totals?: DeliveryTotals },
+  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: RowRouter; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void; totals?: DeliveryTotals },
 ): PublishingParts {
   const { metrics, logger } = parts;
   const outbox = createDeliveryStore(parts.db);

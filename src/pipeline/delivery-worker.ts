@@ -6,11 +6,11 @@
 import { EventEmitter } from 'node:events';
 import { BrokenCircuitError } from 'cockatiel';
 import type { ClassifiedAlert } from '../core/classification.ts';
-import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore, RouteDecision } from '../core/outbox.ts';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore } from '../core/outbox.ts';
 import type { Clock } from '../core/ports.ts';
 import { type HttpSend, PublishError, type PublisherRegistry, type Target, type TargetCatalog } from '../core/publishing.ts';
 import { resolveTargetRef } from '../core/target-key.ts';
-import type { AlertEvent } from '../core/types.ts';
+import type { RowRouter } from './routing.ts';
 import { createTargetGuards, type TargetGuards } from './target-guard.ts';
 
 /** Tuning of the worker. */
@@ -40,8 +40,8 @@ export interface WorkerDeps {
   catalog: TargetCatalog;
   registry: PublisherRegistry;
   httpFor: (target: Target) => HttpSend;
-  /** Routes a row whose process died before routing it (classify, then filters). */
-  route: (event: AlertEvent, target: Target) => Promise<RouteDecision>;
+  /** Routes a row whose process died before routing it (classify, then filters): routing.ts's function, given by the wiring. */
+  route: RowRouter;
   clock: Clock;
   events: WorkerEvents;
   options: WorkerOptions;

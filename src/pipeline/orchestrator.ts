@@ -6,16 +6,15 @@
 // classifications and `responseWaitMs` for first delivery attempts; what is still running
 // finishes in the background, and rows nobody routed (a crash) are routed by a worker later.
 import type { ClassifiedAlert } from '../core/classification.ts';
-import type { EnrichmentMode, ModeStore, PolicyCatalog, PolicyMatchStore } from '../core/enrichment.ts';
-import type { FilterDecision, GlobalFilter } from '../core/filter.ts';
-import type { DeliveryStore, RouteDecision } from '../core/outbox.ts';
+import type { EnrichmentMode, PolicyMatchStore } from '../core/enrichment.ts';
+import type { FilterDecision } from '../core/filter.ts';
+import type { DeliveryStore } from '../core/outbox.ts';
 import type { AlertStore, Clock } from '../core/ports.ts';
-import type { Target, TargetCatalog } from '../core/publishing.ts';
+import type { TargetCatalog } from '../core/publishing.ts';
 import { targetKey } from '../core/target-key.ts';
 import type { AlertBatch, AlertEvent, RecordResult } from '../core/types.ts';
-import type { ClassificationService } from './classification-service.ts';
 import { resolvePolicy, type ResolvedPolicy } from './policy.ts';
-import { globalDecision, routeToTargets } from './routing.ts';
+import { type Routed, routeEvent, type RoutingDeps } from './routing.ts';
 
 /** What the proxy needs from the delivery worker. */
 export interface DeliveryNotifier {
@@ -23,15 +22,11 @@ export interface DeliveryNotifier {
   settled(keys: readonly string[], deadlineMs: number): Promise<void>;
 }
 
-/** Dependencies of the proxy pipeline. */
-export interface ProxyDeps {
+/** Dependencies of the proxy pipeline: routing's, and where its results go. */
+export interface ProxyDeps extends RoutingDeps {
   store: AlertStore;
-  classification: ClassificationService;
-  modes: ModeStore;
-  policies: PolicyCatalog;
   /** Where each new state change's policy is counted (shared by all replicas). */
   matches: Pick<PolicyMatchStore, 'record'>;
-  globalFilter: GlobalFilter;
   targets: TargetCatalog;
   outbox: DeliveryStore;
   worker: DeliveryNotifier;
@@ -42,8 +37,6 @@ export interface ProxyDeps {
   responseWaitMs: number;
   /** How long outbox rows wait for routing before a worker routes them. */
   routingGraceMs: number;
-  /** Reports background failures (classification or routing after the answer was sent). */
-  onBackgroundError: (err: unknown) => void;
 }
 
 /** Delivery states of one state change when the answer was built. */
@@ -74,40 +67,11 @@ export interface ProxyResult {
   outcomes: ProxyOutcome[];
 }
 
-interface Routed {
-  event: AlertEvent;
-  policy: ResolvedPolicy;
-  classification: ClassifiedAlert | undefined;
-  decision: FilterDecision;
-  routes: RouteDecision[];
-}
-
-/** What classifying and routing one event needs. */
-type RoutingDeps = Pick<ProxyDeps, 'policies' | 'modes' | 'classification' | 'globalFilter' | 'onBackgroundError'>;
-
-function classifyEvent(deps: RoutingDeps, event: AlertEvent, policy: ResolvedPolicy): Promise<ClassifiedAlert | undefined> {
-  if (policy.mode === 'transparent') return Promise.resolve(undefined);
-  const alert = { fingerprint: event.fingerprint, status: event.status, labels: event.labels, annotations: event.annotations };
-  return deps.classification.classify(alert, policy.classify);
-}
-
 /** Resolves `work`, or undefined once `deadlineMs` (wall clock) passes. */
 function within<T>(work: Promise<T>, deadlineMs: number, clock: Clock): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadlineMs - clock.now()))));
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Classifies (errors become "unclassified"; the classifier already fell back to rules) and routes one event. */
-async function routeEvent(deps: RoutingDeps, event: AlertEvent, ctx: { globalMode: EnrichmentMode; targets: readonly Target[]; policy?: ResolvedPolicy }): Promise<Routed> {
-  const policy = ctx.policy ?? resolvePolicy(deps.policies.list(), event.labels, ctx.globalMode);
-  const classification = await classifyEvent(deps, event, policy).catch((err: unknown) => {
-    deps.onBackgroundError(err);
-    return undefined;
-  });
-  const decision = globalDecision(policy, deps.globalFilter, event, classification);
-  const routes = routeToTargets({ event, policy, classification, global: decision }, ctx.targets);
-  return { event, policy, classification, decision, routes };
 }
 
 function countsFor(routed: Routed, states: Map<string, string>): DeliveryCounts {
@@ -134,20 +98,6 @@ async function deliveryStates(deps: ProxyDeps, routed: readonly Routed[], deadli
 function countMatches(deps: ProxyDeps, policies: readonly ResolvedPolicy[]): void {
   const keys = policies.flatMap((p) => (p.key === undefined ? [] : [p.key]));
   if (keys.length > 0) deps.matches.record(keys).catch(deps.onBackgroundError);
-}
-
-/**
- * Routes one outbox row nobody routed (its process died between recording and routing): the
- * same policy, classification (cache, LLM, rules) and filters as the proxy, for one target.
- */
-export function createRecoveryRouter(deps: RoutingDeps): (event: AlertEvent, target: Target) => Promise<RouteDecision> {
-  return async (event, target) => {
-    const { mode } = await deps.modes.get();
-    const routed = await routeEvent(deps, event, { globalMode: mode, targets: [target] });
-    const [decision] = routed.routes;
-    if (!decision) throw new Error(`no routing decision for target ${targetKey(target)}`);
-    return decision;
-  };
 }
 
 /** Creates the proxy pipeline. */
