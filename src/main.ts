@@ -21,6 +21,7 @@ import type { PolicyCatalog, PolicyMatchStore } from './core/enrichment.ts';
 import { configPolicies } from './classify/config-policies.ts';
 import { createProxy } from './pipeline/orchestrator.ts';
 import { createRowRouter } from './pipeline/routing.ts';
+import { createDeliveryOutcomes } from './pipeline/delivery-outcomes.ts';
 import { buildCatalog, startPublishing } from './compose/publishing.ts';
 import { createDeliveryTotals, type DeliveryTotals } from './compose/delivery-totals.ts';
 import { operatorHealthCheck, operatorWanted } from './compose/operator-mode.ts';
@@ -156,6 +157,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   );
   const matches = createPolicyMatchStore(db);
   const deliveryTotals = createDeliveryTotals();
+  // The worker publishes each settled attempt here; the proxy answer subscribes.
+  const deliveryOutcomes = createDeliveryOutcomes();
   const sources = await catalogs(config, { wantOperator, staticCatalog, metrics, logger, matches, totals: deliveryTotals });
   const { operator, catalog } = sources;
   const routingDeps = {
@@ -165,7 +168,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     globalFilter: config.filters,
     onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
   };
-  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRowRouter(routingDeps), onDelivery: liveParts.onDelivery, totals: deliveryTotals });
+  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRowRouter(routingDeps), onDelivery: liveParts.onDelivery, totals: deliveryTotals, outcomes: deliveryOutcomes });
   operator?.targets.onChange(liveParts.onTargetsChanged);
   let accepting = true;
   const { app, routes, streams } = createApp({
@@ -183,6 +186,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       targets: catalog,
       outbox: publishing.outbox,
       worker: publishing.worker,
+      outcomes: deliveryOutcomes,
       clock,
       budgetMs: config.classification.webhookBudgetMs,
       responseWaitMs: config.proxy.responseWaitMs,

@@ -12,6 +12,7 @@ import { targetKey } from '../core/target-key.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../pipeline/delivery-worker.ts';
 import type { RowRouter } from '../pipeline/routing.ts';
+import { type DeliveryOutcomes, OUTCOME_STATE } from '../pipeline/delivery-outcomes.ts';
 import { createStaticCatalog } from '../publish/config-catalog.ts';
 import { createHttpSend } from '../publish/http.ts';
 import { publisherRegistry } from '../publish/registry.ts';
@@ -26,9 +27,6 @@ export interface PublishingParts {
   outbox: DeliveryStore;
   worker: DeliveryWorker;
 }
-
-/** The row state each outcome leaves behind (for the live stream). */
-const outcomeState = { succeeded: 'succeeded', retry: 'failed', dead: 'dead', filtered: 'filtered', release: 'pending' } as const;
 
 /** One HTTP client per target, rebuilt when the target object changes (a refresh). */
 function httpClients(): (target: Target) => HttpSend {
@@ -52,7 +50,7 @@ export function buildCatalog(config: Config): TargetCatalog {
 /** Builds the outbox (filling the delivery totals port with its totals) and starts this replica's delivery worker. */
 export function startPublishing(
   config: Config,
-  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: RowRouter; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void; totals?: DeliveryTotals },
+  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: RowRouter; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void; totals?: DeliveryTotals; outcomes?: DeliveryOutcomes },
 ): PublishingParts {
   const { metrics, logger } = parts;
   const outbox = createDeliveryStore(parts.db);
@@ -67,6 +65,7 @@ export function startPublishing(
     registry: publisherRegistry,
     httpFor: httpClients(),
     route: parts.route,
+    outcomes: parts.outcomes,
     clock: parts.clock,
     options: {
       workerId,
@@ -83,7 +82,7 @@ export function startPublishing(
       onOutcome(t, outcome, { seconds, delivery }) {
         // The metric label, the log field and the live event name the target by its key.
         const target = targetKey(t);
-        parts.onDelivery?.({ id: delivery.id, target, fingerprint: delivery.fingerprint, state: outcomeState[outcome.kind] });
+        parts.onDelivery?.({ id: delivery.id, target, fingerprint: delivery.fingerprint, state: OUTCOME_STATE[outcome.kind] });
         const p = metrics.publishing;
         if (seconds !== undefined) p.duration.observe({ target }, seconds);
         if (outcome.kind === 'succeeded') p.publishes.inc({ target, status: 'success' });

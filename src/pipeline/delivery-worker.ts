@@ -3,13 +3,13 @@
 // success, a retry with exponential backoff and jitter (Retry-After honoured), or a dead letter
 // after the last attempt or a permanent failure. Per-target token buckets and breakers keep paused
 // targets' rows in the outbox; a global concurrency limit bounds sends in flight.
-import { EventEmitter } from 'node:events';
 import { BrokenCircuitError } from 'cockatiel';
 import type { ClassifiedAlert } from '../core/classification.ts';
-import type { ClaimedDelivery, DeliveryOutcome, DeliveryStore } from '../core/outbox.ts';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryState, DeliveryStore } from '../core/outbox.ts';
 import type { Clock } from '../core/ports.ts';
 import { type HttpSend, PublishError, type PublisherRegistry, type Target, type TargetCatalog } from '../core/publishing.ts';
 import { resolveTargetRef } from '../core/target-key.ts';
+import { createDeliveryOutcomes, deliveryKey, type DeliveryOutcomes, OUTCOME_STATE } from './delivery-outcomes.ts';
 import type { RowRouter } from './routing.ts';
 import { createTargetGuards, type TargetGuards } from './target-guard.ts';
 
@@ -44,6 +44,8 @@ export interface WorkerDeps {
   route: RowRouter;
   clock: Clock;
   events: WorkerEvents;
+  /** Where each settled attempt is published (the orchestrator's answer listens); default: a private port. */
+  outcomes?: DeliveryOutcomes;
   options: WorkerOptions;
   random?: () => number;
 }
@@ -52,7 +54,7 @@ export interface WorkerDeps {
 export interface DeliveryWorker {
   /** Looks for due rows now (after an enqueue on this replica). */
   kick(): void;
-  /** Resolves when each `eventId/target` key finished its first attempt here, or at the deadline. */
+  /** Resolves when each `eventId/target` key finished an attempt here (after this call), or at the deadline. */
   settled(keys: readonly string[], deadlineMs: number): Promise<void>;
   guards: TargetGuards;
   /** Stops claiming, waits for sends in flight (bounded by drainTimeoutMs), hands back the rest. */
@@ -97,8 +99,7 @@ export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const random = deps.random ?? Math.random;
   const guards = createTargetGuards({ ...options.breaker, now: () => clock.now() }, (target, state) => events.onCircuit(target, state));
   const inflight = new Map<number, { row: ClaimedDelivery; done: Promise<void> }>();
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
+  const outcomes = deps.outcomes ?? createDeliveryOutcomes();
   let running = true;
   let saturated = false;
   let wake: (() => void) | undefined;
@@ -121,13 +122,16 @@ export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     });
 
   async function finish(row: ClaimedDelivery, outcome: DeliveryOutcome, extra: { target?: Target; seconds?: number; classification?: ClassifiedAlert }): Promise<void> {
+    // A row whose outcome could not be recorded stays claimed ('sending') until its lease expires.
+    let state: DeliveryState = 'sending';
     try {
       await outbox.complete(row.id, options.workerId, outcome, extra.classification);
+      state = OUTCOME_STATE[outcome.kind];
     } catch (err) {
       events.onError(err, 'recording a delivery outcome (the lease will expire and the row be retried)');
     }
     if (extra.target) events.onOutcome(extra.target, outcome, { seconds: extra.seconds, delivery: { id: row.id, fingerprint: row.event.fingerprint } });
-    emitter.emit('settled', `${row.event.id}/${row.target}`);
+    outcomes.publish({ eventId: row.event.id, target: row.target, state });
   }
 
   async function send(row: ClaimedDelivery, target: Target, classification: ClassifiedAlert | undefined): Promise<void> {
@@ -200,15 +204,14 @@ export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       return new Promise((resolve) => {
         const finishWait = (): void => {
           clearTimeout(timer);
-          emitter.off('settled', onSettled);
+          unsubscribe();
           resolve();
         };
-        const onSettled = (key: string): void => {
-          remaining.delete(key);
+        const unsubscribe = outcomes.subscribe((settled) => {
+          remaining.delete(deliveryKey(settled));
           if (remaining.size === 0) finishWait();
-        };
+        });
         const timer = setTimeout(finishWait, Math.max(0, deadlineMs - clock.now()));
-        emitter.on('settled', onSettled);
       });
     },
     async stop() {

@@ -2,24 +2,25 @@
 // route into the outbox. Record first, with one outbox row per (new state change, enabled target)
 // in the same statement (durable before anything else), then for each new state change resolve
 // the policy (counting the match for the policy's status), classify, filter and route its rows.
-// The answer waits at most `budgetMs` for
-// classifications and `responseWaitMs` for first delivery attempts; what is still running
-// finishes in the background, and rows nobody routed (a crash) are routed by a worker later.
+// The answer waits at most `budgetMs` for classifications and `responseWaitMs` for first delivery
+// attempts, which it hears of on the delivery-outcomes port the worker publishes to (it does not
+// read the outbox back); what is still running finishes in the background, and rows nobody routed
+// (a crash) are routed by a worker later.
 import type { ClassifiedAlert } from '../core/classification.ts';
 import type { EnrichmentMode, PolicyMatchStore } from '../core/enrichment.ts';
 import type { FilterDecision } from '../core/filter.ts';
 import type { DeliveryStore } from '../core/outbox.ts';
 import type { AlertStore, Clock } from '../core/ports.ts';
-import type { TargetCatalog } from '../core/publishing.ts';
+import type { Target, TargetCatalog } from '../core/publishing.ts';
 import { targetKey } from '../core/target-key.ts';
 import type { AlertBatch, AlertEvent, RecordResult } from '../core/types.ts';
+import { type DeliveryOutcomes, deliveryKey, type OutcomeWatch, watchOutcomes } from './delivery-outcomes.ts';
 import { resolvePolicy, type ResolvedPolicy } from './policy.ts';
 import { type Routed, routeEvent, type RoutingDeps } from './routing.ts';
 
-/** What the proxy needs from the delivery worker. */
+/** What the proxy needs from the delivery worker: a nudge after routing (outcomes come back on a port). */
 export interface DeliveryNotifier {
   kick(): void;
-  settled(keys: readonly string[], deadlineMs: number): Promise<void>;
 }
 
 /** Dependencies of the proxy pipeline: routing's, and where its results go. */
@@ -28,8 +29,11 @@ export interface ProxyDeps extends RoutingDeps {
   /** Where each new state change's policy is counted (shared by all replicas). */
   matches: Pick<PolicyMatchStore, 'record'>;
   targets: TargetCatalog;
-  outbox: DeliveryStore;
+  /** Where routing decisions are stored. */
+  outbox: Pick<DeliveryStore, 'route'>;
   worker: DeliveryNotifier;
+  /** Delivery outcomes as this replica's worker settles them (the answer's delivery counts). */
+  outcomes: Pick<DeliveryOutcomes, 'subscribe'>;
   clock: Clock;
   /** How long the answer waits for classifications. */
   budgetMs: number;
@@ -74,11 +78,11 @@ function within<T>(work: Promise<T>, deadlineMs: number, clock: Clock): Promise<
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function countsFor(routed: Routed, states: Map<string, string>): DeliveryCounts {
+function countsFor(routed: Routed, states: ReadonlyMap<string, string>): DeliveryCounts {
   const counts: DeliveryCounts = { targets: 0, successful: 0, failed: 0, pending: 0 };
   for (const route of routed.routes.filter((r) => r.pass)) {
     counts.targets++;
-    const state = states.get(`${route.eventId}/${route.target}`);
+    const state = states.get(deliveryKey(route));
     if (state === 'succeeded') counts.successful++;
     else if (state === 'failed' || state === 'dead') counts.failed++;
     else counts.pending++;
@@ -86,18 +90,50 @@ function countsFor(routed: Routed, states: Map<string, string>): DeliveryCounts 
   return counts;
 }
 
-async function deliveryStates(deps: ProxyDeps, routed: readonly Routed[], deadlineMs: number): Promise<Map<string, string>> {
-  const keys = routed.flatMap((r) => r.routes.filter((d) => d.pass).map((d) => `${d.eventId}/${d.target}`));
-  if (keys.length === 0) return new Map();
-  await deps.worker.settled(keys, deadlineMs);
-  const rows = await deps.outbox.statesOf(routed.map((r) => r.event.id));
-  return new Map(rows.map((r) => [`${r.eventId}/${r.target}`, r.state]));
+/** The states of the routed deliveries once each settled here, or at the deadline. */
+async function settledStates(watch: OutcomeWatch, routed: readonly Routed[], deadlineMs: number): Promise<ReadonlyMap<string, string>> {
+  const keys = routed.flatMap((r) => r.routes.filter((d) => d.pass).map(deliveryKey));
+  if (keys.length > 0) await watch.settled(keys, deadlineMs);
+  return watch.states;
 }
 
 /** Counts the policy of each new state change; a failure is reported, never fatal to the webhook. */
 function countMatches(deps: ProxyDeps, policies: readonly ResolvedPolicy[]): void {
   const keys = policies.flatMap((p) => (p.key === undefined ? [] : [p.key]));
   if (keys.length > 0) deps.matches.record(keys).catch(deps.onBackgroundError);
+}
+
+/** What one request has so far: its recorded rows, the enabled targets, the outcome watch. */
+interface Run {
+  recorded: RecordResult;
+  targets: readonly Target[];
+  watch: OutcomeWatch | undefined;
+  started: number;
+}
+
+/** Routes the new state changes and builds the answer within the budgets. */
+async function routeAndAnswer(deps: ProxyDeps, run: Run): Promise<ProxyResult> {
+  const { recorded, targets } = run;
+  const metricsOnly = targets.length === 0;
+  const { mode: globalMode } = await deps.modes.get();
+  const policies = recorded.newEvents.map((event) => resolvePolicy(deps.policies.list(), event.labels, globalMode));
+  countMatches(deps, policies);
+  const routing = Promise.all(recorded.newEvents.map((event, i) => routeEvent(deps, event, { globalMode, targets, policy: policies[i] })));
+  const stored = routing.then(async (all) => {
+    await deps.outbox.route(all.flatMap((r) => r.routes));
+    if (all.some((r) => r.routes.some((d) => d.pass))) deps.worker.kick();
+    return all;
+  });
+  stored.catch(deps.onBackgroundError);
+  const routed = await within(stored, run.started + deps.budgetMs, deps.clock).catch(() => undefined);
+  if (!routed) {
+    // Classification outran the budget: answer now; routing and delivery go on in the background.
+    const outcomes = recorded.newEvents.map((event, i) => ({ event, policy: policies[i]!, classification: undefined, decision: { pass: true, reason: 'still classifying' }, deliveries: undefined }));
+    return { recorded, globalMode, metricsOnly, outcomes };
+  }
+  const states = run.watch ? await settledStates(run.watch, routed, run.started + deps.responseWaitMs) : new Map<string, string>();
+  const outcomes = routed.map((r) => ({ ...r, deliveries: metricsOnly ? undefined : countsFor(r, states) }));
+  return { recorded, globalMode, metricsOnly, outcomes };
 }
 
 /** Creates the proxy pipeline. */
@@ -107,24 +143,12 @@ export function createProxy(deps: ProxyDeps): (batch: AlertBatch) => Promise<Pro
     const targets = deps.targets.list().filter((t) => t.enabled);
     const plan = targets.length > 0 ? { targets: targets.map(targetKey), routingGraceMs: deps.routingGraceMs } : undefined;
     const recorded = await deps.store.record(batch, plan);
-    const { mode: globalMode } = await deps.modes.get();
-    const policies = recorded.newEvents.map((event) => resolvePolicy(deps.policies.list(), event.labels, globalMode));
-    countMatches(deps, policies);
-    const routing = Promise.all(recorded.newEvents.map((event, i) => routeEvent(deps, event, { globalMode, targets, policy: policies[i] })));
-    const stored = routing.then(async (all) => {
-      await deps.outbox.route(all.flatMap((r) => r.routes));
-      if (all.some((r) => r.routes.some((d) => d.pass))) deps.worker.kick();
-      return all;
-    });
-    stored.catch(deps.onBackgroundError);
-    const routed = await within(stored, started + deps.budgetMs, deps.clock).catch(() => undefined);
-    if (!routed) {
-      // Classification outran the budget: answer now; routing and delivery go on in the background.
-      const outcomes = recorded.newEvents.map((event, i) => ({ event, policy: policies[i]!, classification: undefined, decision: { pass: true, reason: 'still classifying' }, deliveries: undefined }));
-      return { recorded, globalMode, metricsOnly: !plan, outcomes };
+    // Listen before routing, so an attempt that settles fast is not missed.
+    const watch = plan && recorded.newEvents.length > 0 ? watchOutcomes(deps.outcomes, recorded.newEvents.map((e) => e.id), deps.clock) : undefined;
+    try {
+      return await routeAndAnswer(deps, { recorded, targets, watch, started });
+    } finally {
+      watch?.close();
     }
-    const states = plan ? await deliveryStates(deps, routed, started + deps.responseWaitMs).catch(() => new Map<string, string>()) : new Map<string, string>();
-    const outcomes = routed.map((r) => ({ ...r, deliveries: plan ? countsFor(r, states) : undefined }));
-    return { recorded, globalMode, metricsOnly: !plan, outcomes };
   };
 }
