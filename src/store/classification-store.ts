@@ -1,22 +1,14 @@
 // Classification results in the `classifications` table: every result is kept (a history per
 // fingerprint); reads take the newest.
-import type { Classification, ClassificationRepository, ClassificationSource, StoredClassification } from '../core/classification.ts';
+import type { Classification, ClassificationRepository, StoredClassification } from '../core/classification.ts';
+import { classificationSchema } from '../core/classification-schema.ts';
 import { pgTimestampToIso } from '../core/time.ts';
+import { parseColumn } from './columns.ts';
 import type { Sql } from './db.ts';
+import type { SqlRow } from './rows.ts';
+import type { classifications } from './schema.ts';
 
-interface Row {
-  fingerprint: string;
-  severity: Classification['severity'];
-  confidence: number;
-  category: Classification['category'];
-  reasoning: string;
-  recommendations: string[];
-  source: ClassificationSource;
-  model: string;
-  prompt_version: string;
-  latency_ms: number;
-  created_at: string;
-}
+type Row = SqlRow<typeof classifications>;
 
 /** Appends a result. */
 export async function saveClassification(db: Sql, fingerprint: string, c: Classification): Promise<void> {
@@ -35,19 +27,23 @@ export async function latestClassification(db: Sql, fingerprint: string): Promis
     [fingerprint],
   );
   if (!row) return null;
-  return {
-    fingerprint: row.fingerprint,
-    severity: row.severity,
-    confidence: row.confidence,
-    category: row.category,
-    reasoning: row.reasoning,
-    recommendations: row.recommendations,
-    source: row.source,
-    model: row.model,
-    promptVersion: row.prompt_version,
-    latencyMs: row.latency_ms,
-    createdAt: pgTimestampToIso(row.created_at),
-  };
+  // category, source and recommendations have no CHECK constraint: the row is parsed, not trusted.
+  const classification = parseColumn(
+    classificationSchema,
+    {
+      severity: row.severity,
+      confidence: row.confidence,
+      category: row.category,
+      reasoning: row.reasoning,
+      recommendations: row.recommendations,
+      source: row.source,
+      model: row.model,
+      promptVersion: row.prompt_version,
+      latencyMs: row.latency_ms,
+    },
+    { table: 'classifications', key: row.id },
+  );
+  return { ...classification, fingerprint: row.fingerprint, createdAt: pgTimestampToIso(row.created_at) };
 }
 
 /** The repository port over a database. */

@@ -2,11 +2,14 @@
 // raw rows past the watermark (rollup-parts.ts; 5-minute buckets scan raw rows), recent events
 // with a LATERAL lookup of each alert's latest classification.
 import type { DashboardCharts, DashboardCounts, DashboardStore, FrequentAlert, LatestClassification, RecentAlert, RecentQuery, Recommendation, TimelineBucket } from '../core/dashboard.ts';
-import type { Severity } from '../core/classification.ts';
 import { pgTimestampToIso } from '../core/time.ts';
+import { parseColumn, recommendationsColumn } from './columns.ts';
 import type { Db, Sql } from './db.ts';
 import { hourParts, Params, type RollupState, withRollupState } from './rollup-parts.ts';
-import { EVENT_COLUMNS, type EventRow, toEvent } from './rows.ts';
+import { EVENT_COLUMNS, type EventRow, type SqlRow, toEvent } from './rows.ts';
+import type { alertEvents, classifications } from './schema.ts';
+
+type EventColumns = SqlRow<typeof alertEvents>;
 
 /** The severity label in `column` normalised in SQL the way core/severity.ts does it. */
 function severityClass(column: string): string {
@@ -63,7 +66,7 @@ async function timeline(db: Sql, source: ChartSource, since: number, step: numbe
   const cls = severityClass('severity');
   const ctes = source.with(p);
   // Grouped by the raw severity first: the class is computed once per group, not once per row.
-  const rows = await db.query<{ bucket: string; firing: number; resolved: number; critical: number; warning: number; info: number }>(
+  const rows = await db.query<Omit<TimelineBucket, 'timestamp'> & { bucket: string }>(
     `${ctes},
      g AS (
        SELECT date_bin(make_interval(secs => ${p.add(step)}::double precision / 1000), at, to_timestamp(${p.add(since)}::double precision / 1000)) AS bucket,
@@ -95,7 +98,7 @@ async function top(db: Sql, source: ChartSource): Promise<FrequentAlert[]> {
   const ctes = source.with(p);
   // The ten groups first; then the latest event of each by (received_at, id), one answer however
   // many share a receive time.
-  const rows = await db.query<{ alertname: string; namespace: string | null; n: number; last_seen: string; severity: string | null; status: string }>(
+  const rows = await db.query<Pick<EventColumns, 'alertname' | 'namespace' | 'severity' | 'status'> & { n: number; last_seen: string }>(
     `${ctes},
      f AS (
        SELECT alertname, namespace, sum(events)::int AS n, max(last_received_at) AS last_seen
@@ -117,7 +120,8 @@ async function top(db: Sql, source: ChartSource): Promise<FrequentAlert[]> {
 async function distributions(db: Sql, source: ChartSource): Promise<Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>> {
   const p = new Params();
   const ctes = source.with(p);
-  const rows = await db.query<{ severity: string | null; status: string | null; namespace: string | null; n: number; dim: number }>(
+  // One grouping set per row: the other two columns are null.
+  const rows = await db.query<{ [K in 'severity' | 'status' | 'namespace']: string | null } & { n: number; dim: number }>(
     `${ctes},
      g AS (SELECT severity, status, namespace, sum(events) AS n FROM parts GROUP BY 1, 2, 3)
      SELECT ${SEVERITY_CLASS} AS severity, status, namespace, sum(n)::int AS n, GROUPING(${SEVERITY_CLASS}, status, namespace) AS dim
@@ -158,22 +162,19 @@ export async function dashboardCharts(db: Sql, hours: number, options: ChartOpti
   return { timeline: fillBuckets(series, since, step, now), top: frequent, ...dist };
 }
 
-interface ClassificationColumns {
-  c_severity: Severity | null;
-  c_confidence: number | null;
-  c_reasoning: string | null;
-  c_recommendations: string[] | null;
-  c_source: string | null;
-  c_created_at: string | null;
-}
+type ClassificationRow = SqlRow<typeof classifications>;
 
-function latestOf(r: ClassificationColumns): LatestClassification | null {
+/** The columns of an alert's latest classification, prefixed `c_`; null without one (LEFT JOIN). */
+type ClassificationColumns = { [K in 'severity' | 'confidence' | 'reasoning' | 'recommendations' | 'source' | 'created_at' as `c_${K}`]: ClassificationRow[K] | null };
+
+function latestOf(r: ClassificationColumns & { fingerprint: string }): LatestClassification | null {
   if (r.c_severity === null) return null;
+  const recommendations = r.c_recommendations === null ? [] : parseColumn(recommendationsColumn, r.c_recommendations, { table: 'classifications', column: 'recommendations', key: r.fingerprint });
   return {
     severity: r.c_severity,
     confidence: r.c_confidence ?? 0,
     reasoning: r.c_reasoning ?? '',
-    recommendations: r.c_recommendations ?? [],
+    recommendations,
     source: r.c_source ?? 'rules',
     createdAt: pgTimestampToIso(r.c_created_at ?? ''),
   };
@@ -207,7 +208,7 @@ async function recent(db: Sql, q: RecentQuery): Promise<RecentAlert[]> {
 }
 
 async function recommendations(db: Sql, q: { limit: number; minConfidence: number }): Promise<Recommendation[]> {
-  const rows = await db.query<ClassificationColumns & { fingerprint: string; alertname: string | null }>(
+  const rows = await db.query<ClassificationColumns & Pick<ClassificationRow, 'fingerprint'> & { alertname: string | null }>(
     `SELECT c.fingerprint, a.alertname, c.severity AS c_severity, c.confidence AS c_confidence, c.reasoning AS c_reasoning,
             c.recommendations AS c_recommendations, c.source AS c_source, c.created_at AS c_created_at
      FROM classifications c LEFT JOIN alerts a ON a.fingerprint = c.fingerprint

@@ -1,8 +1,11 @@
 // The enrichment mode, shared by replicas and kept across restarts: Redis key `enrichment:mode`
 // holding {"mode": ...} with no expiry (the legacy service lost it after an hour), or the
 // `settings` table without Redis. Unset, it is ENRICHMENT_MODE, else `enriched`.
-import { type EnrichmentMode, isEnrichmentMode, type ModeState, type ModeStore } from '../core/enrichment.ts';
+import { z } from 'zod';
+import { ENRICHMENT_MODES, type EnrichmentMode, type ModeState, type ModeStore } from '../core/enrichment.ts';
 import type { Sql } from './db.ts';
+import type { SqlRow } from './rows.ts';
+import type { settings } from './schema.ts';
 
 /** The Redis key of the mode. */
 export const MODE_KEY = 'enrichment:mode';
@@ -19,11 +22,19 @@ export function initialMode(fromEnv: EnrichmentMode | undefined): ModeState {
   return fromEnv ? { mode: fromEnv, source: 'env' } : { mode: 'enriched', source: 'default' };
 }
 
+/**
+ * The stored value, in Redis and in settings.value. One that does not parse (another version's,
+ * or edited by hand) reads as unset: the mode falls back to ENRICHMENT_MODE or the default, as
+ * it always has, rather than failing every request that asks for the mode.
+ */
+const storedMode = z.object({ mode: z.enum(ENRICHMENT_MODES) });
+
+const modeOf = (value: unknown): EnrichmentMode | undefined => storedMode.safeParse(value).data?.mode;
+
 function parseStored(text: string | null): EnrichmentMode | undefined {
   if (text === null) return undefined;
   try {
-    const mode = (JSON.parse(text) as { mode?: unknown }).mode;
-    return isEnrichmentMode(mode) ? mode : undefined;
+    return modeOf(JSON.parse(text));
   } catch {
     return undefined;
   }
@@ -57,9 +68,9 @@ export function createRedisModeStore(redis: RedisModeCommands, fromEnv?: Enrichm
 export function createSqlModeStore(db: Sql, fromEnv?: EnrichmentMode): ModeStore {
   return {
     async get() {
-      const [row] = await db.query<{ value: { mode?: unknown } }>('SELECT value FROM settings WHERE key = $1', [SETTINGS_KEY]);
-      const mode = row?.value.mode;
-      return isEnrichmentMode(mode) ? { mode, source: 'database' } : initialMode(fromEnv);
+      const [row] = await db.query<Pick<SqlRow<typeof settings>, 'value'>>('SELECT value FROM settings WHERE key = $1', [SETTINGS_KEY]);
+      const mode = modeOf(row?.value);
+      return mode ? { mode, source: 'database' } : initialMode(fromEnv);
     },
     async set(mode) {
       await db.query(

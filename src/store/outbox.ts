@@ -2,20 +2,16 @@
 // a claim sets it to the end of the lease, so a row whose worker died is due again when the lease
 // runs out, and one partial index serves the claim scan. Rows of one alert and target go out in
 // order: a row waits while an earlier one for the same (target, fingerprint) is unfinished.
-import type { ClassifiedAlert } from '../core/classification.ts';
-import type {
-  ClaimedDelivery,
-  DeliveryFilter,
-  DeliveryOutcome,
-  DeliveryRecord,
-  DeliveryState,
-  DeliveryStore,
-  TargetTotals,
-} from '../core/outbox.ts';
+import { AppError } from '../core/errors.ts';
+import type { ClaimedDelivery, DeliveryFilter, DeliveryOutcome, DeliveryRecord, DeliveryStore, TargetTotals } from '../core/outbox.ts';
 import { pgTimestampToIso } from '../core/time.ts';
+import { classifiedAlertSchema } from './columns.ts';
 import type { Db, Sql } from './db.ts';
-import { EVENT_COLUMNS, type EventRow, isoOrNull, toEvent } from './rows.ts';
+import { EVENT_COLUMNS, type EventRow, isoOrNull, type SqlRow, toEvent } from './rows.ts';
+import type { alertEvents, deliveries } from './schema.ts';
 import { Where } from './where.ts';
+
+type DeliveryRow = SqlRow<typeof deliveries>;
 
 const OPEN_STATES = "('routing', 'pending', 'failed', 'sending')";
 const EVENT_SELECT = EVENT_COLUMNS.split(', ')
@@ -46,14 +42,13 @@ RETURNING d.id AS delivery_id, d.target, d.attempts, due.prev_state, d.classific
      AND p.external_ref IS NOT NULL AND pe.starts_at = e.starts_at
    ORDER BY p.id DESC LIMIT 1) AS previous_ref`;
 
-interface ClaimRow extends EventRow {
-  delivery_id: number;
-  target: string;
-  attempts: number;
-  prev_state: DeliveryState;
-  routed_classification: ClassifiedAlert | null;
-  previous_ref: string | null;
-}
+type ClaimRow = EventRow &
+  Pick<DeliveryRow, 'target' | 'attempts'> & {
+    delivery_id: DeliveryRow['id'];
+    prev_state: DeliveryRow['state'];
+    routed_classification: DeliveryRow['classification'];
+    previous_ref: DeliveryRow['external_ref'];
+  };
 
 const ROUTE_SQL = `
 UPDATE deliveries d
@@ -86,26 +81,7 @@ function outcomeUpdate(outcome: DeliveryOutcome): { set: string; params: unknown
   }
 }
 
-interface ListRow {
-  id: number;
-  event_id: number;
-  target: string;
-  fingerprint: string;
-  alertname: string;
-  status: string;
-  state: DeliveryState;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  last_error_reason: string | null;
-  filter_reason: string | null;
-  external_ref: string | null;
-  created_at: string;
-  updated_at: string;
-  delivered_at: string | null;
-}
-
+type ListRow = Omit<DeliveryRow, 'lease_until' | 'claimed_by' | 'classification'> & Pick<SqlRow<typeof alertEvents>, 'alertname' | 'status'>;
 
 function toRecord(r: ListRow): DeliveryRecord {
   const open = r.state === 'routing' || r.state === 'pending' || r.state === 'failed';
@@ -134,17 +110,48 @@ function listWhere(filter: DeliveryFilter): Where {
   return new Where().anyOf('d.target', filter.targets).equals('d.state', filter.state).equals('d.fingerprint', filter.fingerprint);
 }
 
-async function claim(db: Db, options: Parameters<DeliveryStore['claim']>[0]): Promise<ClaimedDelivery[]> {
-  const rows = await db.query<ClaimRow>(CLAIM_SQL, [options.limit, options.exclude, options.worker, options.leaseMs]);
-  return rows.map((r) => ({
+/**
+ * A claimed row for the worker. Its stored classification is parsed: one that does not parse is
+ * dropped and the row routed again, as a row that was never routed (completing it stores the new
+ * one). Throws AppError when the event's labels or annotations do not parse (see {@link claim}).
+ */
+function toClaimed(r: ClaimRow): ClaimedDelivery {
+  const routed = r.routed_classification === null ? null : classifiedAlertSchema.safeParse(r.routed_classification);
+  return {
     id: r.delivery_id,
     target: r.target,
     attempts: r.attempts,
-    unrouted: r.prev_state === 'routing',
+    unrouted: r.prev_state === 'routing' || routed?.success === false,
     event: toEvent(r),
-    classification: r.routed_classification ?? undefined,
+    classification: routed?.success ? routed.data : undefined,
     externalRef: r.previous_ref ?? undefined,
-  }));
+  };
+}
+
+const DEAD_LETTER_SQL = `
+UPDATE deliveries d SET state = 'dead', last_error = x.error, last_error_reason = NULL, claimed_by = NULL, updated_at = now()
+FROM unnest($1::bigint[], $2::text[]) AS x(id, error)
+WHERE d.id = x.id AND d.claimed_by = $3 AND d.state = 'sending'`;
+
+/**
+ * Claims due rows. A row whose event does not parse back (columns.ts) cannot be sent, now or on a
+ * retry: it goes dead at once with the error naming the column as `last_error`, instead of failing
+ * the whole batch on every claim until its lease runs out.
+ */
+async function claim(db: Db, options: Parameters<DeliveryStore['claim']>[0]): Promise<ClaimedDelivery[]> {
+  const rows = await db.query<ClaimRow>(CLAIM_SQL, [options.limit, options.exclude, options.worker, options.leaseMs]);
+  const claimed: ClaimedDelivery[] = [];
+  const broken: { id: number; error: string }[] = [];
+  for (const r of rows) {
+    try {
+      claimed.push(toClaimed(r));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      broken.push({ id: r.delivery_id, error: err.message });
+    }
+  }
+  if (broken.length > 0) await db.query(DEAD_LETTER_SQL, [broken.map((b) => b.id), broken.map((b) => b.error), options.worker]);
+  return claimed;
 }
 
 async function list(db: Sql, filter: DeliveryFilter, page: { limit: number; offset: number }): Promise<{ items: DeliveryRecord[]; total: number }> {
@@ -175,7 +182,7 @@ async function retry(db: Db, id: number): Promise<'requeued' | 'not_found' | 'no
 }
 
 async function totals(db: Db): Promise<TargetTotals[]> {
-  const rows = await db.query<{ target: string; succeeded: number; failed: number; dead: number; pending: number; last_success: string | null; last_failure: string | null; last_dead: string | null }>(
+  const rows = await db.query<Pick<TargetTotals, 'target' | 'succeeded' | 'failed' | 'dead' | 'pending'> & { [K in 'last_success' | 'last_failure' | 'last_dead']: DeliveryRow['delivered_at'] }>(
     `SELECT target,
             count(*) FILTER (WHERE state = 'succeeded')::int AS succeeded,
             count(*) FILTER (WHERE state = 'failed')::int AS failed,
@@ -219,7 +226,7 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     totals: () => totals(db),
     async statesOf(eventIds) {
       if (eventIds.length === 0) return [];
-      const rows = await db.query<{ event_id: number; target: string; state: DeliveryState }>(
+      const rows = await db.query<Pick<DeliveryRow, 'event_id' | 'target' | 'state'>>(
         'SELECT event_id, target, state FROM deliveries WHERE event_id = ANY($1::bigint[])',
         [eventIds],
       );
@@ -231,7 +238,7 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     },
     async deadByTarget() {
       // deliveries_state_idx (state, target) answers this without reading the history rows.
-      return db.query<{ target: string; dead: number }>("SELECT target, count(*)::int AS dead FROM deliveries WHERE state = 'dead' GROUP BY target");
+      return db.query<Pick<TargetTotals, 'target' | 'dead'>>("SELECT target, count(*)::int AS dead FROM deliveries WHERE state = 'dead' GROUP BY target");
     },
   };
 }

@@ -4,6 +4,8 @@
 import type { PolicyMatches, PolicyMatchStore } from '../core/enrichment.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Sql } from './db.ts';
+import type { SqlRow } from './rows.ts';
+import type { policyMatches } from './schema.ts';
 
 const RECORD_SQL = `
 INSERT INTO policy_matches AS p (policy, matched, last_match_at)
@@ -21,8 +23,8 @@ export function createPolicyMatchStore(db: Sql): PolicyMatchStore {
       await db.query(RECORD_SQL, [keys, keys.map((k) => counts.get(k))], 'policy_matches_record');
     },
     async totals(): Promise<PolicyMatches[]> {
-      const rows = await db.query<{ policy: string; matched: number; last_match_at: string }>('SELECT policy, matched, last_match_at FROM policy_matches ORDER BY policy');
-      return rows.map((r) => ({ policy: r.policy, matched: Number(r.matched), lastMatchAt: pgTimestampToIso(r.last_match_at) }));
+      const rows = await db.query<SqlRow<typeof policyMatches>>('SELECT policy, matched, last_match_at FROM policy_matches ORDER BY policy');
+      return rows.map((r) => ({ policy: r.policy, matched: r.matched, lastMatchAt: pgTimestampToIso(r.last_match_at) }));
     },
   };
 }

@@ -4,7 +4,13 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, doublePrecision, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 6 });
+// `mode: 'string'` and the `enum`s below are types only (the SQL is the same): both drivers return
+// timestamps as UTC text (pg.ts, pglite.ts), and the CHECK constraints hold the enums. rows.ts
+// derives the raw SQL row types from these tables.
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 6, mode: 'string' });
+/** Both drivers parse numeric as a JS number (pg.ts, pglite.ts). */
+const num = (name: string) => numeric(name, { mode: 'number' });
+const ALERT_STATUS = { enum: ['firing', 'resolved'] } as const;
 
 /** Every recorded state change. */
 export const alertEvents = pgTable(
@@ -12,7 +18,7 @@ export const alertEvents = pgTable(
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     fingerprint: text('fingerprint').notNull(),
-    status: text('status').notNull(),
+    status: text('status', ALERT_STATUS).notNull(),
     startsAt: ts('starts_at').notNull(),
     endsAt: ts('ends_at'),
     alertname: text('alertname').notNull().default(''),
@@ -56,7 +62,7 @@ export const alerts = pgTable(
     alertname: text('alertname').notNull().default(''),
     namespace: text('namespace'),
     severity: text('severity'),
-    status: text('status').notNull(),
+    status: text('status', ALERT_STATUS).notNull(),
     labels: jsonb('labels').notNull(),
     annotations: jsonb('annotations').notNull(),
     startsAt: ts('starts_at').notNull(),
@@ -82,7 +88,7 @@ export const classifications = pgTable(
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     fingerprint: text('fingerprint').notNull(),
-    severity: text('severity').notNull(),
+    severity: text('severity', { enum: ['critical', 'warning', 'info', 'noise'] }).notNull(),
     confidence: doublePrecision('confidence').notNull(),
     category: text('category').notNull(),
     reasoning: text('reasoning').notNull(),
@@ -122,7 +128,7 @@ export const deliveries = pgTable(
       .references(() => alertEvents.id, { onDelete: 'cascade' }),
     target: text('target').notNull(),
     fingerprint: text('fingerprint').notNull(),
-    state: text('state').notNull().default('routing'),
+    state: text('state', { enum: ['routing', 'pending', 'sending', 'failed', 'succeeded', 'dead', 'filtered'] }).notNull().default('routing'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     leaseUntil: ts('lease_until'),
@@ -200,7 +206,7 @@ export const alertRollupDays = pgTable(
     firstReceivedAt: ts('first_received_at').notNull(),
     lastFlapAt: ts('last_flap_at'),
     /** Sum of `extract(epoch FROM ends_at - starts_at)` over resolved events with an end (exact numeric). */
-    resolvedSeconds: numeric('resolved_seconds'),
+    resolvedSeconds: num('resolved_seconds'),
     resolvedTimed: bigint('resolved_timed', { mode: 'number' }).notNull(),
   },
   (t) => [index('alert_rollup_days_day_idx').on(t.day)],
@@ -211,7 +217,7 @@ export const alertRollupDurations = pgTable(
   'alert_rollup_durations',
   {
     day: ts('day').notNull(),
-    seconds: numeric('seconds').notNull(),
+    seconds: num('seconds').notNull(),
     events: bigint('events', { mode: 'number' }).notNull(),
   },
   (t) => [index('alert_rollup_durations_day_idx').on(t.day)],
@@ -247,7 +253,7 @@ export const alertRollupWeeks = pgTable(
     lastFiredAt: ts('last_fired_at'),
     firstReceivedAt: ts('first_received_at').notNull(),
     lastFlapAt: ts('last_flap_at'),
-    resolvedSeconds: numeric('resolved_seconds'),
+    resolvedSeconds: num('resolved_seconds'),
     resolvedTimed: bigint('resolved_timed', { mode: 'number' }).notNull(),
   },
   (t) => [index('alert_rollup_weeks_week_idx').on(t.week)],
