@@ -4,12 +4,17 @@
 // these are hash aggregates, not window functions over the whole table. By default they read the
 // daily rollups plus raw rows at the edges (rollup-parts.ts); `source: 'raw'` scans alert_events
 // only, with identical answers (test/integration/rollups.test.ts compares them).
+import { z } from 'zod';
 import type { FlappingAlert, HistoryStats, Report, ReportQuery, TimeRange, TopAlert } from '../core/queries.ts';
 import { pgTimestampToIso } from '../core/time.ts';
+import { parseColumn } from './columns.ts';
 import type { Sql } from './db.ts';
 import { dayParts, durationParts, Params, type RollupState, withRollupState } from './rollup-parts.ts';
-import { isoOrNull } from './rows.ts';
+import { isoOrNull, type SqlRow } from './rows.ts';
+import type { alertEvents, alertRollupDays } from './schema.ts';
 import { Where } from './where.ts';
+
+type EventColumns = SqlRow<typeof alertEvents>;
 
 /** Where an analytics read comes from: rollups plus raw edges (the default), or raw events only. */
 export interface ReadOptions {
@@ -66,14 +71,8 @@ export async function topAlerts(db: Sql, query: TopQuery, options: ReadOptions =
   }));
 }
 
-interface FlapRow {
-  fingerprint: string;
-  alertname: string;
-  namespace: string | null;
-  transition_count: number;
-  last_transition_at: string | null;
-  first_at: string;
-}
+type FlapRow = Pick<EventColumns, 'fingerprint' | 'alertname' | 'namespace'> &
+  Pick<FlappingAlert, 'transition_count'> & { last_transition_at: EventColumns['ends_at']; first_at: EventColumns['received_at'] };
 
 function observedHours(range: TimeRange, firstAt: string, nowMs: number): number {
   const start = Date.parse(range.since ?? pgTimestampToIso(firstAt));
@@ -127,14 +126,10 @@ export async function flappingAlerts(db: Sql, query: FlappingQuery, options: Rea
   }));
 }
 
-interface StatsRow {
-  total_events: number;
-  unique_alerts: number;
-  firing: number;
-  resolved: number;
-  p50: number | null;
-  p90: number | null;
-}
+type StatsRow = Pick<HistoryStats, 'total_events' | 'unique_alerts' | 'firing' | 'resolved'> & { [K in 'p50' | 'p90']: number | null };
+
+/** A breakdown built by json_agg: [key, count] pairs, most first. */
+const breakdownColumn = z.array(z.tuple([z.string().nullable(), z.number()]));
 
 type Counts = Omit<StatsRow, 'p50' | 'p90'> & { by_severity: Record<string, number>; by_namespace: Record<string, number> };
 
@@ -172,7 +167,7 @@ async function countsFromRollups(db: Sql, range: TimeRange, state: RollupState):
   const breakdown = (column: string, dim: number, limit: number): string =>
     `(SELECT coalesce(json_agg(json_build_array(k.key, k.n) ORDER BY k.n DESC, k.key), '[]') FROM (
        SELECT ${column} AS key, n FROM g WHERE dim = ${dim} ORDER BY n DESC, key LIMIT ${limit}) k)`;
-  const [row] = await db.query<Omit<StatsRow, 'p50' | 'p90'> & { severity: [string | null, number][]; namespace: [string | null, number][] }>(
+  const [row] = await db.query<Omit<StatsRow, 'p50' | 'p90'> & { severity: unknown; namespace: unknown }>(
     `WITH ${ctes},
      g AS (
        SELECT fingerprint, severity, namespace, sum(events)::int8 AS n, sum(firing)::int8 AS firing, sum(resolved)::int8 AS resolved,
@@ -185,8 +180,9 @@ async function countsFromRollups(db: Sql, range: TimeRange, state: RollupState):
     p.values,
   );
   const { severity, namespace, ...totals } = row!;
-  const toRecord = (pairs: [string | null, number][]): Record<string, number> => Object.fromEntries(pairs.map(([k, n]) => [k ?? 'unknown', n]));
-  return { ...totals, by_severity: toRecord(severity), by_namespace: toRecord(namespace) };
+  const toRecord = (column: 'severity' | 'namespace', pairs: unknown): Record<string, number> =>
+    Object.fromEntries(parseColumn(breakdownColumn, pairs, { table: 'alert_rollup_days', column: `${column} (json_agg)`, key: 'stats' }).map(([k, n]) => [k ?? 'unknown', n]));
+  return { ...totals, by_severity: toRecord('severity', severity), by_namespace: toRecord('namespace', namespace) };
 }
 
 /** percentile_cont exactly as PostgreSQL computes it (float8), from the values at its two ranks. */
@@ -237,13 +233,7 @@ export async function historyStats(db: Sql, range: TimeRange, options: ReadOptio
   };
 }
 
-interface GroupRow {
-  alertname: string;
-  namespace: string | null;
-  events: number;
-  flaps: number;
-  alerts: number;
-}
+type GroupRow = Pick<EventColumns, 'alertname' | 'namespace'> & Pick<SqlRow<typeof alertRollupDays>, 'events' | 'flaps'> & { alerts: number };
 
 const PER_GROUP = `SELECT alertname, namespace, sum(events)::int8 AS events, sum(flaps)::int8 AS flaps, count(*) AS alerts
      FROM per_alert GROUP BY alertname, namespace`;

@@ -49,13 +49,21 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
 const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Query read timeout/i;
 
+/** The fields of a driver error (pg, PGlite, Node) the store reads, each still unknown. */
+export interface ErrorFields {
+  code?: unknown;
+  message?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+}
+
+/** Anything thrown, as its {@link ErrorFields}; a non-object has none. */
+export const errorFields = (err: unknown): ErrorFields => (typeof err === 'object' && err !== null ? err : {});
+
 function isUnavailable(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const code = (err as { code?: unknown }).code;
+  const { code, errors, message } = errorFields(err);
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
-  const errors = (err as { errors?: unknown }).errors;
   if (Array.isArray(errors) && errors.some(isUnavailable)) return true;
-  const message = (err as { message?: unknown }).message;
   return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message);
 }
 
@@ -66,7 +74,6 @@ function isUnavailable(err: unknown): boolean {
 export function toStoreError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (isUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE', 'database unavailable', { cause: err });
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === '57014') return new AppError('TIMEOUT', 'database statement timed out', { cause: err });
+  if (errorFields(err).code === '57014') return new AppError('TIMEOUT', 'database statement timed out', { cause: err });
   return new AppError('INTERNAL_ERROR', 'database error', { cause: err, retryable: false });
 }

@@ -1,16 +1,19 @@
 // Reads of the event history: filtered pages, one alert's timeline, the most recent events.
+import { z } from 'zod';
 import type { AlertDetail, EventPage, HistoryFilter, Page } from '../core/queries.ts';
 import type { AlertEvent } from '../core/types.ts';
 import type { Sql } from './db.ts';
 import { type AlertRow, EVENT_COLUMNS, type EventRow, toAlertState, toEvent } from './rows.ts';
 import { historyWhere, type Where } from './where.ts';
 
+/** The part of `EXPLAIN (FORMAT JSON)` we read; anything else in it is ignored. */
+const explainJson = z.tuple([z.object({ Plan: z.object({ 'Plan Rows': z.number() }) })], z.unknown());
+
+/** The planner's row estimate; 0 (count exactly) should the plan's JSON ever look different. */
 async function estimateMatches(db: Sql, where: Where): Promise<number> {
-  const [plan] = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM alert_events ${where.toString()}`,
-    where.params,
-  );
-  return Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
+  const [plan] = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM alert_events ${where.toString()}`, where.params);
+  const parsed = explainJson.safeParse(plan?.['QUERY PLAN']);
+  return Math.round(parsed.data?.[0].Plan['Plan Rows'] ?? 0);
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { embeddedStoreError } from '../core/startup-error.ts';
-import type { Db } from './db.ts';
+import { type Db, errorFields } from './db.ts';
 import { migrate } from './migrate.ts';
 import { openPostgres } from './pg.ts';
 import { openPgliteWorker } from './pglite-worker.ts';
@@ -45,7 +45,7 @@ export async function migrateWithRetry(db: Db, logger: Logger): Promise<void> {
       logger.info({ applied: result.applied.length, total: result.total, driver: db.kind }, 'database schema up to date');
       return;
     } catch (err) {
-      if ((err as { code?: string }).code !== 'SERVICE_UNAVAILABLE') throw err;
+      if (errorFields(err).code !== 'SERVICE_UNAVAILABLE') throw err;
       const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
       logger.warn({ attempt, retry_in_ms: delay }, 'database unreachable; retrying migrations');
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -1,7 +1,7 @@
 // PostgreSQL driver on a pg Pool: session time zone UTC, timestamps as text, int8 as number.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { type Db, readDeadlineError, type Sql, toStoreError } from './db.ts';
+import { type Db, errorFields, readDeadlineError, type Sql, toStoreError } from './db.ts';
 
 const TIMESTAMPTZ_OID = 1184;
 const INT8_OID = 20;
@@ -34,6 +34,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Sql {
     async query<T>(text: string, params?: readonly unknown[], name?: string): Promise<T[]> {
       try {
         const result = await client.query({ text, values: params as unknown[] | undefined, ...(name ? { name } : {}) });
+        // The driver's rows are untyped: T is the caller's row type, derived from schema.ts (rows.ts).
         return result.rows as T[];
       } catch (err) {
         throw toStoreError(err);
@@ -52,8 +53,8 @@ function boundedReads(pool: pg.Pool, timeoutMs: number): Sql {
       try {
         return await reads.query<T>(text, params);
       } catch (err) {
-        const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-        const timedOut = (err as { code?: unknown }).code === 'TIMEOUT' || (typeof cause?.message === 'string' && READ_TIMED_OUT.test(cause.message));
+        const { message } = errorFields(errorFields(err).cause);
+        const timedOut = errorFields(err).code === 'TIMEOUT' || (typeof message === 'string' && READ_TIMED_OUT.test(message));
         throw timedOut ? readDeadlineError(timeoutMs, err) : err;
       }
     },

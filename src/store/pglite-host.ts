@@ -3,6 +3,7 @@
 // the data directory, then answers one statement per message; pglite-worker.ts is the other end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { asError } from '../core/startup-error.ts';
+import { errorFields } from './db.ts';
 import { createPglite } from './pglite.ts';
 import { freshDataDirTemplate } from './pglite-template.ts';
 
@@ -25,6 +26,7 @@ export type HostReply = { id: number; rows: unknown[] } | { id: number; error: {
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('pglite-host must run in a worker thread');
+  // workerData is `any`: pglite-worker.ts starts this thread with a HostInit.
   const init = workerData as HostInit;
   try {
     const loadDataDir = init.loadDataDir ?? freshDataDirTemplate(init.dataDir);
@@ -44,8 +46,9 @@ async function main(): Promise<void> {
 
 /** What crosses the thread boundary: a readable message and the SQLSTATE or errno code. */
 function errorOf(err: unknown): { message: string; code?: string | undefined } {
-  const e = asError(err) as Error & { code?: unknown };
-  return { message: e.message, code: typeof e.code === 'string' ? e.code : undefined };
+  const e = asError(err);
+  const { code } = errorFields(e);
+  return { message: e.message, code: typeof code === 'string' ? code : undefined };
 }
 
 void main();

@@ -42,6 +42,7 @@ class Host {
     if (this.#exited) return Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'embedded database is closed'));
     const id = this.#next++;
     return new Promise<T[]>((resolve, reject) => {
+      // The host's rows are untyped: T is the caller's row type, derived from schema.ts (rows.ts).
       this.#pending.set(id, { resolve: (rows) => resolve(rows as T[]), reject });
       this.#worker.postMessage({ id, text, params });
     });

@@ -17,6 +17,7 @@
 //   never take a bucket below it, so a batched delete is never seen half in the rollups.
 // - Concurrent replicas: each run locks the state row (FOR UPDATE SKIP LOCKED); a run that finds it
 //   locked does nothing. Every run recomputes whole buckets, so repeating one changes nothing.
+import { asError } from '../core/startup-error.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Db, Sql } from './db.ts';
 
@@ -272,7 +273,7 @@ export function startRollups(options: { db: Db; intervalMs: number; log: RollupL
     if (busy) return;
     busy = true;
     running = runRollup(options.db)
-      .catch((err: unknown) => options.log.warn({ err: { message: (err as Error).message } }, 'rollup run failed; will retry next interval'))
+      .catch((err: unknown) => options.log.warn({ err: { message: asError(err).message } }, 'rollup run failed; will retry next interval'))
       .finally(() => (busy = false));
   };
   tick();
