@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/loader.ts';
 import { buildCatalog } from './compose/publishing.ts';
 import { startService } from './main.ts';
-import { describeStartupError, type StartupContext } from './core/startup-error.ts';
+import { asError, describeStartupError, type StartupContext } from './core/startup-error.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open.ts';
@@ -58,7 +58,7 @@ async function serve(loaded: LoadedConfig, logger: Logger): Promise<void> {
         logger.flush(() => process.exit(0));
       },
       (err: unknown) => {
-        logger.error({ err: { message: (err as Error).message } }, 'shutdown failed');
+        logger.error({ err: { message: asError(err).message } }, 'shutdown failed');
         process.exit(1);
       },
     );

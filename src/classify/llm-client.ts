@@ -10,6 +10,7 @@ import { OutboundError } from '../outbound/errors.ts';
 import { type ErrorBody, errorFromStatus, LlmError, llmErrorFrom } from './llm-errors.ts';
 import { buildMessages } from './prompt.ts';
 import { parseVerdict, SCHEMA_NAME, VERDICT_JSON_SCHEMA } from './verdict.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** How the client talks to the endpoint. */
 export interface LlmClientOptions {
@@ -104,7 +105,7 @@ function verdictOf(completion: Completion): Verdict {
   try {
     return parseVerdict(choice.message.content ?? '');
   } catch (err) {
-    throw new LlmError('invalid_reply', (err as Error).message);
+    throw new LlmError('invalid_reply', asError(err).message);
   }
 }
 

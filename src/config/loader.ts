@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { applyEnv, envNameFor } from './env.ts';
 import { expandTargetReferences } from './expand.ts';
 import { configSchema, type Config } from './schema.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** A configuration problem: one line naming the key, the problem and the allowed values. */
 export class ConfigError extends Error {
@@ -73,7 +74,7 @@ function readDocument(file: string | undefined): Record<string, unknown> {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`config: ${file} is not valid YAML: ${asError(err).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config: ${file} must hold a mapping`);

@@ -1,7 +1,7 @@
 // Runs the health checks for readiness (/readyz) and the dashboard's health panel: each check
 // races a timeout, and the result per check name is what both answers show.
-import { AppError } from '../core/errors.ts';
 import type { HealthCheck } from '../core/ports.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** One readiness check result. */
 export interface CheckResult {
@@ -25,7 +25,7 @@ export async function runChecks(checks: readonly HealthCheck[], timeoutMs: numbe
       try {
         return [c.name, { ok: true, latency_ms: await withTimeout(c, timeoutMs) }];
       } catch (err) {
-        const message = err instanceof AppError ? err.message : (err as Error).message;
+        const message = asError(err).message;
         return [c.name, { ok: false, error: message }];
       }
     }),

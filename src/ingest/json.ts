@@ -4,6 +4,7 @@
 import { validationError } from '../core/errors.ts';
 import { formatPath } from './path.ts';
 import { type ScanLimits, scanJson } from './scan.ts';
+import { asError } from '../core/startup-error.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -21,7 +22,7 @@ export function parseJsonBody(body: Uint8Array, limits: ScanLimits): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const detail = (err as Error).message.replace(/"[^"]{40,}"/g, '"…"').slice(0, 160);
+    const detail = asError(err).message.replace(/"[^"]{40,}"/g, '"…"').slice(0, 160);
     throw validationError([{ path: '', message: `request body is not valid JSON: ${detail}` }]);
   }
 }

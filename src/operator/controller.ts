@@ -22,6 +22,7 @@ import { isTargetSecret, parseTargetSecret, type SecretObject } from './secret-t
 import { recordEvent } from './status.ts';
 import { createConflictReporter } from './target-conflicts.ts';
 import { type ReconcileResult, startWorkQueue, type WorkQueue } from './work-queue.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** Options of {@link startOperator}. */
 export interface OperatorOptions {
@@ -90,7 +91,7 @@ export function startOperator(options: OperatorOptions): Operator {
       metrics.reconciles.inc({ controller, result });
       metrics.reconcileTime.observe({ controller }, seconds);
     },
-    onError: (key, err) => (err instanceof NotReadyYet ? log.info({ controller, key, reason: err.message }, 'not ready yet: retrying with backoff') : log.warn({ controller, key, err: { message: (err as Error).message } }, 'reconcile failed')),
+    onError: (key, err) => (err instanceof NotReadyYet ? log.info({ controller, key, reason: err.message }, 'not ready yet: retrying with backoff') : log.warn({ controller, key, err: { message: asError(err).message } }, 'reconcile failed')),
     onDepth: (depth) => metrics.queueDepth.set({ name: controller }, depth),
   });
   const targetQueue: WorkQueue = startWorkQueue({
@@ -137,7 +138,7 @@ export function startOperator(options: OperatorOptions): Operator {
     });
   }
   const onLabelled = (key: string, secret: SecretObject | undefined): void =>
-    void onSecret(key, secret).catch((err: unknown) => log.warn({ secret: key, err: { message: (err as Error).message } }, 'secret event failed'));
+    void onSecret(key, secret).catch((err: unknown) => log.warn({ secret: key, err: { message: asError(err).message } }, 'secret event failed'));
 
   for (const namespace of options.namespaces) {
     informers.targets.push(startListWatch<CustomResource>({ name: `publishingtargets/${namespace}`, source: restSource(rest, collectionPath('publishingtargets', namespace), source), onChange: (c) => targetQueue.add(c.key), ...watchOptions }));
@@ -152,7 +153,7 @@ export function startOperator(options: OperatorOptions): Operator {
     onChanged: (key) => index.dependents(key).forEach((k) => targetQueue.add(k)),
   });
   informers.secrets.push(...secrets.informers);
-  const conflicts = createConflictReporter({ rest, isLeader, now, onError: (secret, err) => log.warn({ secret, err: { message: (err as Error).message } }, 'conflict event failed') });
+  const conflicts = createConflictReporter({ rest, isLeader, now, onError: (secret, err) => log.warn({ secret, err: { message: asError(err).message } }, 'conflict event failed') });
   targets.onChange(() => void conflicts.report(targets.conflicts()));
 
   const enqueueAll = (): void => {
@@ -166,7 +167,7 @@ export function startOperator(options: OperatorOptions): Operator {
       facts.totals = new Map(totals.map((t) => [t.target, t]));
       facts.matches = new Map(matches.map((m) => [m.policy, m]));
     } catch (err) {
-      log.warn({ err: { message: (err as Error).message } }, 'delivery totals and policy matches unavailable for status: keeping the last read');
+      log.warn({ err: { message: asError(err).message } }, 'delivery totals and policy matches unavailable for status: keeping the last read');
     }
     enqueueAll();
   }

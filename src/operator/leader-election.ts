@@ -6,6 +6,7 @@
 // releases the Lease so a successor need not wait for it to expire.
 import type { KubeRest } from './kube/rest.ts';
 import { KubeError } from './kube/rest.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** The Lease fields we read and write. */
 interface Lease {
@@ -121,7 +122,7 @@ export function startLeaderElection(options: ElectorOptions): LeaderElector {
       else if (leader) setLeader(false);
     } catch (err) {
       const conflict = err instanceof KubeError && err.statusCode === 409;
-      if (!conflict) log.warn({ lease: `${namespace}/${name}`, err: { message: (err as Error).message } }, 'lease update failed');
+      if (!conflict) log.warn({ lease: `${namespace}/${name}`, err: { message: asError(err).message } }, 'lease update failed');
     }
     // A leader that has not renewed within the renew deadline stops leading at once.
     if (leader && now() - lastRenew > options.renewDeadlineMs) setLeader(false);
@@ -143,7 +144,7 @@ export function startLeaderElection(options: ElectorOptions): LeaderElector {
     const at = microTime(now());
     const spec = { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: at, acquireTime: at };
     await rest.request('PUT', `${path}/${name}`, { body: { ...current, spec }, timeoutMs: 5_000 }).catch((err: unknown) => {
-      log.warn({ err: { message: (err as Error).message } }, 'could not release the lease (it expires by itself)');
+      log.warn({ err: { message: asError(err).message } }, 'could not release the lease (it expires by itself)');
     });
   }
 

@@ -2,6 +2,7 @@
 // list's resourceVersion; a watch that ends normally (server timeout) resumes from the last seen
 // version; 410 Gone relists; errors back off with jitter; a watchdog restarts a stream that has
 // gone silent (no event and no bookmark) for too long. It feeds a cache every replica keeps.
+import { asError } from '../../core/startup-error.ts';
 
 /** The part of an object the loop needs. */
 export interface KubeObject {
@@ -194,7 +195,7 @@ export function startListWatch<T extends KubeObject>(options: ListWatchOptions<T
       if (end.kind === 'silent') log.warn({ informer: options.name, after_ms: options.watchdogMs }, 'watch went silent: restarting it');
       if (end.kind === 'error') {
         const delay = backoff();
-        log.warn({ informer: options.name, err: { message: String((end.error as Error)?.message ?? JSON.stringify(end.error)) }, retry_ms: delay }, 'watch failed');
+        log.warn({ informer: options.name, err: { message: asError(end.error).message }, retry_ms: delay }, 'watch failed');
         await pause(delay);
         if (failures > 3) return;
       }
@@ -209,7 +210,7 @@ export function startListWatch<T extends KubeObject>(options: ListWatchOptions<T
         await list();
       } catch (err) {
         const delay = backoff();
-        log.warn({ informer: options.name, err: { message: (err as Error).message }, retry_ms: delay }, 'list failed');
+        log.warn({ informer: options.name, err: { message: asError(err).message }, retry_ms: delay }, 'list failed');
         await pause(delay);
         continue;
       }
