@@ -74,7 +74,7 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   for (const key of path.slice(0, -1)) {
     const next = node[key];
     const child: Record<string, unknown> =
-      typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+      typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...next } : {};
     node[key] = child;
     node = child;
   }

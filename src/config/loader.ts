@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import { applyEnv, envNameFor } from './env.ts';
 import { expandTargetReferences } from './expand.ts';
 import { configSchema, type Config } from './schema.ts';
-import { asError } from '../core/startup-error.ts';
+import { asError, errnoOf } from '../core/startup-error.ts';
+import { isRecord } from '../core/guards.ts';
 
 /** A configuration problem: one line naming the key, the problem and the allowed values. */
 export class ConfigError extends Error {
@@ -36,7 +37,7 @@ function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
   let node: unknown = doc;
   for (const key of path) {
     if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
+    node = Reflect.get(node, key);
   }
   return node;
 }
@@ -68,7 +69,7 @@ function readDocument(file: string | undefined): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(`config: cannot read ${file}: ${errnoOf(err) ?? String(err)}`);
   }
   let doc: unknown;
   try {
@@ -77,8 +78,8 @@ function readDocument(file: string | undefined): Record<string, unknown> {
     throw new ConfigError(`config: ${file} is not valid YAML: ${asError(err).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config: ${file} must hold a mapping`);
-  return doc as Record<string, unknown>;
+  if (!isRecord(doc)) throw new ConfigError(`config: ${file} must hold a mapping`);
+  return doc;
 }
 
 function deepFreeze<T>(value: T): T {

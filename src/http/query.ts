@@ -127,14 +127,16 @@ export function pageInfo(page: Page, returned: number, total: number, hasMore?: 
 }
 
 const MATCHER = /^([^=!~]+?)\s*(=~|!~|!=|=)\s*(.*)$/s;
+const MATCH_OPS: readonly LabelMatcher['op'][] = ['=~', '!~', '!=', '='];
 
 function parseMatcher(text: string): LabelMatcher | string {
   const m = MATCHER.exec(text);
   if (!m) return `"${text.slice(0, 80)}" is not key=value, key!=value, key=~regex or key!~regex`;
-  const [, name = '', op = '=', value = ''] = m;
+  const [, name = '', rawOp = '=', value = ''] = m;
+  const op = MATCH_OPS.find((o) => o === rawOp) ?? '=';
   // History matchers run in SQL: the pattern must be valid RE2 and have a faithful SQL form.
   const problem = op === '=~' || op === '!~' ? sqlPatternProblem(value) : undefined;
-  return problem ?? { name: name.trim(), op: op as LabelMatcher['op'], value };
+  return problem ?? { name: name.trim(), op, value };
 }
 
 /** Repeatable `label` matchers. */

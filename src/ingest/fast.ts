@@ -77,12 +77,14 @@ function labelsOf(value: unknown, limits: AlertLimits): Record<string, string> |
   if (!isObject(value) || Object.hasOwn(value, '')) return undefined;
   const sizes = plainMap(value, limits.maxLabelsPerAlert, limits);
   if (!sizes || sizes.count === 0 || sizes.bound > limits.maxLabelBytesPerAlert) return undefined;
+  // plainMap just checked every value is a string (no per-alert copy on the hot path).
   return value as Record<string, string>;
 }
 
 function annotationsOf(value: unknown, limits: AlertLimits): Record<string, string> | undefined {
   if (value === undefined) return {};
   if (!isObject(value)) return undefined;
+  // plainMap checks every value is a string (no per-alert copy on the hot path).
   return plainMap(value, limits.maxAnnotationsPerAlert, limits) ? (value as Record<string, string>) : undefined;
 }
 
@@ -120,9 +122,10 @@ function coreOf(alert: Json, limits: AlertLimits): Pick<NormalizedAlert, 'status
 
 /** One alert normalised, or undefined when anything about it is not plainly valid. */
 function fastAlert(alert: unknown, limits: AlertLimits): NormalizedAlert | undefined {
-  const core = isObject(alert) ? coreOf(alert, limits) : undefined;
+  if (!isObject(alert)) return undefined;
+  const core = coreOf(alert, limits);
   if (!core) return undefined;
-  const a = alert as Json;
+  const a = alert;
   const endsAt = endOf(a.endsAt, core.start);
   const generatorURL = optionalString(a.generatorURL, generatorOk);
   const fingerprint = optionalString(a.fingerprint, fingerprintOk);

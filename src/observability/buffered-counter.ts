@@ -27,6 +27,7 @@ class Sums<T extends string> {
     let level = this.root;
     for (let i = 0; i < this.names.length - 1; i++) {
       const key = labels[this.names[i]!];
+      // Every level above the last label name holds levels.
       let next = level.get(key) as Level | undefined;
       if (!next) {
         if (!create) return undefined;
@@ -39,6 +40,7 @@ class Sums<T extends string> {
   }
 
   find(labels: LabelValues<T>): Entry<T> | undefined {
+    // The last level holds entries.
     return this.leaf(labels, false)?.get(labels[this.names.at(-1)!]) as Entry<T> | undefined;
   }
 
@@ -79,6 +81,7 @@ export function createBufferedCounter<T extends string>(config: CounterConfigura
       return config.collect?.call(this);
     },
   });
+  // prom-client's overloaded inc, bound as the (labels, value) form the flush calls.
   const direct = counter.inc.bind(counter) as Direct<T>;
   const reset = counter.reset.bind(counter);
   const remove = counter.remove.bind(counter);
@@ -91,6 +94,7 @@ export function createBufferedCounter<T extends string>(config: CounterConfigura
     }
   }
 
+  // One implementation of prom-client's overloaded inc (hence the cast below).
   counter.inc = ((labels?: LabelValues<T> | number, value?: number): void => {
     if (typeof labels !== 'object') return direct(labels);
     const entry = plainAmount(value) && knownLabels(config.labelNames, labels) ? sums.find(labels) : undefined;
@@ -105,6 +109,7 @@ export function createBufferedCounter<T extends string>(config: CounterConfigura
     sums.clear();
     reset();
   };
+  // One implementation of prom-client's overloaded remove (hence the cast below).
   counter.remove = ((...args: Parameters<Counter<T>['remove']>): void => {
     flush();
     sums.clear();

@@ -15,6 +15,7 @@ import type { SecretIndex } from './secret-index.ts';
 import { type ConditionInput, conditionsOf, conditionTime, recordEvent, type Status, updateConditions } from './status.ts';
 import { createStatusWriter, type StatusWriter } from './status-writer.ts';
 import type { ReconcileResult } from './work-queue.ts';
+import { isRecord } from '../core/guards.ts';
 
 /** Dependencies of the reconciler. */
 export interface TargetReconcilerDeps {
@@ -111,7 +112,7 @@ async function writeStatus(deps: TargetReconcilerDeps, writer: StatusWriter, cr:
 
 /** What the catalog lists for a resource; undefined when its type is unknown (the schema enforces it). */
 function stateOf(cr: CustomResource, res: Resolution, ready: ConditionInput): UnresolvedTarget | undefined {
-  const spec = (cr.spec ?? {}) as { type?: unknown; enabled?: unknown };
+  const spec = isRecord(cr.spec) ? cr.spec : {};
   const type = res.ok ? res.target.type : TARGET_TYPES.find((t) => t === spec.type);
   if (!type) return undefined;
   const enabled = res.ok ? res.target.enabled : spec.enabled !== false;

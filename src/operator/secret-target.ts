@@ -9,6 +9,7 @@ import { redact, Secret } from '../core/secret.ts';
 import { normaliseSeverityLabel } from '../core/severity.ts';
 import { isDns1123Label } from '../config/schema-parts.ts';
 import { patternProblem } from '../core/pattern.ts';
+import { isRecord } from '../core/guards.ts';
 
 /** The labels that mark a Secret as a publishing target; either one is enough. */
 export const TARGET_SECRET_LABELS: readonly { key: string; value: string }[] = [
@@ -154,7 +155,7 @@ function decodeData(secret: SecretObject): Map<string, string> {
 }
 
 function asObject(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (isRecord(value)) return value;
   throw new Invalid(`${where}: must be a JSON object`);
 }
 
@@ -280,7 +281,8 @@ function targetName(raw: Raw | undefined, secretName: string): string {
 function knownType(raw: Raw | undefined, what: string): TargetType | undefined {
   const value = text(raw)?.toLowerCase();
   if (raw === undefined || value === undefined) return undefined;
-  if ((TARGET_TYPES as readonly string[]).includes(value)) return value as TargetType;
+  const known = TARGET_TYPES.find((t) => t === value);
+  if (known) return known;
   throw new Invalid(`${raw.where}: ${show(value)} is not a ${what} we support (${TARGET_TYPES.join(', ')})`);
 }
 

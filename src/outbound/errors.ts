@@ -2,6 +2,7 @@
 // (core/publishing.ts FAILURE_REASONS, classify/llm-errors.ts): `timeout` and `network`, the
 // latter with the undici or system code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET...). Each client
 // maps an OutboundError into its own errors; messages name the request by its masked URL only.
+import { isRecord } from '../core/guards.ts';
 
 /** The two ways an exchange fails without an answer. */
 export type OutboundFailureKind = 'timeout' | 'network';
@@ -30,14 +31,14 @@ export class OutboundError extends Error {
 }
 
 function stringProp(value: unknown, key: 'name' | 'code'): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const prop = (value as Record<string, unknown>)[key];
+  if (!isRecord(value)) return undefined;
+  const prop = value[key];
   return typeof prop === 'string' ? prop : undefined;
 }
 
 /** The code of a fetch failure (on its cause) or of an undici/system error (on itself). */
 export function errorCode(err: unknown): string | undefined {
-  return stringProp((err as { cause?: unknown } | null)?.cause, 'code') ?? stringProp(err, 'code');
+  return stringProp(isRecord(err) ? err.cause : undefined, 'code') ?? stringProp(err, 'code');
 }
 
 function isTimeout(err: unknown, code: string | undefined): boolean {

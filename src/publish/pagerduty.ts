@@ -5,6 +5,7 @@ import type { Severity } from '../core/classification.ts';
 import type { DeliveryAlert, FormatContext, OutboundRequest, PagerDutySeverity, Publisher, SendContext, SendResult, Target } from '../core/publishing.ts';
 import { dashboardLink, severityOf, summaryOf, titleOf, truncate } from './format.ts';
 import { checkUrl, invalidResponse, joinUrl, targetHeaders } from './http.ts';
+import { isRecord } from '../core/guards.ts';
 
 /** The Events API base when the target gives no `url`. */
 const DEFAULT_BASE = 'https://events.pagerduty.com';
@@ -94,7 +95,7 @@ function triggerEvent(alert: DeliveryAlert, ctx: FormatContext, routingKey: stri
 function fitTrigger(event: Record<string, unknown>): string {
   const body = JSON.stringify(event);
   if (Buffer.byteLength(body) <= MAX_EVENT_BYTES) return body;
-  const payload = { ...(event.payload as Record<string, unknown>), custom_details: DETAILS_REMOVED };
+  const payload = { ...(isRecord(event.payload) ? event.payload : {}), custom_details: DETAILS_REMOVED };
   return JSON.stringify({ ...event, payload });
 }
 
@@ -115,8 +116,8 @@ function credentialProblems(target: Target): string[] {
 /** PagerDuty answers 202 `{"status":"success"}`; any other 2xx body is not an accepted event. */
 function acceptedStatus(text: string): string | undefined {
   try {
-    const reply = JSON.parse(text) as { status?: unknown };
-    return typeof reply.status === 'string' ? reply.status : undefined;
+    const reply: unknown = JSON.parse(text);
+    return isRecord(reply) && typeof reply.status === 'string' ? reply.status : undefined;
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@ import type { DeliveryAlert, FormatContext, OutboundRequest, Publisher, SendCont
 import { PublishError } from '../core/publishing.ts';
 import { dashboardLink, severityOf, truncate } from './format.ts';
 import { checkUrl, invalidResponse, joinUrl, targetHeaders } from './http.ts';
+import { isRecord } from '../core/guards.ts';
 
 /** The REST API base when the target gives no `url`. */
 const DEFAULT_BASE = 'https://api.rootly.com';
@@ -101,7 +102,8 @@ function resolvePayload(alert: DeliveryAlert, ctx: FormatContext): RootlyPayload
 /** The JSON:API `data.id` of a created alert (a string, tolerated as a number). */
 function createdId(text: string): string | undefined {
   try {
-    const id = (JSON.parse(text) as { data?: { id?: unknown } }).data?.id;
+    const reply: unknown = JSON.parse(text);
+    const id = isRecord(reply) && isRecord(reply.data) ? reply.data.id : undefined;
     return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
   } catch {
     return undefined;

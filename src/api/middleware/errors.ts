@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../core/errors.ts';
 import { undecodablePathError } from './path-params.ts';
+import { isRecord } from '../../core/guards.ts';
 
 const BODY_PARSER_CODES: Record<string, ErrorCode> = {
   'entity.too.large': 'PAYLOAD_TOO_LARGE',
@@ -31,6 +32,7 @@ function clientStatus(err: ThirdPartyError): number | undefined {
 }
 
 function codeForStatus(status: number): ErrorCode {
+  // Object.keys of the const registry is exactly its codes (TypeScript widens it to string[]).
   const found = (Object.keys(ERROR_CODES) as ErrorCode[]).find((code) => ERROR_CODES[code].status === status);
   return found ?? 'VALIDATION_ERROR';
 }
@@ -43,7 +45,7 @@ function clientMessage(err: ThirdPartyError): string {
 }
 
 const isDecodeParamError = (err: unknown): boolean =>
-  err instanceof URIError && (err as ThirdPartyError).status === 400;
+  err instanceof URIError && 'status' in err && err.status === 400;
 
 /**
  * Maps anything thrown to an {@link AppError}: ours pass through, library errors that carry a 4xx
@@ -53,7 +55,7 @@ const isDecodeParamError = (err: unknown): boolean =>
 export function toAppError(err: unknown, req?: Request): AppError {
   if (err instanceof AppError) return err;
   if (isDecodeParamError(err)) return undecodablePathError(req);
-  const known = (err ?? {}) as ThirdPartyError;
+  const known: ThirdPartyError = isRecord(err) ? err : {};
   if (typeof known.type === 'string' && known.type in BODY_PARSER_CODES) {
     const code = BODY_PARSER_CODES[known.type] ?? 'INTERNAL_ERROR';
     const message = code === 'PAYLOAD_TOO_LARGE' && typeof known.limit === 'number' ? `request body larger than ${known.limit} bytes` : undefined;
@@ -84,7 +86,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // A body still on the wire is not drained for a reuse of the connection: answer and close.
     if (!req.complete && !res.headersSent) res.set('Connection', 'close');
     if (error.status >= 500) {
-      const cause = error.cause instanceof Error ? { message: error.cause.message, code: (error.cause as { code?: unknown }).code } : undefined;
+      const cause = error.cause instanceof Error ? { message: error.cause.message, code: 'code' in error.cause ? error.cause.code : undefined } : undefined;
       // 503 is a bounded refusal (read deadline, subscriber cap, open circuit, database down): warn.
       const level = error.status === 503 ? 'warn' : 'error';
       logger[level]({ code: error.code, cause, route: req.path, request_id: res.locals.requestId as string }, error.message);

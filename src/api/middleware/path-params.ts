@@ -6,20 +6,21 @@ import type { Request, RequestHandler } from 'express';
 import { match } from 'path-to-regexp';
 import { type AppError, type FieldIssue, validationError } from '../../core/errors.ts';
 import { textProblem } from '../../ingest/text.ts';
+import { isRecord } from '../../core/guards.ts';
 
 const UNDECODABLE = 'is not valid percent-encoded UTF-8';
 
-interface RouteLayer {
-  route?: { path?: unknown };
-  handle?: { stack?: unknown };
+/** A nested router's layers: the router is a function carrying a `stack`. */
+function stackOf(handle: unknown): unknown {
+  return typeof handle === 'function' || isRecord(handle) ? Reflect.get(handle, 'stack') : undefined;
 }
 
 /** Every route path registered under the app's router (nested routers mounted at `/`). */
 function routePaths(stack: unknown, out: string[] = []): string[] {
   if (!Array.isArray(stack)) return out;
-  for (const layer of stack as RouteLayer[]) {
-    const path = layer.route?.path;
-    if (path === undefined) routePaths(layer.handle?.stack, out);
+  for (const layer of stack.filter(isRecord)) {
+    const path = isRecord(layer.route) ? layer.route.path : undefined;
+    if (path === undefined) routePaths(stackOf(layer.handle), out);
     else out.push(...[path].flat().filter((p): p is string => typeof p === 'string'));
   }
   return out;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.ts';
+import { isRecord } from '../../core/guards.ts';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -11,8 +12,8 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RequestLogging = 'all' | 'errors' | 'none';
 
 function routeOf(req: Request): string {
-  const route = req.route as { path?: unknown } | undefined;
-  return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
+  const route: unknown = req.route;
+  return isRecord(route) && typeof route.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
 }
 
 /** Options of {@link requestContext}. */

@@ -1,6 +1,7 @@
 // The API server's error answers: a Status object's reason and message, for ordinary requests and
 // for watches alike (410 Gone on a watch means relist); and requests that got no answer at all.
 import type { OutboundError } from '../../outbound/errors.ts';
+import { isRecord } from '../../core/guards.ts';
 
 /** An API error with the server's status and reason; status 0 when no answer came (reason `timeout` or `network`). */
 export class KubeError extends Error {
@@ -20,9 +21,11 @@ export function kubeErrorFrom(statusCode: number, text: string, what: string): K
   let reason = '';
   let message = text.slice(0, 500);
   try {
-    const status = JSON.parse(text) as { reason?: string; message?: string };
-    reason = status.reason ?? '';
-    message = status.message ?? message;
+    const status: unknown = JSON.parse(text);
+    if (isRecord(status)) {
+      reason = typeof status.reason === 'string' ? status.reason : '';
+      message = typeof status.message === 'string' ? status.message : message;
+    }
   } catch {
     // not a Status object; keep the text
   }

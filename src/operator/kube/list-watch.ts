@@ -3,6 +3,7 @@
 // version; 410 Gone relists; errors back off with jitter; a watchdog restarts a stream that has
 // gone silent (no event and no bookmark) for too long. It feeds a cache every replica keeps.
 import { asError } from '../../core/startup-error.ts';
+import { isRecord } from '../../core/guards.ts';
 
 /** The part of an object the loop needs. */
 export interface KubeObject {
@@ -67,13 +68,13 @@ export function keyOf(obj: KubeObject): string {
 }
 
 function statusCode(obj: unknown): number | undefined {
-  const code = (obj as { code?: unknown } | null)?.code;
+  const code = isRecord(obj) ? obj.code : undefined;
   return typeof code === 'number' ? code : undefined;
 }
 
 function isGone(err: unknown): boolean {
-  const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
-  return e?.code === 410 || e?.statusCode === 410 || (typeof e?.message === 'string' && /\b410\b|too old resource version|Expired/i.test(e.message));
+  if (!isRecord(err)) return false;
+  return err.code === 410 || err.statusCode === 410 || (typeof err.message === 'string' && /\b410\b|too old resource version|Expired/i.test(err.message));
 }
 
 type WatchEnd = { kind: 'ended' } | { kind: 'gone' } | { kind: 'error'; error: unknown } | { kind: 'silent' } | { kind: 'stopped' };
@@ -169,6 +170,7 @@ export function startListWatch<T extends KubeObject>(options: ListWatchOptions<T
       const onEvent = (type: WatchEventType, obj: unknown): void => {
         arm();
         if (type === 'ERROR') return finish(statusCode(obj) === 410 ? { kind: 'gone' } : { kind: 'error', error: obj });
+        // The API server's object of the watched resource: T is the caller's type for it.
         apply(type, obj as T);
       };
       const onDone = (err?: unknown): void => {
