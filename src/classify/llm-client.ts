@@ -4,6 +4,7 @@
 // none when the endpoint rejects it (400), every reply validated locally, retries with backoff
 // and jitter on 429/5xx/timeouts honouring Retry-After (quota answers are never retried).
 import pRetry from 'p-retry';
+import { z } from 'zod';
 import type { ClassifiableAlert, Verdict } from '../core/classification.ts';
 import { type Answer, outbound } from '../outbound/client.ts';
 import { OutboundError } from '../outbound/errors.ts';
@@ -58,10 +59,37 @@ export type ResponseTier = 'json_schema' | 'json_object' | 'none';
 const NEXT_TIER: Record<ResponseTier, ResponseTier | undefined> = { json_schema: 'json_object', json_object: 'none', none: undefined };
 const FORMAT_PARAM = /response_format|json_schema|json_object|schema/i;
 
-interface Completion {
-  model?: string;
-  choices?: { message?: { content?: string | null; refusal?: string | null }; finish_reason?: string }[];
-}
+/** The part of a chat completion we read; a member of another type reads as absent. */
+const completionSchema = z.object({
+  model: z.string().optional().catch(undefined),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullish().catch(undefined), refusal: z.string().nullish().catch(undefined) }).optional().catch(undefined),
+        finish_reason: z.string().nullish().catch(undefined),
+      }),
+    )
+    .optional()
+    .catch(undefined),
+});
+
+type Completion = z.infer<typeof completionSchema>;
+
+/** An error answer: `{"error": {...}}` or `{"error": "text"}`; members of another type read as absent. */
+const errorReplySchema = z.object({
+  error: z
+    .union([
+      z.string().transform((message): ErrorBody => ({ message })),
+      z.object({
+        message: z.string().optional().catch(undefined),
+        type: z.string().optional().catch(undefined),
+        param: z.string().nullish().catch(undefined),
+        code: z.union([z.string(), z.number()]).nullish().catch(undefined),
+      }),
+    ])
+    .optional()
+    .catch(undefined),
+});
 
 /** Resolves the chat-completions URL from a base URL with or without `/v1`. */
 export function completionsUrl(baseUrl: string): string {
@@ -87,8 +115,7 @@ function headers(options: LlmClientOptions): Record<string, string> {
 
 function readError(text: string): ErrorBody | undefined {
   try {
-    const body = JSON.parse(text) as { error?: ErrorBody | string };
-    return typeof body.error === 'string' ? { message: body.error } : body.error;
+    return errorReplySchema.safeParse(JSON.parse(text)).data?.error;
   } catch {
     return undefined;
   }
@@ -142,7 +169,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       }),
       overrides.timeoutMs ?? options.timeoutMs,
     );
-    if (res.ok) return JSON.parse(res.text) as Completion;
+    // Not an object: no choices, which verdictOf reports as an invalid reply.
+    if (res.ok) return completionSchema.safeParse(JSON.parse(res.text)).data ?? {};
     const error = readError(res.text);
     if (stepDown(res.status, error)) return post(alert, overrides);
     throw errorFromStatus(res.status, error, res.headers);

@@ -1,8 +1,7 @@
 // The shared classification cache: `classification:<fingerprint>` holding the result's JSON with
 // a TTL, in front of which sits the in-process LRU (checked first, filled on every Redis hit). A
 // Redis error never fails a classification: the layered cache answers from memory and reports it.
-import type { Classification } from '../core/classification.ts';
-import { CATEGORIES, SEVERITIES } from '../core/classification.ts';
+import { classificationSchema } from '../core/classification-schema.ts';
 import type { ClassificationCache } from './cache.ts';
 
 /** The Redis commands the cache needs (an ioredis client fits). */
@@ -14,18 +13,6 @@ export interface RedisCommands {
 /** The key of a fingerprint's classification (the legacy name). */
 export const cacheKey = (fingerprint: string): string => `classification:${fingerprint}`;
 
-function isClassification(value: unknown): value is Classification {
-  const v = value as Partial<Classification> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    (SEVERITIES as readonly string[]).includes(v.severity ?? '') &&
-    (CATEGORIES as readonly string[]).includes(v.category ?? '') &&
-    typeof v.confidence === 'number' &&
-    Array.isArray(v.recommendations)
-  );
-}
-
 /** Redis alone (entries written by another replica or another version are validated on read). */
 export function createRedisCache(redis: RedisCommands): ClassificationCache {
   return {
@@ -34,8 +21,8 @@ export function createRedisCache(redis: RedisCommands): ClassificationCache {
       const text = await redis.get(cacheKey(fingerprint));
       if (text === null) return undefined;
       try {
-        const value: unknown = JSON.parse(text);
-        return isClassification(value) ? value : undefined;
+        // An entry that does not parse (another version's) is a miss: the alert is classified again.
+        return classificationSchema.safeParse(JSON.parse(text)).data;
       } catch {
         return undefined;
       }

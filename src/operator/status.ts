@@ -34,11 +34,13 @@ export function updateConditions(previous: readonly Condition[], change: { set: 
 
 /** The conditions of a status as the server holds them. */
 export function conditionsOf(status: Status | undefined): Condition[] {
+  // The conditions this operator wrote, held by the API server under the CRD's status schema.
   return Array.isArray(status?.conditions) ? (status.conditions as Condition[]) : [];
 }
 
 /** What JSON sends: members whose value is undefined dropped, recursively. */
 export function pruned<T>(value: T): T {
+  // A JSON round trip of a T is that T without its undefined members.
   return JSON.parse(JSON.stringify(value ?? {})) as T;
 }
 

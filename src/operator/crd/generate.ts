@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { ENRICHMENT_POLICY_RULES, enrichmentPolicySpec, enrichmentPolicyStatus } from './enrichment-policy.ts';
 import { HEADER_RULES, PUBLISHING_TARGET_RULES, publishingTargetSpec, publishingTargetStatus } from './publishing-target.ts';
+import { isRecord } from '../../core/guards.ts';
 
 /** The API group and version. */
 export const GROUP = 'alerthistory.io';
@@ -27,7 +28,16 @@ function structural(node: unknown): unknown {
 }
 
 function schemaOf(type: z.ZodType): Json {
-  return structural(z.toJSONSchema(type, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' })) as Json;
+  const schema = structural(z.toJSONSchema(type, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' }));
+  if (!isRecord(schema)) throw new Error('CRD schema: a spec schema is not an object');
+  return schema;
+}
+
+/** The object member `key` of a schema node (the generator's own output: anything else is a bug). */
+function objectAt(node: Json, key: string): Json {
+  const value = node[key];
+  if (!isRecord(value)) throw new Error(`CRD schema: ${key} is not an object`);
+  return value;
 }
 
 function withRules(schema: Json, rules: readonly { rule: string; message: string }[]): Json {
@@ -36,9 +46,9 @@ function withRules(schema: Json, rules: readonly { rule: string; message: string
 
 function targetSpecSchema(): Json {
   const spec = withRules(schemaOf(publishingTargetSpec), PUBLISHING_TARGET_RULES);
-  const properties = spec.properties as Record<string, Json>;
-  const headers = properties.headers!;
-  properties.headers = { ...headers, items: withRules(headers.items as Json, HEADER_RULES) };
+  const properties = objectAt(spec, 'properties');
+  const headers = objectAt(properties, 'headers');
+  properties.headers = { ...headers, items: withRules(objectAt(headers, 'items'), HEADER_RULES) };
   return spec;
 }
 

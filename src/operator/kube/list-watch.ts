@@ -11,7 +11,10 @@ export interface KubeObject {
 }
 
 /** Watch event types as the API server sends them. */
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+export const WATCH_EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'] as const;
+
+/** One of {@link WATCH_EVENT_TYPES}. */
+export type WatchEventType = (typeof WATCH_EVENT_TYPES)[number];
 
 /** A list answer. */
 export interface ListResult<T> {

@@ -134,6 +134,8 @@ export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): 
         where: where(method, path),
       });
       if (!answer.ok) throw kubeErrorFrom(answer.status, answer.text, `${method} ${path}`);
+      // The API server's answer for this path: T is the caller's type for it (custom resources are
+      // checked by the server against the CRD schema, and their specs again by the reconcilers).
       return JSON.parse(answer.text) as T;
     },
     apply<T>(path: string, body: unknown, fieldManager: string): Promise<T> {

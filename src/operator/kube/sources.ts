@@ -69,6 +69,7 @@ export function metadataSource(rest: KubeRest, path: string, options: SourceOpti
     },
     watch(resourceVersion, onEvent, onDone) {
       const query = { ...listQuery(options), resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchTimeout(options) };
+      // ADDED/MODIFIED/DELETED carry the watched object itself (a PartialObjectMetadata here).
       const trimmed = (type: WatchEventType, obj: unknown): void => onEvent(type, OBJECT_EVENTS.has(type) ? slim(obj as MetadataObject) : obj);
       return rest.watch(path, { query, headers: { accept: AS_METADATA }, onEvent: trimmed, onDone });
     },

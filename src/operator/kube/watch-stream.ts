@@ -12,7 +12,8 @@ import { maskUrl } from '../../core/secret.ts';
 import { outbound } from '../../outbound/client.ts';
 import { toOutboundError } from '../../outbound/errors.ts';
 import { type KubeError, kubeErrorFrom, kubeErrorFromOutbound } from './kube-error.ts';
-import type { WatchEventType } from './list-watch.ts';
+import { WATCH_EVENT_TYPES, type WatchEventType } from './list-watch.ts';
+import { isRecord } from '../../core/guards.ts';
 
 /** Options of {@link openWatchStream}. */
 export interface WatchStreamOptions {
@@ -42,8 +43,10 @@ function readEvents(body: Readable, events: { onEvent: WatchStreamOptions['onEve
   lines.on('line', (line) => {
     if (line.trim() === '') return;
     try {
-      const event = JSON.parse(line) as { type?: WatchEventType; object?: unknown };
-      if (event.type) onEvent(event.type, event.object);
+      const event: unknown = JSON.parse(line);
+      if (!isRecord(event)) return;
+      const type = WATCH_EVENT_TYPES.find((t) => t === event.type);
+      if (type) onEvent(type, event.object);
     } catch {
       finish(new Error(`watch stream sent a line that is not JSON (${line.length} bytes)`));
     }
