@@ -122,7 +122,8 @@ helm-golden: deps ## Rewrite the chart's golden renders in test/fixtures/helm (r
 	UPDATE_HELM_GOLDEN=1 vitest run --project operator test/operator/helm.test.ts -t 'golden'
 
 .PHONY: bench
-bench: build ## Measure the budgets of design.md section 10 into .bench/results.md (untracked); WRITE_DOCS=1 also updates docs/benchmarks.md
+bench: build $(PGDATA_TEMPLATE) ## Measure the budgets of design.md section 10 into .bench/results.md (untracked); WRITE_DOCS=1 also updates docs/benchmarks.md
+	cp $(PGDATA_TEMPLATE) dist/store/pgdata-template.tar.gz
 	node test/bench/run.ts $(if $(WRITE_DOCS),--write-docs,)
 
 .PHONY: profile

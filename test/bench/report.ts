@@ -3,20 +3,29 @@ import { EMBEDDED_NODE_FLAGS } from '../../src/store/wasm-flags.ts';
 
 /** Kept with the table: what the last investigation found about the misses. */
 const NOTES = `
-## Where a budget is missed, and why (2026-11-22)
+## What moved, and what is still missed (2026-12-01)
 
-- **Ingest** (1 and 100 alerts per request, p99 at 500 req/s, duplicate storm): the service
-  process is CPU-bound at ~95 % of one core while PostgreSQL and the load generator share the
-  other; profiles put 22-28 % of its CPU in \`writev\` (two socket writes per request on this VM).
-  The record statement is already one prepared statement with a cached index-only plan
-  (docs/adr/0001); serving the webhook from \`node:http\` instead of Express measured no gain and
-  was not kept. Run-to-run noise on this machine is large (the bare reference varied
-  10,000-17,000 req/s).
-- **\`/report\`** scans the whole 340 MB event heap with one hash aggregate (~400 ms p50); flaps are
-  flagged at insert, which took it from 1.7 s. The next step is hourly rollups (design.md
-  section 12).
-- **\`/history\`** p95 sits at the budget (14-27 ms across runs); totals above 1,000 matches are the
-  planner's estimate (docs/adr/0002).
+- **Ingest** now meets its budgets: group commit (docs/adr/0008) writes requests that arrive while
+  a statement runs in one statement and one commit (12-13 requests per statement under 50 clients
+  with 1-alert bodies; PostgreSQL CPU per alert 3-4x lower), and a hand-checked path for plainly
+  valid bodies (\`src/ingest/fast.ts\`) halves parsing. \`make profile\` runs the ingest load under
+  \`--cpu-prof\` and ranks self time; at 1-alert bodies the service is now idle about half the
+  time, and what remains is socket writes (pg \`writev\`, the response), GC and the fingerprint.
+  Issue 13's next level (25,000 alerts/s with 100-alert bodies) is not reached: 100-alert requests
+  are written alone (grouping them halved the rate: one statement runs on one backend), and the
+  profile blames GC, array encoding for \`unnest\` and the fingerprint.
+- **Analytics** read hourly/daily rollups plus a raw tail (docs/adr/0010): \`/report\` p95 364 ->
+  54 ms, 7-day charts 1,187 -> 63 ms, with answers identical to the raw queries (a test compares).
+- **\`/history\`** p95 missed in this run (p50 3.4 ms): it is sampled right after the bench reloads
+  1M events, when the service's rollup job (every minute) may be rebuilding them, a one-time
+  catch-up of 17-40 s that competes for the database. A separate run of the same seeding and
+  paths with a freshly started service (its job idle until the next minute), 4 x 300 requests:
+  p95 5.0-7.8 ms, p50 1.6-2.3 ms. The bench should wait for the job to catch up before sampling.
+- **2.6 MB webhooks with 500 stalled subscribers**: p50 258 against 152 ms without them, max 780 ms;
+  the process stays up and bounded (196 MB). Encoding 500 large frames per webhook is the cost.
+- **Embedded first start** in the 2026-12-01 run was initdb's (the bench's \`dist/\` had no
+  data-directory template; \`make bench\` now copies the one \`make run\` unpacks, as the image
+  does). With the template: 352-353 MB peak, ready after 1.1-2.4 s (\`startup_ms\`) at load average 4.
 
 ## Publishing (information rows)
 
@@ -51,8 +60,9 @@ const NOTES = `
   SIGTERM) and ten held the PostgreSQL pool so \`/readyz\` answered 503. Now reads have their own
   pool (PostgreSQL) or the lowest priority in the embedded store's worker thread, end at
   \`database.readTimeoutMs\` (5 s) with a 503, and on the embedded store give way after 1 s to
-  waiting writes (the worker is reopened, ~0.5-1 s). The embedded peak RSS is the WASM heap of
-  PostgreSQL's regex engine during the read; WASM memory is returned when the worker ends.
+  waiting writes (the worker is reopened, ~0.5-1 s). The embedded peak RSS during these reads was
+  903 MB before docs/adr/0009 (most of it V8's optimizing compiler, not the regex engine) and is
+  303 MB now; WASM memory is returned when the worker ends.
 
 ## Operator at scale (issue 11, "Scale, measured"; rows first measured 2026-12-01)
 
