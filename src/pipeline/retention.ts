@@ -1,5 +1,6 @@
 // Retention: on the leader (outside Kubernetes, whoever takes the advisory lock), delete history
 // older than `days` in batches, at start and then every interval.
+import { type PeriodicJob, startPeriodic } from '../core/periodic.ts';
 import type { Clock, RetentionStore } from '../core/ports.ts';
 
 /** The logging the runner needs (a pino logger fits). */
@@ -58,24 +59,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   }
 }
 
-/** A started retention loop. */
-export interface RetentionLoop {
-  stop(): Promise<void>;
-}
-
-/** Runs retention now and every `intervalMs` until stopped. */
-export function startRetention(options: RetentionOptions): RetentionLoop {
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = (): void => {
-    running = runRetention(options).then((run) => options.onRun?.(run));
-  };
-  tick();
-  const timer = setInterval(tick, options.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+/** Runs retention now and every `intervalMs` until stopped (a run never overlaps the last). */
+export function startRetention(options: RetentionOptions): PeriodicJob {
+  return startPeriodic(() => runRetention(options).then((run) => options.onRun?.(run)), options.intervalMs);
 }

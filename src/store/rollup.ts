@@ -17,6 +17,7 @@
 //   never take a bucket below it, so a batched delete is never seen half in the rollups.
 // - Concurrent replicas: each run locks the state row (FOR UPDATE SKIP LOCKED); a run that finds it
 //   locked does nothing. Every run recomputes whole buckets, so repeating one changes nothing.
+import { type PeriodicJob, startPeriodic } from '../core/periodic.ts';
 import { asError } from '../core/startup-error.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Db, Sql } from './db.ts';
@@ -260,29 +261,10 @@ export interface RollupLog {
   warn(obj: object, msg: string): void;
 }
 
-/** A started rollup loop. */
-export interface RollupLoop {
-  stop(): Promise<void>;
-}
-
 /** Runs {@link runRollup} now and every `intervalMs` until stopped; failures are logged and retried. */
-export function startRollups(options: { db: Db; intervalMs: number; log: RollupLog }): RollupLoop {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const tick = (): void => {
-    if (busy) return;
-    busy = true;
-    running = runRollup(options.db)
-      .catch((err: unknown) => options.log.warn({ err: { message: asError(err).message } }, 'rollup run failed; will retry next interval'))
-      .finally(() => (busy = false));
-  };
-  tick();
-  const timer = setInterval(tick, options.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startRollups(options: { db: Db; intervalMs: number; log: RollupLog }): PeriodicJob {
+  return startPeriodic(
+    () => runRollup(options.db).catch((err: unknown) => options.log.warn({ err: { message: asError(err).message } }, 'rollup run failed; will retry next interval')),
+    options.intervalMs,
+  );
 }
