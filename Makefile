@@ -12,6 +12,8 @@ export npm_config_fund := false
 export npm_config_audit := false
 # V8 options for the embedded store's WASM (src/store/wasm-flags.ts); NODE_OPTIONS refuses them.
 EMBEDDED_NODE_FLAGS := --no-wasm-tier-up --no-wasm-dynamic-tiering
+# What Prettier formats: the code, not data (fixtures, golden files, migrations, charts).
+FORMATTED := 'src/**/*.{ts,js,mjs,css,html}' 'test/**/*.ts' 'hack/**/*.{ts,mjs}' '*.{ts,js}'
 # The embedded store's data-directory template for make run (its rule is below run).
 PGDATA_TEMPLATE := src/store/pgdata-template.tar.gz
 
@@ -72,8 +74,13 @@ typecheck: deps ## Type-check everything (tsc --noEmit)
 	tsc -p tsconfig.json --noEmit
 
 .PHONY: lint
-lint: deps ## ESLint with the house limits and the dependency-direction rule
+lint: deps ## ESLint with the house limits and the dependency-direction rule; Prettier's check of the code's format
 	eslint --max-warnings 0 .
+	prettier --check --log-level warn $(FORMATTED)
+
+.PHONY: format
+format: deps ## Reformat the code with Prettier (.prettierrc.json; make lint checks it)
+	prettier --write --log-level warn $(FORMATTED)
 
 .PHONY: migrations
 migrations: deps ## Generate a SQL migration from src/store/schema.ts (NAME=short_name)
