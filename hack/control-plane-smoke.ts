@@ -61,7 +61,11 @@ async function checkServiceAccountRbac(api: Api, ns: string): Promise<void> {
   const read = { method: 'GET', path: `/api/v1/namespaces/${ns}/configmaps/smoke`, token };
   await expectStatus(api, 403, read);
   const rules = [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }];
-  await expectStatus(api, 201, { method: 'POST', path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, body: { metadata: { name: 'reader' }, rules } });
+  await expectStatus(api, 201, {
+    method: 'POST',
+    path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
+    body: { metadata: { name: 'reader' }, rules },
+  });
   const binding = {
     metadata: { name: 'reader' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
@@ -75,7 +79,8 @@ async function checkServiceAccountRbac(api: Api, ns: string): Promise<void> {
 
 async function main(): Promise<void> {
   const assetsDir = await timed('setup-envtest.sh', () =>
-    execFileSync(join(root, 'hack/setup-envtest.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim());
+    execFileSync(join(root, 'hack/setup-envtest.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim(),
+  );
   console.log(`assets: ${assetsDir}`);
   const cp = await timed('start to /readyz', () => startControlPlane({ assetsDir }));
   console.log(`control plane at ${cp.url}, kubeconfig ${cp.kubeconfigPath}`);
@@ -85,7 +90,8 @@ async function main(): Promise<void> {
     await timed('namespace + configmap', () => createObjects(api, ns));
     await timed('serviceaccount token + rbac', () => checkServiceAccountRbac(api, ns));
     const out = await timed('kubectl get ns', () =>
-      execFileSync(join(assetsDir, 'kubectl'), ['--kubeconfig', cp.kubeconfigPath, 'get', 'ns'], { encoding: 'utf8' }));
+      execFileSync(join(assetsDir, 'kubectl'), ['--kubeconfig', cp.kubeconfigPath, 'get', 'ns'], { encoding: 'utf8' }),
+    );
     console.log(out.trimEnd());
     if (!out.includes(ns)) throw new Error(`kubectl get ns does not list ${ns}`);
   } finally {

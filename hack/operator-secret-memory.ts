@@ -86,7 +86,10 @@ type RunningOperator = { synced(): boolean; targets: { get(n: string): unknown; 
 async function child(repo: string, kubeconfig: string, namespace: string): Promise<void> {
   const load = (path: string): Promise<Record<string, unknown>> => import(join(repo, path)) as Promise<Record<string, unknown>>;
   const { startOperator } = (await load('src/operator/controller.ts')) as { startOperator: (o: unknown) => RunningOperator };
-  const { createKubeRest, loadKubeConfig } = (await load('src/operator/kube/rest.ts')) as { createKubeRest: (kc: unknown) => Parameters<typeof counting>[0]; loadKubeConfig: (o: unknown) => unknown };
+  const { createKubeRest, loadKubeConfig } = (await load('src/operator/kube/rest.ts')) as {
+    createKubeRest: (kc: unknown) => Parameters<typeof counting>[0];
+    loadKubeConfig: (o: unknown) => unknown;
+  };
   const { publisherRegistry } = await load('src/publish/registry.ts');
   const { createOperatorMetrics } = (await load('src/observability/operator-metrics.ts')) as { createOperatorMetrics: (r: unknown) => unknown };
   const { Registry } = await import('prom-client');
@@ -141,7 +144,10 @@ class Operator {
 
   constructor(repo: string, kubeconfig: string, namespace: string) {
     const flags = process.env.OPERATOR_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    this.proc = spawn(process.execPath, ['--expose-gc', ...flags, fileURLToPath(import.meta.url), 'child', repo, kubeconfig, namespace], { stdio: ['pipe', 'pipe', 'inherit'], cwd: repo });
+    this.proc = spawn(process.execPath, ['--expose-gc', ...flags, fileURLToPath(import.meta.url), 'child', repo, kubeconfig, namespace], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      cwd: repo,
+    });
     this.lines = createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
   }
 
@@ -178,7 +184,10 @@ async function applyCrds(rest: Rest): Promise<void> {
     if (crd.kind !== 'CustomResourceDefinition') continue;
     await rest.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd });
     for (let i = 0; i < 100; i++) {
-      const got = await rest.request<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+      const got = await rest.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        'GET',
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      );
       if (got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -188,10 +197,24 @@ async function applyCrds(rest: Rest): Promise<void> {
 async function seed(rest: Rest, ns: string): Promise<void> {
   const secrets = `/api/v1/namespaces/${ns}/secrets`;
   await rest.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
-  await rest.request('POST', secrets, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'marker', namespace: ns, labels: { 'publishing-target': 'true' } }, stringData: { 'target-name': 'marker', url: 'https://example.invalid/hook' } } });
-  await rest.request('POST', secrets, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ref', namespace: ns }, stringData: { url: 'https://example.invalid/ref' } } });
+  await rest.request('POST', secrets, {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'marker', namespace: ns, labels: { 'publishing-target': 'true' } },
+      stringData: { 'target-name': 'marker', url: 'https://example.invalid/hook' },
+    },
+  });
+  await rest.request('POST', secrets, {
+    body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ref', namespace: ns }, stringData: { url: 'https://example.invalid/ref' } },
+  });
   await rest.request('POST', `/apis/alerthistory.io/v1alpha1/namespaces/${ns}/publishingtargets`, {
-    body: { apiVersion: 'alerthistory.io/v1alpha1', kind: 'PublishingTarget', metadata: { name: 'with-ref', namespace: ns }, spec: { type: 'webhook', urlSecretRef: { name: 'ref', key: 'url' } } },
+    body: {
+      apiVersion: 'alerthistory.io/v1alpha1',
+      kind: 'PublishingTarget',
+      metadata: { name: 'with-ref', namespace: ns },
+      spec: { type: 'webhook', urlSecretRef: { name: 'ref', key: 'url' } },
+    },
   });
 }
 
@@ -200,7 +223,14 @@ async function createUnrelated(rest: Rest, ns: string, count: number): Promise<v
   for (let i = 0; i < count; i += batch) {
     await Promise.all(
       Array.from({ length: Math.min(batch, count - i) }, (_, j) =>
-        rest.request('POST', `/api/v1/namespaces/${ns}/secrets`, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: `unrelated-${i + j}`, namespace: ns }, stringData: { blob: randomBytes(7_680).toString('base64') } } }),
+        rest.request('POST', `/api/v1/namespaces/${ns}/secrets`, {
+          body: {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: `unrelated-${i + j}`, namespace: ns },
+            stringData: { blob: randomBytes(7_680).toString('base64') },
+          },
+        }),
       ),
     );
   }

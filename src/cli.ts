@@ -95,7 +95,8 @@ async function main(): Promise<void> {
   });
   const command = positionals[0] ?? 'serve';
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
-  if (command === 'version') return void process.stdout.write(values.verbose ? `${VERSION} node ${process.versions.node} ${process.execPath}\n` : `${VERSION}\n`);
+  if (command === 'version')
+    return void process.stdout.write(values.verbose ? `${VERSION} node ${process.versions.node} ${process.execPath}\n` : `${VERSION}\n`);
   const loaded = load(values.config);
   const { server, database } = loaded.config;
   startupContext = { host: server.host, port: server.port, dataDir: database.dataDir, databaseUrl: database.url };

@@ -124,14 +124,13 @@ async function catalogs(
   return { operator, catalog: operator.targets, policies: operator.policies };
 }
 
-
-
 /** Starts the whole service and resolves once it listens. */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
-  if (config.auth.apiTokens.length === 0) logger.warn('no API token configured (auth.apiTokens, API_TOKENS): management routes and every read are open to anyone who can reach this port');
+  if (config.auth.apiTokens.length === 0)
+    logger.warn('no API token configured (auth.apiTokens, API_TOKENS): management routes and every read are open to anyone who can reach this port');
   const staticCatalog = buildCatalog(config);
   const wantOperator = operatorWanted(config);
   const db = options.db ?? (await openDatabase(config, logger));
@@ -151,10 +150,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const classification = buildClassification(config, { db, store, metrics, redis, onClassified: liveParts.onClassified });
   const initialMode = await classification.modes.get().catch(() => ({ mode: config.enrichment.mode ?? 'enriched', source: 'default' as const }));
   metrics.setModeSource(async () => (await classification.modes.get()).mode);
-  logger.info(
-    { llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode },
-    'classification ready',
-  );
+  logger.info({ llm: config.llm.apiUrl ? config.llm.model : 'off (rules only)', cache: redis ? 'redis' : 'memory', mode: initialMode }, 'classification ready');
   const matches = createPolicyMatchStore(db);
   const deliveryTotals = createDeliveryTotals();
   // The worker publishes each settled attempt here; the proxy answer subscribes.
@@ -168,7 +164,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     globalFilter: config.filters,
     onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
   };
-  const publishing = startPublishing(config, { db, catalog, metrics, logger, clock, route: createRowRouter(routingDeps), onDelivery: liveParts.onDelivery, totals: deliveryTotals, outcomes: deliveryOutcomes });
+  const publishing = startPublishing(config, {
+    db,
+    catalog,
+    metrics,
+    logger,
+    clock,
+    route: createRowRouter(routingDeps),
+    onDelivery: liveParts.onDelivery,
+    totals: deliveryTotals,
+    outcomes: deliveryOutcomes,
+  });
   operator?.targets.onChange(liveParts.onTargetsChanged);
   let accepting = true;
   const { app, routes, streams } = createApp({

@@ -67,9 +67,11 @@ function fallback(routes: RouteTable): RequestHandler {
   return (req, _res, next) => {
     const allowed = routes.methodsFor(req.path);
     if (allowed.length > 0) {
-      next(new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`, {
-        headers: { Allow: allowed.join(', ') },
-      }));
+      next(
+        new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`, {
+          headers: { Allow: allowed.join(', ') },
+        }),
+      );
       return;
     }
     next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path.slice(0, 200)}`));

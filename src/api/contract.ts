@@ -77,7 +77,6 @@ export const HistoryResponse = z.object({
   total_exact: z.boolean().describe('false when total is the planner estimate (above history.exactCountLimit matches)'),
 });
 
-
 /** `GET /history/recent`. */
 export const RecentResponse = z.object({ alerts: z.array(Event), count: z.number().int(), limit: z.number().int() });
 
@@ -238,7 +237,13 @@ export const ProxyResponse = z.object({
   classification_results: z
     .record(
       z.string(),
-      z.object({ severity, confidence: z.number(), reasoning: z.string().max(103), recommendations: z.array(z.string()), source: z.enum(['llm', 'rules', 'cache']) }),
+      z.object({
+        severity,
+        confidence: z.number(),
+        reasoning: z.string().max(103),
+        recommendations: z.array(z.string()),
+        source: z.enum(['llm', 'rules', 'cache']),
+      }),
     )
     .nullable(),
   publishing_results: z
@@ -246,7 +251,6 @@ export const ProxyResponse = z.object({
     .nullable()
     .describe('per alert: targets it was routed to, and first-attempt results when the answer was built'),
 });
-
 
 /** `GET /api/dashboard/overview`. */
 export const DashboardOverviewResponse = z.object({
@@ -271,10 +275,24 @@ export const DashboardOverviewResponse = z.object({
 export const DashboardChartsResponse = z.object({
   hours: z.number().int(),
   alert_timeline: z.array(
-    z.object({ timestamp: time, firing_alerts: z.number().int(), resolved_alerts: z.number().int(), critical_alerts: z.number().int(), warning_alerts: z.number().int(), info_alerts: z.number().int() }),
+    z.object({
+      timestamp: time,
+      firing_alerts: z.number().int(),
+      resolved_alerts: z.number().int(),
+      critical_alerts: z.number().int(),
+      warning_alerts: z.number().int(),
+      info_alerts: z.number().int(),
+    }),
   ),
   top_alerts_by_frequency: z.array(
-    z.object({ alert_name: z.string(), namespace: z.string().nullable(), count: z.number().int(), last_seen: time, severity: z.string().nullable(), status: z.string() }),
+    z.object({
+      alert_name: z.string(),
+      namespace: z.string().nullable(),
+      count: z.number().int(),
+      last_seen: time,
+      severity: z.string().nullable(),
+      status: z.string(),
+    }),
   ),
   severity_distribution: z.record(z.string(), z.number().int()),
   status_distribution: z.record(z.string(), z.number().int()),
@@ -311,7 +329,15 @@ export const DashboardRecentResponse = z.object({
 export const DashboardRecommendationsResponse = z.object({
   total: z.number().int(),
   items: z.array(
-    z.object({ fingerprint: z.string(), alert_name: z.string(), severity, confidence: z.number(), reasoning: z.string(), recommendations: z.array(z.string()), created_at: time }),
+    z.object({
+      fingerprint: z.string(),
+      alert_name: z.string(),
+      severity,
+      confidence: z.number(),
+      reasoning: z.string(),
+      recommendations: z.array(z.string()),
+      created_at: time,
+    }),
   ),
 });
 

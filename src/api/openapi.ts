@@ -16,11 +16,7 @@ interface Param {
 
 const q = (name: string, description: string, repeat = false): Param => ({ name, in: 'query', description, repeat });
 const range = [q('since', 'RFC 3339 or a duration before now (24h, 7d)'), q('until', 'RFC 3339 or a duration before now')];
-const pagination = [
-  q('limit', '1..1000, default 100'),
-  q('offset', '>= 0'),
-  q('page', '>= 1 (Go-style alternative to offset)'),
-];
+const pagination = [q('limit', '1..1000, default 100'), q('offset', '>= 0'), q('page', '>= 1 (Go-style alternative to offset)')];
 const fingerprint: Param = { name: 'fingerprint', in: 'path', description: 'alert fingerprint', required: true };
 
 interface Op {
@@ -85,7 +81,11 @@ const OPS: Record<string, Record<string, Op>> = {
   '/classification/stats': { get: { summary: 'Classification counters since start, and the LLM circuit state', ok: c.ClassificationStatsResponse } },
   '/classification/models': { get: { summary: 'Configured model and the rules fallback', ok: c.ClassificationModelsResponse } },
   '/classification/classify': {
-    post: { summary: 'Classify an alert ({"alert": {...}}) or a known fingerprint ({"fingerprint"}); `force` skips the cache (API token)', ok: c.ClassifyResponse, body: true },
+    post: {
+      summary: 'Classify an alert ({"alert": {...}}) or a known fingerprint ({"fingerprint"}); `force` skips the cache (API token)',
+      ok: c.ClassifyResponse,
+      body: true,
+    },
   },
   '/classification/bulk': {
     post: { summary: 'Classify up to 50 known fingerprints (API token)', ok: c.BulkResponse, body: true },
@@ -100,7 +100,9 @@ const OPS: Record<string, Record<string, Op>> = {
     get: { summary: 'The global enrichment mode and where it is stored', ok: c.ModeResponse },
     post: { summary: 'Switch the global enrichment mode (API token); shared by replicas, kept across restarts', ok: c.ModeResponse, body: true },
   },
-  '/publishing/targets': { get: { summary: 'Publishing targets with masked URLs, readiness and its reason, health and delivery counts', ok: c.PublishingTargetsResponse } },
+  '/publishing/targets': {
+    get: { summary: 'Publishing targets with masked URLs, readiness and its reason, health and delivery counts', ok: c.PublishingTargetsResponse },
+  },
   '/publishing/targets/refresh': {
     post: { summary: 'Re-read the target sources now (API token; at most once per 10 s, else 409 with Retry-After)', ok: c.RefreshResponse },
   },
@@ -108,15 +110,28 @@ const OPS: Record<string, Record<string, Op>> = {
   '/publishing/stats': { get: { summary: 'Delivery totals over the outbox, per target and overall', ok: c.PublishingStatsResponse } },
   '/publishing/test/{target}': {
     post: {
-      summary: 'Send a synthetic TestAlert to a target now, bypassing filters and the outbox (API token; 409 naming the keys when a bare name is held in two namespaces)',
-      params: [{ name: 'target', in: 'path', description: 'target key (namespace%2Fname; a config.yaml target by name), or a bare name only one target holds', required: true }],
+      summary:
+        'Send a synthetic TestAlert to a target now, bypassing filters and the outbox (API token; 409 naming the keys when a bare name is held in two namespaces)',
+      params: [
+        {
+          name: 'target',
+          in: 'path',
+          description: 'target key (namespace%2Fname; a config.yaml target by name), or a bare name only one target holds',
+          required: true,
+        },
+      ],
       ok: c.TestSendResponse,
     },
   },
   '/publishing/deliveries': {
     get: {
       summary: 'The outbox and publishing history, newest first (409 naming the keys when a bare target name is held in two namespaces)',
-      params: [...pagination, q('target', 'target key (namespace/name), or a bare name only one target holds (also matching its rows recorded by bare name)'), q('state', 'routing | pending | sending | failed | succeeded | dead | filtered'), q('fingerprint', 'exact')],
+      params: [
+        ...pagination,
+        q('target', 'target key (namespace/name), or a bare name only one target holds (also matching its rows recorded by bare name)'),
+        q('state', 'routing | pending | sending | failed | succeeded | dead | filtered'),
+        q('fingerprint', 'exact'),
+      ],
       ok: c.DeliveriesResponse,
     },
   },
@@ -128,29 +143,52 @@ const OPS: Record<string, Record<string, Op>> = {
     },
   },
   '/api/dashboard/overview': { get: { summary: 'Dashboard headline numbers', ok: c.DashboardOverviewResponse } },
-  '/api/dashboard/charts': { get: { summary: 'Alert timeline, top alerts and distributions over the last `hours`', params: [q('hours', '1..168, default 24')], ok: c.DashboardChartsResponse } },
+  '/api/dashboard/charts': {
+    get: {
+      summary: 'Alert timeline, top alerts and distributions over the last `hours`',
+      params: [q('hours', '1..168, default 24')],
+      ok: c.DashboardChartsResponse,
+    },
+  },
   '/api/dashboard/health': { get: { summary: 'Health of each component', ok: c.DashboardHealthResponse } },
   '/api/dashboard/alerts/recent': {
     get: {
       summary: 'Latest state changes with their alert classification',
-      params: [q('limit', '1..200, default 50'), q('severity', 'critical | warning | info | noise'), q('status', 'firing | resolved'), q('namespace', 'exact'), q('min_confidence', '0..1'), q('include_classification', 'true (default) | false')],
+      params: [
+        q('limit', '1..200, default 50'),
+        q('severity', 'critical | warning | info | noise'),
+        q('status', 'firing | resolved'),
+        q('namespace', 'exact'),
+        q('min_confidence', '0..1'),
+        q('include_classification', 'true (default) | false'),
+      ],
       ok: c.DashboardRecentResponse,
     },
   },
   '/api/dashboard/recommendations': {
-    get: { summary: 'Latest recommendations per alert', params: [q('limit', '1..100, default 20'), q('min_confidence', '0..1')], ok: c.DashboardRecommendationsResponse },
+    get: {
+      summary: 'Latest recommendations per alert',
+      params: [q('limit', '1..100, default 20'), q('min_confidence', '0..1')],
+      ok: c.DashboardRecommendationsResponse,
+    },
   },
   '/api/v2/events/stream': {
     get: {
       summary:
         'Server-Sent Events: alert_created, alert_resolved, classification, delivery, target_changed, stats_updated; `: ping` every 15 s; Last-Event-ID resumes (a resync hint when the missed events are gone); 503 past live.maxSubscribers; with protected reads the API token or a ticket',
-      params: [q('lastEventId', 'resume after this id (the Last-Event-ID header wins)'), q('ticket', 'single-use ticket from POST /api/v2/events/ticket (protected reads)')],
+      params: [
+        q('lastEventId', 'resume after this id (the Last-Event-ID header wins)'),
+        q('ticket', 'single-use ticket from POST /api/v2/events/ticket (protected reads)'),
+      ],
       ok: z.string(),
       content: 'text/event-stream',
     },
   },
   '/api/v2/events/ticket': {
-    post: { summary: 'A short-lived, single-use ticket for the stream URL, so EventSource can authenticate without the API token in a URL (API token)', ok: c.StreamTicketResponse },
+    post: {
+      summary: 'A short-lived, single-use ticket for the stream URL, so EventSource can authenticate without the API token in a URL (API token)',
+      ok: c.StreamTicketResponse,
+    },
   },
   '/healthz': { get: { summary: 'Liveness', ok: c.HealthzResponse } },
   '/readyz': { get: { summary: 'Readiness (503 when a dependency is down)', ok: c.ReadyzResponse } },

@@ -1,15 +1,7 @@
 // The LLM circuit breaker: cockatiel's policy (open, half-open probe after a pause, close on a
 // successful probe) with a breaker that opens on N consecutive failures OR a failure rate over
 // the last calls, whichever trips first.
-import {
-  type CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  CountBreaker,
-  circuitBreaker,
-  handleAll,
-  type IBreaker,
-} from 'cockatiel';
+import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, CountBreaker, circuitBreaker, handleAll, type IBreaker } from 'cockatiel';
 import type { CircuitState as BreakerState } from '../core/classification.ts';
 
 /** Breaker settings. */

@@ -53,12 +53,7 @@ async function askLlm(deps: ClassifierDeps, llm: LlmClient, alert: ClassifiableA
   return { ...answer.verdict, source: 'llm', model: answer.model, promptVersion: PROMPT_VERSION, latencyMs: answer.latencyMs };
 }
 
-async function fromLlmOrRules(
-  deps: ClassifierDeps,
-  alert: ClassifiableAlert,
-  options: ClassifyOptions,
-  held: { active: boolean },
-): Promise<ClassifiedAlert> {
+async function fromLlmOrRules(deps: ClassifierDeps, alert: ClassifiableAlert, options: ClassifyOptions, held: { active: boolean }): Promise<ClassifiedAlert> {
   const rules = classifyByRules(alert);
   if (!deps.llm) return { ...rules, cached: false };
   try {

@@ -7,13 +7,25 @@ describe('policies from config.yaml', () => {
     const config = configSchema.parse({
       enrichment: {
         policies: [
-          { name: 'db', priority: 5, mode: 'enriched', match: { namespaces: ['db'], matchers: [{ label: 'team', op: '=~', value: 'data|dba' }] }, classification: { model: 'm', timeout: '3s', cacheTTL: '1h' } },
+          {
+            name: 'db',
+            priority: 5,
+            mode: 'enriched',
+            match: { namespaces: ['db'], matchers: [{ label: 'team', op: '=~', value: 'data|dba' }] },
+            classification: { model: 'm', timeout: '3s', cacheTTL: '1h' },
+          },
           { name: 'quiet', mode: 'transparent' },
         ],
       },
     });
     expect(configPolicies(config).list()).toEqual([
-      { name: 'db', priority: 5, mode: 'enriched', match: { namespaces: ['db'], matchers: [{ name: 'team', op: '=~', value: 'data|dba' }] }, classification: { model: 'm', timeoutMs: 3_000, cacheTtlMs: 3_600_000 } },
+      {
+        name: 'db',
+        priority: 5,
+        mode: 'enriched',
+        match: { namespaces: ['db'], matchers: [{ name: 'team', op: '=~', value: 'data|dba' }] },
+        classification: { model: 'm', timeoutMs: 3_000, cacheTtlMs: 3_600_000 },
+      },
       { name: 'quiet', priority: 0, mode: 'transparent', match: { matchers: undefined }, classification: {} },
     ]);
   });

@@ -65,7 +65,10 @@ const completionSchema = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullish().catch(undefined), refusal: z.string().nullish().catch(undefined) }).optional().catch(undefined),
+        message: z
+          .object({ content: z.string().nullish().catch(undefined), refusal: z.string().nullish().catch(undefined) })
+          .optional()
+          .catch(undefined),
         finish_reason: z.string().nullish().catch(undefined),
       }),
     )

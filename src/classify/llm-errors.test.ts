@@ -9,7 +9,11 @@ describe('llmErrorFrom', () => {
   });
 
   it('names the code of a network failure', () => {
-    expect(llmErrorFrom(new OutboundError('network', 'x', { code: 'ECONNREFUSED' }))).toMatchObject({ kind: 'network', message: 'cannot reach the LLM endpoint (ECONNREFUSED)', retryable: true });
+    expect(llmErrorFrom(new OutboundError('network', 'x', { code: 'ECONNREFUSED' }))).toMatchObject({
+      kind: 'network',
+      message: 'cannot reach the LLM endpoint (ECONNREFUSED)',
+      retryable: true,
+    });
     expect(llmErrorFrom(new OutboundError('network', 'x')).message).toBe('cannot reach the LLM endpoint');
   });
 });

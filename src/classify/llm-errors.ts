@@ -4,17 +4,7 @@ import type { OutboundError } from '../outbound/errors.ts';
 import { parseRetryAfter as parseHttpRetryAfter } from '../outbound/retry-after.ts';
 
 /** Failure kinds. */
-export type LlmErrorKind =
-  | 'timeout'
-  | 'network'
-  | 'rate_limited'
-  | 'quota'
-  | 'auth'
-  | 'client'
-  | 'server'
-  | 'invalid_reply'
-  | 'truncated'
-  | 'refusal';
+export type LlmErrorKind = 'timeout' | 'network' | 'rate_limited' | 'quota' | 'auth' | 'client' | 'server' | 'invalid_reply' | 'truncated' | 'refusal';
 
 const RETRYABLE: ReadonlySet<LlmErrorKind> = new Set(['timeout', 'network', 'rate_limited', 'server']);
 

@@ -32,12 +32,13 @@ const verdictSchema = z.object({
   severity: z.enum(SEVERITIES),
   confidence: z.number().transform((c) => Math.min(1, Math.max(0, c))),
   category: z.enum(CATEGORIES).catch('other'),
-  reasoning: z
-    .string()
-    .transform((r) => r.trim().slice(0, MAX_TEXT) || 'No reasoning provided'),
-  recommendations: z
-    .array(z.string())
-    .transform((list) => list.map((r) => r.trim().slice(0, MAX_TEXT)).filter(Boolean).slice(0, MAX_RECOMMENDATIONS)),
+  reasoning: z.string().transform((r) => r.trim().slice(0, MAX_TEXT) || 'No reasoning provided'),
+  recommendations: z.array(z.string()).transform((list) =>
+    list
+      .map((r) => r.trim().slice(0, MAX_TEXT))
+      .filter(Boolean)
+      .slice(0, MAX_RECOMMENDATIONS),
+  ),
 });
 
 /** Why a reply was not a verdict. */

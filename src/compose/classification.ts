@@ -72,7 +72,13 @@ export function buildClassification(
       onDisagreement: (llm, rules) => metrics.classificationDisagreements.inc({ llm_severity: llm.severity, rules_severity: rules.severity }),
     },
   });
-  const service = createClassificationService({ classifier, repository: createClassificationRepository(parts.db), alerts: parts.store, errors, onClassified: parts.onClassified });
+  const service = createClassificationService({
+    classifier,
+    repository: createClassificationRepository(parts.db),
+    alerts: parts.store,
+    errors,
+    onClassified: parts.onClassified,
+  });
   const modes = parts.redis ? createRedisModeStore(parts.redis, config.enrichment.mode) : createSqlModeStore(parts.db, config.enrichment.mode);
   return { service, modes };
 }

@@ -9,7 +9,8 @@ import type { Operator } from '../operator/controller.ts';
 export function operatorWanted(config: Config): boolean {
   const { operator } = config;
   const credentials = Boolean(operator.kubeconfig || operator.inClusterHost);
-  if (operator.mode === 'on' && !credentials) throw new ConfigError('config: operator.mode (env OPERATOR_MODE): "on" needs KUBECONFIG or in-cluster credentials');
+  if (operator.mode === 'on' && !credentials)
+    throw new ConfigError('config: operator.mode (env OPERATOR_MODE): "on" needs KUBECONFIG or in-cluster credentials');
   return operator.mode === 'on' || (operator.mode === 'auto' && credentials);
 }
 

@@ -54,4 +54,3 @@ export function buildOperator(config: Config, parts: { metrics: Metrics; logger:
     log,
   });
 }
-

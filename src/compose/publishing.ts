@@ -50,7 +50,17 @@ export function buildCatalog(config: Config): TargetCatalog {
 /** Builds the outbox (filling the delivery totals port with its totals) and starts this replica's delivery worker. */
 export function startPublishing(
   config: Config,
-  parts: { db: Db; catalog: TargetCatalog; metrics: Metrics; logger: Logger; clock: Clock; route: RowRouter; onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void; totals?: DeliveryTotals; outcomes?: DeliveryOutcomes },
+  parts: {
+    db: Db;
+    catalog: TargetCatalog;
+    metrics: Metrics;
+    logger: Logger;
+    clock: Clock;
+    route: RowRouter;
+    onDelivery?: (d: { id: number; target: string; fingerprint: string; state: string }) => void;
+    totals?: DeliveryTotals;
+    outcomes?: DeliveryOutcomes;
+  },
 ): PublishingParts {
   const { metrics, logger } = parts;
   const outbox = createDeliveryStore(parts.db);
@@ -58,7 +68,11 @@ export function startPublishing(
   const w = config.publishing.worker;
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = logger.child({ component: 'delivery' });
-  metrics.publishing.setSources({ targets: () => parts.catalog.list().filter((t) => t.enabled).length, queueSize: () => outbox.queueSize(), deadByTarget: () => outbox.deadByTarget() });
+  metrics.publishing.setSources({
+    targets: () => parts.catalog.list().filter((t) => t.enabled).length,
+    queueSize: () => outbox.queueSize(),
+    deadByTarget: () => outbox.deadByTarget(),
+  });
   const worker = startDeliveryWorker({
     outbox,
     catalog: parts.catalog,
@@ -90,7 +104,10 @@ export function startPublishing(
         if (outcome.kind === 'retry' || outcome.kind === 'dead') {
           p.publishes.inc({ target, status: outcome.kind === 'dead' ? 'dead' : 'failed' });
           p.failures.inc({ target, reason: outcome.reason });
-          log.warn({ target, reason: outcome.reason, status_code: outcome.statusCode, error: outcome.error, retry: outcome.kind === 'retry' }, 'delivery attempt failed');
+          log.warn(
+            { target, reason: outcome.reason, status_code: outcome.statusCode, error: outcome.error, retry: outcome.kind === 'retry' },
+            'delivery attempt failed',
+          );
         }
         if (outcome.kind === 'dead') p.deadLetters.inc({ target });
       },
@@ -103,6 +120,9 @@ export function startPublishing(
       },
     },
   });
-  log.info({ worker: workerId, targets: parts.catalog.list().map((t) => `${targetKey(t)}(${t.type}${t.enabled ? '' : ', disabled'})`) }, parts.catalog.list().length ? 'publishing ready' : 'publishing: no targets (metrics-only mode)');
+  log.info(
+    { worker: workerId, targets: parts.catalog.list().map((t) => `${targetKey(t)}(${t.type}${t.enabled ? '' : ', disabled'})`) },
+    parts.catalog.list().length ? 'publishing ready' : 'publishing: no targets (metrics-only mode)',
+  );
   return { catalog: parts.catalog, outbox, worker };
 }

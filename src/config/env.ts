@@ -64,7 +64,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
 ];
 
 function convert(binding: EnvBinding, raw: string): unknown {
-  if (binding.kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (binding.kind === 'list')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (binding.kind === 'boolean') return ['1', 'true', 'yes', 'on'].includes(raw.trim().toLowerCase());
   return raw.trim();
 }
@@ -73,8 +77,7 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   let node = target;
   for (const key of path.slice(0, -1)) {
     const next = node[key];
-    const child: Record<string, unknown> =
-      typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...next } : {};
+    const child: Record<string, unknown> = typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...next } : {};
     node[key] = child;
     node = child;
   }

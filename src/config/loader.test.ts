@@ -76,7 +76,9 @@ describe('loadConfig', () => {
 
   it('rejects a bad LLM URL, timeout and mode, naming each', () => {
     expect(errorOf(() => loadConfig({ env: { LLM_API_URL: 'ftp://x' }, cwd: tmpdir() }))).toContain('llm.apiUrl (env LLM_API_URL): must be an http(s) URL');
-    expect(errorOf(() => loadConfig({ env: { LLM_TIMEOUT: '0' }, cwd: tmpdir() }))).toContain('llm.timeoutSeconds (env LLM_TIMEOUT): must be an integer from 1 to 300');
+    expect(errorOf(() => loadConfig({ env: { LLM_TIMEOUT: '0' }, cwd: tmpdir() }))).toContain(
+      'llm.timeoutSeconds (env LLM_TIMEOUT): must be an integer from 1 to 300',
+    );
     expect(errorOf(() => loadConfig({ env: { ENRICHMENT_MODE: 'smart' }, cwd: tmpdir() }))).toContain('transparent_with_recommendations');
     expect(errorOf(() => loadConfig({ env: { LLM_API_KEY: '', REDIS_URL: 'http://secret@x' }, cwd: tmpdir() }))).not.toContain('secret');
   });
@@ -96,11 +98,15 @@ filters:
     expect(config.enrichment.policies[0]).toMatchObject({ name: 'payments-llm', priority: 100, mode: 'enriched' });
     expect(config.filters).toMatchObject({ allowCritical: true, blockNoise: true, minConfidence: 0.3, namespacePatterns: ['prod-.*'] });
     const badRegex = tempConfig('enrichment:\n  policies:\n    - { name: p, mode: enriched, match: { matchers: [{ label: a, op: "=~", value: "(" }] } }\n');
-    expect(errorOf(() => loadConfig({ configPath: badRegex, env: {} }))).toContain('enrichment.policies.0.match.matchers.0.value: "(" is not a valid RE2 regular expression');
+    expect(errorOf(() => loadConfig({ configPath: badRegex, env: {} }))).toContain(
+      'enrichment.policies.0.match.matchers.0.value: "(" is not a valid RE2 regular expression',
+    );
     const badName = tempConfig('enrichment:\n  policies:\n    - { name: Team_A, mode: enriched }\n');
     expect(errorOf(() => loadConfig({ configPath: badName, env: {} }))).toContain('enrichment.policies.0.name: must be a DNS-1123 label');
     const badTimeout = tempConfig('enrichment:\n  policies:\n    - { name: t, mode: enriched, classification: { timeout: soon } }\n');
-    expect(errorOf(() => loadConfig({ configPath: badTimeout, env: {} }))).toContain('enrichment.policies.0.classification.timeout: must be a duration such as 10s, 5m or 1h');
+    expect(errorOf(() => loadConfig({ configPath: badTimeout, env: {} }))).toContain(
+      'enrichment.policies.0.classification.timeout: must be a duration such as 10s, 5m or 1h',
+    );
     const dup = tempConfig('enrichment:\n  policies:\n    - { name: a, mode: enriched }\n    - { name: a, mode: transparent }\n');
     expect(errorOf(() => loadConfig({ configPath: dup, env: {} }))).toContain('policy names must be unique');
   });

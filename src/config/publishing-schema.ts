@@ -38,14 +38,21 @@ export const targetSchema = z
     enabled: z.boolean().default(true),
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     credentials: z.string().min(1, 'must not be empty').optional(),
-    headers: z
-      .array(z.object({ name: z.string().regex(HEADER_NAME, 'not a valid header name'), value: z.string() }).strict())
-      .default([]),
+    headers: z.array(z.object({ name: z.string().regex(HEADER_NAME, 'not a valid header name'), value: z.string() }).strict()).default([]),
     filter: targetFilterSchema,
     delivery: deliverySchema,
-    slack: z.object({ channel: z.string().min(1).optional() }).strict().optional(),
-    pagerduty: z.object({ severityMap: z.partialRecord(z.enum(SEVERITIES), z.enum(PD_SEVERITIES)).optional() }).strict().optional(),
-    rootly: z.object({ source: z.string().min(1).optional() }).strict().optional(),
+    slack: z
+      .object({ channel: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    pagerduty: z
+      .object({ severityMap: z.partialRecord(z.enum(SEVERITIES), z.enum(PD_SEVERITIES)).optional() })
+      .strict()
+      .optional(),
+    rootly: z
+      .object({ source: z.string().min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -10,7 +10,6 @@ export function intIn(min: number, max: number): z.ZodCoercedNumber<unknown> {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
-
 const DNS1123_LABEL_TEXT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 /** A DNS-1123 label (namespaces, target and lease names); its 63-character limit is checked apart. */
 export const DNS1123 = new RegExp(`^${DNS1123_LABEL_TEXT}$`);
@@ -22,7 +21,10 @@ export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS1123.test(value);
 }
 /** A number from 0 to 1. */
-export const fraction = z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' });
+export const fraction = z
+  .number({ error: 'must be a number from 0 to 1' })
+  .min(0, { error: 'must be a number from 0 to 1' })
+  .max(1, { error: 'must be a number from 0 to 1' });
 
 /** A regular expression from config: RE2 syntax, checked by the pattern module (core/pattern.ts). */
 export const patternString = z.string().superRefine((value, ctx) => {

@@ -28,7 +28,13 @@ describe('webhook and server limits', () => {
       SERVER_REQUEST_TIMEOUT_MS: '900',
       SERVER_TIMEOUT_CHECK_INTERVAL_MS: '100',
     });
-    expect(webhook).toMatchObject({ maxLabelsPerAlert: 10, maxAnnotationsPerAlert: 11, maxLabelNameBytes: 12, maxLabelValueBytes: 13, maxLabelBytesPerAlert: 14 });
+    expect(webhook).toMatchObject({
+      maxLabelsPerAlert: 10,
+      maxAnnotationsPerAlert: 11,
+      maxLabelNameBytes: 12,
+      maxLabelValueBytes: 13,
+      maxLabelBytesPerAlert: 14,
+    });
     expect(server).toMatchObject({ headersTimeoutMs: 500, requestTimeoutMs: 900, timeoutCheckIntervalMs: 100 });
   });
 

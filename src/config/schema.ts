@@ -126,7 +126,10 @@ const classificationSchema = z
 
 const redisSchema = z
   .object({
-    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
   })
   .strict()
   .prefault({});

@@ -46,7 +46,9 @@ function preStopSeconds(command: string[]): number {
 function manifestBudgetMs(): number {
   const pods = podSpecs();
   const graces = pods.flatMap((p) => (p.terminationGracePeriodSeconds === undefined ? [] : [p.terminationGracePeriodSeconds]));
-  const preStops = pods.flatMap((p) => p.containers ?? []).flatMap((c) => (c.lifecycle?.preStop?.exec?.command ? [preStopSeconds(c.lifecycle.preStop.exec.command)] : [0]));
+  const preStops = pods
+    .flatMap((p) => p.containers ?? [])
+    .flatMap((c) => (c.lifecycle?.preStop?.exec?.command ? [preStopSeconds(c.lifecycle.preStop.exec.command)] : [0]));
   expect(graces.length, 'the manifests set terminationGracePeriodSeconds').toBeGreaterThan(0);
   return (Math.min(...graces) - Math.max(0, ...preStops)) * 1000;
 }

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { classificationSchema, classifiedAlertSchema } from './classification-schema.ts';
 
-const stored = { severity: 'warning', confidence: 0.7, category: 'latency', reasoning: 'r', recommendations: ['a'], source: 'llm', model: 'm', promptVersion: 'v1', latencyMs: 12 };
+const stored = {
+  severity: 'warning',
+  confidence: 0.7,
+  category: 'latency',
+  reasoning: 'r',
+  recommendations: ['a'],
+  source: 'llm',
+  model: 'm',
+  promptVersion: 'v1',
+  latencyMs: 12,
+};
 
 describe('classification schemas', () => {
   it('reads back what the service writes, dropping members it does not know', () => {

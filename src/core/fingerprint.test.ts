@@ -9,9 +9,7 @@ interface Vector {
   note: string;
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/fingerprint-vectors.json', import.meta.url), 'utf8'),
-) as Vector[];
+const vectors = JSON.parse(readFileSync(new URL('../../test/fixtures/fingerprint-vectors.json', import.meta.url), 'utf8')) as Vector[];
 
 describe('labelSetFingerprint', () => {
   it.each(vectors.map((v) => [v.fingerprint, v] as const))('reproduces vector %s', (_fp, vector) => {
@@ -20,15 +18,11 @@ describe('labelSetFingerprint', () => {
   });
 
   it('does not depend on key order', () => {
-    expect(labelSetFingerprint({ severity: 'critical', instance: 'server1', alertname: 'HighCPU' })).toBe(
-      '095c02d3375625f5',
-    );
+    expect(labelSetFingerprint({ severity: 'critical', instance: 'server1', alertname: 'HighCPU' })).toBe('095c02d3375625f5');
   });
 
   it('hashes __proto__ as an ordinary label name', () => {
-    const labels = JSON.parse(
-      '{"__proto__":"polluted","alertname":"ProtoKeys","constructor":"x","hasOwnProperty":"y"}',
-    ) as Record<string, string>;
+    const labels = JSON.parse('{"__proto__":"polluted","alertname":"ProtoKeys","constructor":"x","hasOwnProperty":"y"}') as Record<string, string>;
     expect(labelSetFingerprint(labels)).toBe('fc3c5a3935817f29');
   });
 });

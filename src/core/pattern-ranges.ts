@@ -79,7 +79,10 @@ const POSIX: Record<string, Range[]> = {
   alpha: [span('A', 'Z'), span('a', 'z')],
   ascii: [{ lo: 0, hi: 0x7f }],
   blank: [span('\t'), span(' ')],
-  cntrl: [{ lo: 0, hi: 0x1f }, { lo: 0x7f, hi: 0x7f }],
+  cntrl: [
+    { lo: 0, hi: 0x1f },
+    { lo: 0x7f, hi: 0x7f },
+  ],
   digit: [span('0', '9')],
   graph: [span('!', '~')],
   lower: [span('a', 'z')],

@@ -297,7 +297,7 @@ function repeat(atom: string, q: { min: number; max: number | undefined }): stri
   }
   if (q.min === 0 && q.max === 1) return `${atom}?`;
   let out = '';
-  for (let lo = q.min, hi = q.max; hi > 0; ) {
+  for (let lo = q.min, hi = q.max; hi > 0;) {
     const h = Math.min(hi, PG_DUP_MAX);
     const l = Math.min(lo, h);
     out += `(?:${atom}){${l === h ? h : `${l},${h}`}}`;

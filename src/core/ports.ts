@@ -1,16 +1,5 @@
 // Ports: what the core needs from the outside, implemented elsewhere and wired in main.ts.
-import type {
-  AlertDetail,
-  EventPage,
-  FlappingAlert,
-  HistoryFilter,
-  HistoryStats,
-  Page,
-  Report,
-  ReportQuery,
-  TimeRange,
-  TopAlert,
-} from './queries.ts';
+import type { AlertDetail, EventPage, FlappingAlert, HistoryFilter, HistoryStats, Page, Report, ReportQuery, TimeRange, TopAlert } from './queries.ts';
 import type { OutboxPlan } from './outbox.ts';
 import type { AlertBatch, AlertEvent, RecordResult } from './types.ts';
 

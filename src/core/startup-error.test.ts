@@ -28,12 +28,16 @@ async function realAddressInUse(): Promise<unknown> {
 describe('describeStartupError', () => {
   it('names the data directory, the cause and the fix for PGlite file-system errors', () => {
     const line = describeStartupError(embeddedStoreError(pgliteEacces(), '/var/lib/alert-history', 10001));
-    expect(line).toBe('cannot open the embedded database in /var/lib/alert-history: permission denied (EACCES); make the directory writable by uid 10001 or set DATABASE_URL');
+    expect(line).toBe(
+      'cannot open the embedded database in /var/lib/alert-history: permission denied (EACCES); make the directory writable by uid 10001 or set DATABASE_URL',
+    );
   });
 
   it('attributes a file-system error that crossed the worker boundary as message and code', () => {
-    const crossed = Object.assign(new Error('ENOTDIR: not a directory, mkdir \'/x/file.txt/data\''), { code: 'ENOTDIR' });
-    expect(describeStartupError(embeddedStoreError(crossed, '/x/file.txt/data'))).toMatch(/^cannot open the embedded database in \/x\/file\.txt\/data: .*\(ENOTDIR\); set DATA_DIR \(database\.dataDir\)/);
+    const crossed = Object.assign(new Error("ENOTDIR: not a directory, mkdir '/x/file.txt/data'"), { code: 'ENOTDIR' });
+    expect(describeStartupError(embeddedStoreError(crossed, '/x/file.txt/data'))).toMatch(
+      /^cannot open the embedded database in \/x\/file\.txt\/data: .*\(ENOTDIR\); set DATA_DIR \(database\.dataDir\)/,
+    );
   });
 
   it('names the port and the setting when the address is in use', async () => {
@@ -43,8 +47,16 @@ describe('describeStartupError', () => {
   });
 
   it.each([
-    ['28P01', 'password authentication failed for user "app"', /^cannot log in to PostgreSQL at db\.internal:6543 as app: password authentication failed \(28P01\); fix the password in DATABASE_URL$/],
-    ['3D000', 'database "history" does not exist', /^cannot open database "history" on PostgreSQL at db\.internal:6543: it does not exist \(3D000\); create it/],
+    [
+      '28P01',
+      'password authentication failed for user "app"',
+      /^cannot log in to PostgreSQL at db\.internal:6543 as app: password authentication failed \(28P01\); fix the password in DATABASE_URL$/,
+    ],
+    [
+      '3D000',
+      'database "history" does not exist',
+      /^cannot open database "history" on PostgreSQL at db\.internal:6543: it does not exist \(3D000\); create it/,
+    ],
     ['42501', 'permission denied for schema public', /^cannot migrate the schema .*\(42501\); grant app CREATE/],
     ['XX000', 'something odd', /^PostgreSQL at db\.internal:6543\/history failed: something odd \(XX000\); check DATABASE_URL/],
   ])('explains PostgreSQL %s without printing the password', (code, message, expected) => {

@@ -23,11 +23,32 @@ export interface StartupContext {
 }
 
 /** WASI errno numbers, which PGlite's Emscripten file system reports. */
-const WASI_ERRNO: Record<number, string> = { 2: 'EACCES', 20: 'EEXIST', 29: 'EIO', 31: 'EISDIR', 44: 'ENOENT', 51: 'ENOSPC', 54: 'ENOTDIR', 55: 'ENOTEMPTY', 63: 'EPERM', 69: 'EROFS' };
+const WASI_ERRNO: Record<number, string> = {
+  2: 'EACCES',
+  20: 'EEXIST',
+  29: 'EIO',
+  31: 'EISDIR',
+  44: 'ENOENT',
+  51: 'ENOSPC',
+  54: 'ENOTDIR',
+  55: 'ENOTEMPTY',
+  63: 'EPERM',
+  69: 'EROFS',
+};
 
-type Fields = { code?: unknown; errno?: unknown; name?: unknown; message?: unknown; syscall?: unknown; severity?: unknown; port?: unknown; address?: unknown; cause?: unknown };
+type Fields = {
+  code?: unknown;
+  errno?: unknown;
+  name?: unknown;
+  message?: unknown;
+  syscall?: unknown;
+  severity?: unknown;
+  port?: unknown;
+  address?: unknown;
+  cause?: unknown;
+};
 
-const fieldsOf = (value: unknown): Fields => (typeof value === 'object' && value !== null ? (value) : {});
+const fieldsOf = (value: unknown): Fields => (typeof value === 'object' && value !== null ? value : {});
 
 /** The error and its causes, outermost first. */
 function chain(err: unknown): unknown[] {
@@ -77,7 +98,8 @@ const EMBEDDED: Record<string, (uid: string) => string> = {
   EACCES: (uid) => `permission denied (EACCES); make the directory writable by uid ${uid} or set DATABASE_URL`,
   EPERM: (uid) => `operation not permitted (EPERM); make the directory writable by uid ${uid} or set DATABASE_URL`,
   ENOTDIR: () => 'a part of the path is a file, not a directory (ENOTDIR); set DATA_DIR (database.dataDir) to a directory, or set DATABASE_URL',
-  EROFS: () => 'the file system is read-only (EROFS); mount a writable volume there, set DATA_DIR (database.dataDir) to a writable directory, or set DATABASE_URL',
+  EROFS: () =>
+    'the file system is read-only (EROFS); mount a writable volume there, set DATA_DIR (database.dataDir) to a writable directory, or set DATABASE_URL',
   ENOSPC: () => 'no space left on the device (ENOSPC); free disk space or set DATA_DIR (database.dataDir) to another volume',
   ENOENT: () => 'a part of the path does not exist (ENOENT); create it or set DATA_DIR (database.dataDir)',
 };
@@ -100,7 +122,9 @@ const LISTEN: Record<string, string> = {
 };
 
 function listenProblem(err: unknown, ctx: StartupContext): string | undefined {
-  const e = chain(err).map(fieldsOf).find((f) => f.syscall === 'listen' || (f.syscall === 'getaddrinfo' && !ctx.databaseUrl));
+  const e = chain(err)
+    .map(fieldsOf)
+    .find((f) => f.syscall === 'listen' || (f.syscall === 'getaddrinfo' && !ctx.databaseUrl));
   if (!e) return undefined;
   const where = `${typeof e.address === 'string' ? e.address : (ctx.host ?? '')}:${typeof e.port === 'number' ? e.port : (ctx.port ?? '')}`;
   const fix = (typeof e.code === 'string' && LISTEN[e.code]) || `${errorText(err)}; check server.host and server.port (env SERVER_HOST, SERVER_PORT)`;
@@ -118,15 +142,25 @@ function pgWhere(url: string): { server: string; database: string; user: string 
   }
 }
 
-const UNREACHABLE: Record<string, string> = { ECONNREFUSED: 'connection refused', ENOTFOUND: 'the host name does not resolve', EAI_AGAIN: 'the host name does not resolve', ETIMEDOUT: 'timed out', EHOSTUNREACH: 'host unreachable', ECONNRESET: 'connection reset' };
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'connection reset',
+};
 
 type PgFix = (w: ReturnType<typeof pgWhere>, said: string) => string;
 
 const PG_FIXES: Record<string, PgFix> = {
   '28P01': (w) => `cannot log in to PostgreSQL at ${w.server} as ${w.user}: password authentication failed (28P01); fix the password in DATABASE_URL`,
-  '28000': (w, said) => `cannot log in to PostgreSQL at ${w.server} as ${w.user}: ${said} (28000); create the role or fix the user in DATABASE_URL, and check pg_hba.conf`,
-  '3D000': (w) => `cannot open database "${w.database}" on PostgreSQL at ${w.server}: it does not exist (3D000); create it (createdb ${w.database}) or fix the database name in DATABASE_URL`,
-  '42501': (w, said) => `cannot migrate the schema on PostgreSQL at ${w.server}/${w.database}: ${said} (42501); grant ${w.user} CREATE on the database and its public schema, or run alert-history migrate as the owner`,
+  '28000': (w, said) =>
+    `cannot log in to PostgreSQL at ${w.server} as ${w.user}: ${said} (28000); create the role or fix the user in DATABASE_URL, and check pg_hba.conf`,
+  '3D000': (w) =>
+    `cannot open database "${w.database}" on PostgreSQL at ${w.server}: it does not exist (3D000); create it (createdb ${w.database}) or fix the database name in DATABASE_URL`,
+  '42501': (w, said) =>
+    `cannot migrate the schema on PostgreSQL at ${w.server}/${w.database}: ${said} (42501); grant ${w.user} CREATE on the database and its public schema, or run alert-history migrate as the owner`,
 };
 
 const isStoreError = (e: unknown): boolean => e instanceof AppError && /^database /.test(e.message);
@@ -142,7 +176,8 @@ function postgresProblem(err: unknown, url: string): string {
     return fix ? fix(w, said) : `PostgreSQL at ${w.server}/${w.database} failed: ${said} (${String(code)}); check DATABASE_URL and the server log`;
   }
   const errno = errnoOf(err);
-  if (errno && UNREACHABLE[errno]) return `cannot reach PostgreSQL at ${w.server}: ${UNREACHABLE[errno]} (${errno}); start PostgreSQL or fix the host and port in DATABASE_URL`;
+  if (errno && UNREACHABLE[errno])
+    return `cannot reach PostgreSQL at ${w.server}: ${UNREACHABLE[errno]} (${errno}); start PostgreSQL or fix the host and port in DATABASE_URL`;
   return `PostgreSQL at ${w.server}/${w.database} failed: ${errorText(err)}; check DATABASE_URL (host, port, sslmode) and the server log`;
 }
 
@@ -168,6 +203,10 @@ function passwordOf(url: string | undefined): string[] {
  */
 export function describeStartupError(err: unknown, ctx: StartupContext = {}): string {
   const startup = chain(err).find((e): e is StartupError => e instanceof StartupError);
-  const line = startup?.message ?? listenProblem(err, ctx) ?? storeProblem(err, ctx) ?? `start-up failed: ${errorText(err)}; see the log lines above for what was starting`;
+  const line =
+    startup?.message ??
+    listenProblem(err, ctx) ??
+    storeProblem(err, ctx) ??
+    `start-up failed: ${errorText(err)}; see the log lines above for what was starting`;
   return redact(line.replace(/\s+/g, ' ').trim(), passwordOf(ctx.databaseUrl));
 }

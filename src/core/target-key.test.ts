@@ -14,12 +14,7 @@ describe('targetKey', () => {
 });
 
 describe('resolveTargetRef', () => {
-  const known = [
-    { name: 'slack', namespace: 'team-a' },
-    { name: 'slack', namespace: 'team-b' },
-    { name: 'pager', namespace: 'team-a' },
-    { name: 'hook' },
-  ];
+  const known = [{ name: 'slack', namespace: 'team-a' }, { name: 'slack', namespace: 'team-b' }, { name: 'pager', namespace: 'team-a' }, { name: 'hook' }];
 
   it('finds a key exactly', () => {
     expect(resolveTargetRef(known, 'team-b/slack')).toEqual({ found: 'team-b/slack' });

@@ -34,16 +34,7 @@ interface Fields {
 }
 
 function inRange(f: Fields): boolean {
-  return (
-    f.year >= 1 &&
-    f.month >= 1 &&
-    f.month <= 12 &&
-    f.day >= 1 &&
-    f.day <= daysIn(f.year, f.month) &&
-    f.hour <= 23 &&
-    f.minute <= 59 &&
-    f.second <= 59
-  );
+  return f.year >= 1 && f.month >= 1 && f.month <= 12 && f.day >= 1 && f.day <= daysIn(f.year, f.month) && f.hour <= 23 && f.minute <= 59 && f.second <= 59;
 }
 
 function offsetMinutes(sign: string | undefined, hh: string | undefined, mm: string | undefined): number | null {

@@ -54,9 +54,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infe
   if (textIssues.length > 0) throw validationError(textIssues);
   const result = schema.safeParse(req.query);
   if (result.success) return result.data;
-  throw validationError(
-    result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-  );
+  throw validationError(result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
 }
 
 /** The last value of a repeated parameter. */
@@ -67,10 +65,7 @@ const single = z.preprocess(last, z.string().optional());
 /** An integer parameter in [min, max]. */
 export function intParam(min: number, max: number, fallback: number): z.ZodType<number> {
   const error = `must be an integer from ${min} to ${max}`;
-  return z.preprocess(
-    last,
-    z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback),
-  );
+  return z.preprocess(last, z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback));
 }
 
 /** A time parameter: RFC 3339 or a relative duration (`24h`, `7d`), normalised to RFC 3339. */
@@ -141,7 +136,10 @@ function parseMatcher(text: string): LabelMatcher | string {
 
 /** Repeatable `label` matchers. */
 export const labelParams = z
-  .preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]), z.array(z.string().max(1024)).max(20, 'at most 20 label matchers'))
+  .preprocess(
+    (v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+    z.array(z.string().max(1024)).max(20, 'at most 20 label matchers'),
+  )
   .transform((list, ctx) => {
     const out: LabelMatcher[] = [];
     list.forEach((text, i) => {

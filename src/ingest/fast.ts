@@ -111,7 +111,7 @@ const fingerprintOk = (s: string): boolean => FINGERPRINT.test(s);
 const generatorOk = (s: string): boolean => s.length <= MAX_GENERATOR_URL;
 
 /** The required part of an alert: status, labels, annotations (default {}) and startsAt. */
-function coreOf(alert: Json, limits: AlertLimits): Pick<NormalizedAlert, 'status' | 'labels' | 'annotations'> & { start: Instant } | undefined {
+function coreOf(alert: Json, limits: AlertLimits): (Pick<NormalizedAlert, 'status' | 'labels' | 'annotations'> & { start: Instant }) | undefined {
   const { status } = alert;
   if (status !== 'firing' && status !== 'resolved') return undefined;
   const labels = labelsOf(alert.labels, limits);

@@ -22,7 +22,9 @@ export function parseJsonBody(body: Uint8Array, limits: ScanLimits): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const detail = asError(err).message.replace(/"[^"]{40,}"/g, '"…"').slice(0, 160);
+    const detail = asError(err)
+      .message.replace(/"[^"]{40,}"/g, '"…"')
+      .slice(0, 160);
     throw validationError([{ path: '', message: `request body is not valid JSON: ${detail}` }]);
   }
 }

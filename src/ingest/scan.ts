@@ -68,7 +68,8 @@ function endOfString(bytes: Uint8Array, start: number): number {
 function capOf(bytes: Uint8Array, parent: Level | undefined, object: boolean, limits: ScanLimits): Pick<Level, 'cap' | 'message'> {
   const key = parent?.object ? parent.key : undefined;
   if (object && keyIs(bytes, key, LABELS)) return { cap: limits.maxLabelsPerAlert, message: `more than ${limits.maxLabelsPerAlert} labels` };
-  if (object && keyIs(bytes, key, ANNOTATIONS)) return { cap: limits.maxAnnotationsPerAlert, message: `more than ${limits.maxAnnotationsPerAlert} annotations` };
+  if (object && keyIs(bytes, key, ANNOTATIONS))
+    return { cap: limits.maxAnnotationsPerAlert, message: `more than ${limits.maxAnnotationsPerAlert} annotations` };
   if (object) {
     const cap = Math.max(limits.maxLabelsPerAlert, limits.maxAnnotationsPerAlert);
     return { cap, message: `more than ${cap} members` };

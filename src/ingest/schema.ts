@@ -30,26 +30,29 @@ function entryProblem(kind: MapKind, name: string, value: unknown): string | und
 }
 
 function stringMap(kind: MapKind, required: boolean): z.ZodType<Record<string, string>> {
-  return z.unknown().optional().transform((value, ctx): Record<string, string> => {
-    if (value === undefined) {
-      if (required) ctx.addIssue({ code: 'custom', message: `${kind}s are required` });
-      return required ? z.NEVER : {};
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      ctx.addIssue({ code: 'custom', message: `${kind}s must be an object of strings` });
-      return z.NEVER;
-    }
-    const entries = Object.entries(value);
-    let reported = 0;
-    for (const [name, v] of entries) {
-      if (reported >= MAX_ISSUES_PER_MAP) break;
-      const problem = entryProblem(kind, name, v);
-      if (!problem) continue;
-      reported++;
-      ctx.addIssue({ code: 'custom', message: problem, path: [name] });
-    }
-    return Object.fromEntries(entries);
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): Record<string, string> => {
+      if (value === undefined) {
+        if (required) ctx.addIssue({ code: 'custom', message: `${kind}s are required` });
+        return required ? z.NEVER : {};
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        ctx.addIssue({ code: 'custom', message: `${kind}s must be an object of strings` });
+        return z.NEVER;
+      }
+      const entries = Object.entries(value);
+      let reported = 0;
+      for (const [name, v] of entries) {
+        if (reported >= MAX_ISSUES_PER_MAP) break;
+        const problem = entryProblem(kind, name, v);
+        if (!problem) continue;
+        reported++;
+        ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+      }
+      return Object.fromEntries(entries);
+    });
 }
 
 const timestamp = (what: string) =>

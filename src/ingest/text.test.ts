@@ -32,7 +32,12 @@ describe('textIssues', () => {
   });
 
   it('stops at the maximum', () => {
-    expect(textIssues(Array.from({ length: 100 }, () => '\u0000'), 5)).toHaveLength(5);
+    expect(
+      textIssues(
+        Array.from({ length: 100 }, () => '\u0000'),
+        5,
+      ),
+    ).toHaveLength(5);
   });
 });
 
@@ -41,7 +46,14 @@ const base = {
   groupKey: 'g',
   alerts: [
     { status: 'firing', labels: { alertname: 'Good' }, startsAt: '2026-11-20T09:14:27Z' },
-    { status: 'firing', labels: { alertname: 'Bad' }, annotations: { summary: 's' }, startsAt: '2026-11-20T09:14:27Z', generatorURL: 'http://g', fingerprint: 'abc' },
+    {
+      status: 'firing',
+      labels: { alertname: 'Bad' },
+      annotations: { summary: 's' },
+      startsAt: '2026-11-20T09:14:27Z',
+      generatorURL: 'http://g',
+      fingerprint: 'abc',
+    },
   ],
 };
 

@@ -49,7 +49,12 @@ const sized = (limit: number): fc.Arbitrary<string> =>
 const rare = <T>(valid: fc.Arbitrary<T>, ...odd: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> =>
   fc.oneof({ weight: 4 * odd.length, arbitrary: valid }, ...odd.map((arbitrary) => ({ weight: 1, arbitrary })));
 
-const name = rare(fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/), fc.constantFrom('', '__proto__', 'constructor', '0', '10', 'alertname'), sized(SMALL.maxLabelNameBytes), hostileText(8));
+const name = rare(
+  fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/),
+  fc.constantFrom('', '__proto__', 'constructor', '0', '10', 'alertname'),
+  sized(SMALL.maxLabelNameBytes),
+  hostileText(8),
+);
 const value = rare(fc.string({ maxLength: 12 }), sized(SMALL.maxLabelValueBytes), fc.constantFrom<unknown>(null, 3, true, [], {}), hostileText(8));
 const map = rare(fc.dictionary(name as fc.Arbitrary<string>, value, { maxKeys: 5 }), fc.constantFrom<unknown>(null, [], 'x', 1));
 const timestamp = rare(
@@ -75,7 +80,15 @@ const plausibleAlert = fc.record(
 );
 const optionalText = rare(fc.string({ maxLength: 10 }), fc.constantFrom<unknown>('r'.repeat(4096), 'r'.repeat(4097), 1, null));
 const plausibleBody = fc.oneof(
-  fc.record({ version: fc.constant('4'), receiver: optionalText, groupKey: optionalText, alerts: rare(fc.array(plausibleAlert, { maxLength: 3 }), fc.array(plausibleAlert, { minLength: SMALL.maxAlerts, maxLength: SMALL.maxAlerts + 1 })) }, { requiredKeys: ['alerts'] }),
+  fc.record(
+    {
+      version: fc.constant('4'),
+      receiver: optionalText,
+      groupKey: optionalText,
+      alerts: rare(fc.array(plausibleAlert, { maxLength: 3 }), fc.array(plausibleAlert, { minLength: SMALL.maxAlerts, maxLength: SMALL.maxAlerts + 1 })),
+    },
+    { requiredKeys: ['alerts'] },
+  ),
   fc.array(plausibleAlert, { maxLength: 3 }),
   fc.record({ version: fc.constant('4'), alerts: fc.constantFrom<unknown>(null, {}, 'x') }),
 );
@@ -97,8 +110,43 @@ describe('the hand-checked path gives what the full validation gives', () => {
 
 const EDGES: Record<string, unknown[]> = {
   status: ['firing', 'resolved', 'Firing', '', null, 1],
-  labels: [{}, { '': 'x' }, { a: '' }, { a: 1 }, { a: null }, { a: 'x'.repeat(60) }, { a: 'x'.repeat(61) }, { a: '€'.repeat(20) }, { a: '€'.repeat(21) }, { ['n'.repeat(30)]: 'x' }, { ['n'.repeat(31)]: 'x' }, { ['é'.repeat(15)]: 'x' }, { ['é'.repeat(16)]: 'x' }, { a: 'x'.repeat(50), b: 'x'.repeat(48) }, { a: 'x'.repeat(50), b: 'x'.repeat(49), c: 'y'.repeat(50) }, { a: 'x'.repeat(50), b: 'x'.repeat(50), c: 'y'.repeat(50) }, { a: '€'.repeat(20), b: '€'.repeat(20), c: '€'.repeat(11) }, { a: '€'.repeat(20), b: '€'.repeat(20), c: '€'.repeat(8) }, { a: '😀'.repeat(15), b: 'é'.repeat(30) }, [], 'x', null],
-  annotations: [undefined, {}, { '': 'x' }, { a: 1 }, { a: 'x'.repeat(61) }, { ['n'.repeat(31)]: 'x' }, { a: 'x'.repeat(60), b: 'x'.repeat(60), c: 'x'.repeat(60) }, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, 'v'])), { a: '€'.repeat(21) }, [], null],
+  labels: [
+    {},
+    { '': 'x' },
+    { a: '' },
+    { a: 1 },
+    { a: null },
+    { a: 'x'.repeat(60) },
+    { a: 'x'.repeat(61) },
+    { a: '€'.repeat(20) },
+    { a: '€'.repeat(21) },
+    { ['n'.repeat(30)]: 'x' },
+    { ['n'.repeat(31)]: 'x' },
+    { ['é'.repeat(15)]: 'x' },
+    { ['é'.repeat(16)]: 'x' },
+    { a: 'x'.repeat(50), b: 'x'.repeat(48) },
+    { a: 'x'.repeat(50), b: 'x'.repeat(49), c: 'y'.repeat(50) },
+    { a: 'x'.repeat(50), b: 'x'.repeat(50), c: 'y'.repeat(50) },
+    { a: '€'.repeat(20), b: '€'.repeat(20), c: '€'.repeat(11) },
+    { a: '€'.repeat(20), b: '€'.repeat(20), c: '€'.repeat(8) },
+    { a: '😀'.repeat(15), b: 'é'.repeat(30) },
+    [],
+    'x',
+    null,
+  ],
+  annotations: [
+    undefined,
+    {},
+    { '': 'x' },
+    { a: 1 },
+    { a: 'x'.repeat(61) },
+    { ['n'.repeat(31)]: 'x' },
+    { a: 'x'.repeat(60), b: 'x'.repeat(60), c: 'x'.repeat(60) },
+    Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, 'v'])),
+    { a: '€'.repeat(21) },
+    [],
+    null,
+  ],
   startsAt: ['2026-11-20T09:14:27Z', '0001-01-01T00:00:00Z', '2026-11-20T09:14:27', '', null, 5],
   endsAt: [undefined, '0001-01-01T00:00:00Z', '2026-11-20T09:14:26Z', '2026-11-20T09:14:27Z', '2026-11-20T09:14:28+00:00', 'soon', null],
   generatorURL: [undefined, '', 'x'.repeat(8192), 'x'.repeat(8193), 5, null],
@@ -106,7 +154,15 @@ const EDGES: Record<string, unknown[]> = {
 };
 
 describe('the hand-checked path on each edge of each field', () => {
-  const base = { status: 'firing', labels: { alertname: 'A', job: 'j' }, annotations: { summary: 's' }, startsAt: '2026-11-20T09:14:27Z', endsAt: '2026-11-20T09:15:27Z', generatorURL: 'http://x', fingerprint: 'abc' };
+  const base = {
+    status: 'firing',
+    labels: { alertname: 'A', job: 'j' },
+    annotations: { summary: 's' },
+    startsAt: '2026-11-20T09:14:27Z',
+    endsAt: '2026-11-20T09:15:27Z',
+    generatorURL: 'http://x',
+    fingerprint: 'abc',
+  };
   const cases = Object.entries(EDGES).flatMap(([field, values]) => values.map((v, i): [string, number, unknown] => [field, i, v]));
   const check = sameOutcome(SMALL);
 

@@ -49,7 +49,10 @@ function outcome(bytes: Uint8Array): 'batch' | 'rejected' {
 
 describe('webhook parser properties', () => {
   it('any bytes: a batch or VALIDATION_ERROR', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void outcome(bytes)), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void outcome(bytes)),
+      { numRuns: 200 },
+    );
   });
 
   it('any JSON-ish body with hostile strings: a storable batch within the limits, or VALIDATION_ERROR', () => {

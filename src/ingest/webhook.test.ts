@@ -21,8 +21,7 @@ function rejection(body: Uint8Array): AppError {
   throw new Error('expected a rejection');
 }
 
-const fieldPaths = (err: AppError): string[] =>
-  (err.details?.fields as { path: string }[]).map((f) => f.path);
+const fieldPaths = (err: AppError): string[] => (err.details?.fields as { path: string }[]).map((f) => f.path);
 
 describe('valid fixtures', () => {
   it('am-v4-firing: keeps fingerprints, normalises times, zero endsAt is null', () => {
@@ -84,7 +83,6 @@ describe('valid fixtures', () => {
     expect(parse(Buffer.from('{"version":"4","alerts":[]}'), ctx).alerts).toEqual([]);
   });
 });
-
 
 describe('bad payloads', () => {
   it('covers every rejected fixture', () => {

@@ -50,7 +50,9 @@ describe('live bus', () => {
     expect(got[0]).toHaveLength(1);
     expect(got[1]![0]).toBe(got[0]![0]);
     expect(got[2]![0]).toBe(got[0]![0]);
-    expect(got[0]![0]!.toString()).toBe('id: 1\nevent: alert_created\ndata: {"fingerprint":"fp1","note":""}\n\nid: 2\nevent: alert_created\ndata: {"fingerprint":"fp2","note":""}\n\n');
+    expect(got[0]![0]!.toString()).toBe(
+      'id: 1\nevent: alert_created\ndata: {"fingerprint":"fp1","note":""}\n\nid: 2\nevent: alert_created\ndata: {"fingerprint":"fp2","note":""}\n\n',
+    );
   });
 
   it('sends a burst in chunks over several ticks, in order', () => {

@@ -9,7 +9,10 @@ import { LIVE_EVENT_TYPES } from './events.ts';
 const CHANNEL = 'alert-history:live';
 
 /** A relay over a publishing connection and a dedicated subscriber connection. */
-export function createRedisLiveRelay(redis: Redis, onError: (err: unknown) => void): { send(event: LiveEvent): void; onReceive(listener: (event: LiveEvent) => void): void; close(): void } {
+export function createRedisLiveRelay(
+  redis: Redis,
+  onError: (err: unknown) => void,
+): { send(event: LiveEvent): void; onReceive(listener: (event: LiveEvent) => void): void; close(): void } {
   const subscriber = redis.duplicate();
   const listeners: ((event: LiveEvent) => void)[] = [];
   let subscribed = false;

@@ -38,7 +38,14 @@ describe('stream tickets', () => {
     const { ticket } = tickets.issue();
     const [expiry, nonce, signature] = ticket.split('.') as [string, string, string];
     const later = (parseInt(expiry, 36) + 3_600_000).toString(36);
-    for (const forged of [`${later}.${nonce}.${signature}`, `${expiry}.${flip(nonce, 3)}.${signature}`, `${expiry}.${nonce}.${flip(signature, 5)}`, `${expiry}.${nonce}`, '', 'x'.repeat(5_000)]) {
+    for (const forged of [
+      `${later}.${nonce}.${signature}`,
+      `${expiry}.${flip(nonce, 3)}.${signature}`,
+      `${expiry}.${nonce}.${flip(signature, 5)}`,
+      `${expiry}.${nonce}`,
+      '',
+      'x'.repeat(5_000),
+    ]) {
       expect(await tickets.redeem(forged), forged.slice(0, 40)).toBe(false);
     }
     expect(await tickets.redeem(ticket)).toBe(true);

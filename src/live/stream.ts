@@ -85,7 +85,10 @@ export function boundedWriter(res: Response, deps: Pick<EventStreamDeps, 'limits
     dropped = true;
     queue.length = 0;
     deps.metrics.dropped.inc({ reason: 'slow' });
-    deps.logger.debug({ buffered_bytes: res.writableLength + queued, limit: deps.limits.maxBufferedBytes }, 'live stream subscriber dropped: it stopped reading');
+    deps.logger.debug(
+      { buffered_bytes: res.writableLength + queued, limit: deps.limits.maxBufferedBytes },
+      'live stream subscriber dropped: it stopped reading',
+    );
     // A reset, not a close: a close would leave the unsent bytes in the kernel, retried for minutes.
     if (res.socket) res.socket.resetAndDestroy();
     else res.destroy();

@@ -35,10 +35,20 @@ export interface LiveSettings {
 /** Builds the bus, its hooks and the stream tickets. */
 export function buildLive(redis: Redis | undefined, logger: Logger, settings: LiveSettings): LiveParts {
   const log = logger.child({ component: 'live' });
-  const relay = redis ? createRedisLiveRelay(redis, (err) => log.warn({ err: { message: (err as Error).message } }, 'live relay error (events stay local)')) : undefined;
+  const relay = redis
+    ? createRedisLiveRelay(redis, (err) => log.warn({ err: { message: (err as Error).message } }, 'live relay error (events stay local)'))
+    : undefined;
   // A tick sends at most an eighth of a subscriber's budget, so a reading client drains between ticks.
-  const live = createLiveBus({ relay, bufferBytes: settings.maxBufferedBytes, chunkBytes: Math.min(MAX_CHUNK_BYTES, Math.floor(settings.maxBufferedBytes / 8)) });
-  const tickets = createStreamTickets({ apiTokens: settings.apiTokens, ttlMs: settings.ticketTtlSeconds * 1000, shared: redis ? createRedisNonceRegistry(redis) : undefined });
+  const live = createLiveBus({
+    relay,
+    bufferBytes: settings.maxBufferedBytes,
+    chunkBytes: Math.min(MAX_CHUNK_BYTES, Math.floor(settings.maxBufferedBytes / 8)),
+  });
+  const tickets = createStreamTickets({
+    apiTokens: settings.apiTokens,
+    ttlMs: settings.ticketTtlSeconds * 1000,
+    shared: redis ? createRedisNonceRegistry(redis) : undefined,
+  });
   let statsTimer: NodeJS.Timeout | undefined;
   const statsSoon = (): void => {
     statsTimer ??= setTimeout(() => {
@@ -53,12 +63,23 @@ export function buildLive(redis: Redis | undefined, logger: Logger, settings: Li
       for (const e of result.newEvents) {
         live.publish({
           type: e.status === 'firing' ? 'alert_created' : 'alert_resolved',
-          data: { fingerprint: e.fingerprint, alertname: e.alertname, namespace: e.namespace, severity: e.severity, status: e.status, startsAt: e.startsAt, endsAt: e.endsAt, receivedAt: e.receivedAt, labels: e.labels },
+          data: {
+            fingerprint: e.fingerprint,
+            alertname: e.alertname,
+            namespace: e.namespace,
+            severity: e.severity,
+            status: e.status,
+            startsAt: e.startsAt,
+            endsAt: e.endsAt,
+            receivedAt: e.receivedAt,
+            labels: e.labels,
+          },
         });
       }
       if (result.newEvents.length > 0) statsSoon();
     },
-    onClassified: (fingerprint, r) => live.publish({ type: 'classification', data: { fingerprint, severity: r.severity, confidence: r.confidence, source: r.source } }),
+    onClassified: (fingerprint, r) =>
+      live.publish({ type: 'classification', data: { fingerprint, severity: r.severity, confidence: r.confidence, source: r.source } }),
     onDelivery: (d) => live.publish({ type: 'delivery', data: d }),
     onTargetsChanged: () => live.publish({ type: 'target_changed', data: {} }),
     close: () => {

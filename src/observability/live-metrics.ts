@@ -23,7 +23,12 @@ export function createLiveMetrics(registry: Registry): LiveMetrics {
     },
   });
   return {
-    dropped: new Counter({ ...r, name: 'alert_history_live_stream_dropped_total', help: 'Live stream subscribers dropped, by reason (slow: unsent bytes over live.maxBufferedBytes)', labelNames: ['reason'] }),
+    dropped: new Counter({
+      ...r,
+      name: 'alert_history_live_stream_dropped_total',
+      help: 'Live stream subscribers dropped, by reason (slow: unsent bytes over live.maxBufferedBytes)',
+      labelNames: ['reason'],
+    }),
     setSubscriberSource(source) {
       count = source;
     },

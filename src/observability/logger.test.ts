@@ -16,7 +16,12 @@ function capture(): { lines: string[]; logger: ReturnType<typeof createLogger> }
 describe('logger redaction', () => {
   it('never writes configured target URLs, keys or header values', () => {
     const { lines, logger } = capture();
-    const target = { name: 'hook', url: 'https://hooks.example.invalid/services/T1/B2/tok3n', credentials: 'key-0123', headers: [{ name: 'X-Token', value: 'hdr-0123' }] };
+    const target = {
+      name: 'hook',
+      url: 'https://hooks.example.invalid/services/T1/B2/tok3n',
+      credentials: 'key-0123',
+      headers: [{ name: 'X-Token', value: 'hdr-0123' }],
+    };
     logger.info({ config: { publishing: { targets: [target] } } }, 'config loaded');
     logger.info({ request: { headers: { authorization: 'Bearer bear-0123' } }, target: { credentials: 'cred-0123' } }, 'sending');
     logger.info({ payload: { routing_key: 'rk-0123' } }, 'payload');

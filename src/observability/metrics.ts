@@ -129,7 +129,9 @@ export function createMetrics(countAlerts: () => Promise<number>): Metrics {
 
 const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
-function classificationMetrics(registry: Registry): Pick<
+function classificationMetrics(
+  registry: Registry,
+): Pick<
   Metrics,
   | 'classifications'
   | 'classificationDuration'
@@ -149,14 +151,44 @@ function classificationMetrics(registry: Registry): Pick<
     setModeSource: (read) => {
       readMode = read;
     },
-    classifications: new Counter({ ...r, name: 'alert_history_classification_total', help: 'Classifications by severity and source (llm, rules, cache)', labelNames: ['severity', 'source'] }),
-    classificationDuration: new Histogram({ ...r, name: 'alert_history_classification_duration_seconds', help: 'Time to classify (LLM calls and rules)', buckets: LLM_BUCKETS }),
-    classificationErrors: new Counter({ ...r, name: 'alert_history_classification_errors_total', help: 'LLM failures that fell back to rules, by error type', labelNames: ['error_type'] }),
-    classificationDisagreements: new Counter({ ...r, name: 'alert_history_classification_disagreements_total', help: 'LLM and rules disagreed on severity', labelNames: ['llm_severity', 'rules_severity'] }),
+    classifications: new Counter({
+      ...r,
+      name: 'alert_history_classification_total',
+      help: 'Classifications by severity and source (llm, rules, cache)',
+      labelNames: ['severity', 'source'],
+    }),
+    classificationDuration: new Histogram({
+      ...r,
+      name: 'alert_history_classification_duration_seconds',
+      help: 'Time to classify (LLM calls and rules)',
+      buckets: LLM_BUCKETS,
+    }),
+    classificationErrors: new Counter({
+      ...r,
+      name: 'alert_history_classification_errors_total',
+      help: 'LLM failures that fell back to rules, by error type',
+      labelNames: ['error_type'],
+    }),
+    classificationDisagreements: new Counter({
+      ...r,
+      name: 'alert_history_classification_disagreements_total',
+      help: 'LLM and rules disagreed on severity',
+      labelNames: ['llm_severity', 'rules_severity'],
+    }),
     cacheHits: new Counter({ ...r, name: 'alert_history_cache_hits_total', help: 'Classification cache hits', labelNames: ['cache_type'] }),
     cacheMisses: new Counter({ ...r, name: 'alert_history_cache_misses_total', help: 'Classification cache misses', labelNames: ['cache_type'] }),
-    cacheErrors: new Counter({ ...r, name: 'alert_history_cache_errors_total', help: 'Redis cache operations that failed (answered from memory)', labelNames: ['operation'] }),
-    modeSwitches: new Counter({ ...r, name: 'alert_history_enrichment_mode_switches_total', help: 'Enrichment mode switches', labelNames: ['from_mode', 'to_mode'] }),
+    cacheErrors: new Counter({
+      ...r,
+      name: 'alert_history_cache_errors_total',
+      help: 'Redis cache operations that failed (answered from memory)',
+      labelNames: ['operation'],
+    }),
+    modeSwitches: new Counter({
+      ...r,
+      name: 'alert_history_enrichment_mode_switches_total',
+      help: 'Enrichment mode switches',
+      labelNames: ['from_mode', 'to_mode'],
+    }),
     modeStatus: new Gauge({
       ...r,
       name: 'alert_history_enrichment_mode_status',

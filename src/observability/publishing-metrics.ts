@@ -69,10 +69,36 @@ export function createPublishingMetrics(registry: Registry): PublishingMetrics {
     setSources: (s) => {
       sources = s;
     },
-    publishes: new Counter({ ...r, name: 'alert_history_publishing_total', help: 'Delivery attempts by target and status (success, failed, dead, filtered)', labelNames: ['target', 'status'] }),
-    duration: new Histogram({ ...r, name: 'alert_history_publishing_duration_seconds', help: 'Time to send one delivery, by target', labelNames: ['target'], buckets: SEND_BUCKETS }),
-    failures: new Counter({ ...r, name: 'alert_history_publishing_failures_total', help: 'Failed delivery attempts by target and reason (auth_error, rate_limited, client_error, server_error, timeout, network, invalid_response)', labelNames: ['target', 'reason'] }),
-    deadLetters: new Counter({ ...r, name: 'alert_history_publishing_dead_letters_total', help: 'Deliveries dead-lettered after their last attempt or a permanent failure', labelNames: ['target'] }),
-    circuit: new Gauge({ ...r, name: 'alert_history_publishing_circuit_state', help: 'Per-target circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['target'] }),
+    publishes: new Counter({
+      ...r,
+      name: 'alert_history_publishing_total',
+      help: 'Delivery attempts by target and status (success, failed, dead, filtered)',
+      labelNames: ['target', 'status'],
+    }),
+    duration: new Histogram({
+      ...r,
+      name: 'alert_history_publishing_duration_seconds',
+      help: 'Time to send one delivery, by target',
+      labelNames: ['target'],
+      buckets: SEND_BUCKETS,
+    }),
+    failures: new Counter({
+      ...r,
+      name: 'alert_history_publishing_failures_total',
+      help: 'Failed delivery attempts by target and reason (auth_error, rate_limited, client_error, server_error, timeout, network, invalid_response)',
+      labelNames: ['target', 'reason'],
+    }),
+    deadLetters: new Counter({
+      ...r,
+      name: 'alert_history_publishing_dead_letters_total',
+      help: 'Deliveries dead-lettered after their last attempt or a permanent failure',
+      labelNames: ['target'],
+    }),
+    circuit: new Gauge({
+      ...r,
+      name: 'alert_history_publishing_circuit_state',
+      help: 'Per-target circuit breaker: 0 closed, 1 half-open, 2 open',
+      labelNames: ['target'],
+    }),
   };
 }

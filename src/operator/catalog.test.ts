@@ -20,7 +20,8 @@ function target(name: string, extra: Partial<Target> = {}): Target {
   };
 }
 
-const catalog = (config: Target[] = []): ReturnType<typeof createOperatorTargetCatalog> => createOperatorTargetCatalog({ config, relist: () => Promise.resolve() });
+const catalog = (config: Target[] = []): ReturnType<typeof createOperatorTargetCatalog> =>
+  createOperatorTargetCatalog({ config, relist: () => Promise.resolve() });
 
 describe('operator target catalog', () => {
   it('keeps same-named custom resources of two namespaces apart', () => {
@@ -58,7 +59,11 @@ describe('operator target catalog', () => {
     c.setSecret('team-a/aa-slack', target('slack', { namespace: 'team-a', source: 'secret' }));
     expect(c.get('team-a/slack')?.type).toBe('slack');
     expect(c.conflicts()).toEqual([{ secret: 'team-a/zz-slack', key: 'team-a/slack', winner: 'Secret team-a/aa-slack' }]);
-    expect(c.readiness?.('team-a/slack')).toMatchObject({ ready: true, reason: 'ConflictingTarget', message: expect.stringContaining('Secret team-a/zz-slack also defines it') as string });
+    expect(c.readiness?.('team-a/slack')).toMatchObject({
+      ready: true,
+      reason: 'ConflictingTarget',
+      message: expect.stringContaining('Secret team-a/zz-slack also defines it') as string,
+    });
     c.setSecret('team-a/aa-slack', undefined);
     expect(c.get('team-a/slack')?.type).toBe('webhook');
     expect(c.conflicts()).toEqual([]);
@@ -68,9 +73,23 @@ describe('operator target catalog', () => {
   it('answers readiness of a custom resource by its key', () => {
     const c = catalog();
     c.setResource('team-a/slack', target('slack', { namespace: 'team-a' }));
-    c.setState('team-a/slack', { name: 'slack', namespace: 'team-a', source: 'crd', type: 'slack', enabled: true, readiness: { ready: true, reason: 'Resolved', message: 'a' } });
+    c.setState('team-a/slack', {
+      name: 'slack',
+      namespace: 'team-a',
+      source: 'crd',
+      type: 'slack',
+      enabled: true,
+      readiness: { ready: true, reason: 'Resolved', message: 'a' },
+    });
     c.setResource('team-b/slack', target('slack', { namespace: 'team-b' }));
-    c.setState('team-b/slack', { name: 'slack', namespace: 'team-b', source: 'crd', type: 'slack', enabled: true, readiness: { ready: true, reason: 'Resolved', message: 'b' } });
+    c.setState('team-b/slack', {
+      name: 'slack',
+      namespace: 'team-b',
+      source: 'crd',
+      type: 'slack',
+      enabled: true,
+      readiness: { ready: true, reason: 'Resolved', message: 'b' },
+    });
     expect(c.readiness?.('team-a/slack')?.message).toBe('a');
     expect(c.readiness?.('team-b/slack')?.message).toBe('b');
   });

@@ -64,7 +64,11 @@ function secretConflictReadiness(key: string, conflicts: readonly ShadowedSecret
   const losers = conflicts.filter((c) => c.key === key).map((c) => c.secret);
   if (losers.length === 0) return undefined;
   const which = losers.length === 1 ? `Secret ${losers[0]!} also defines it and is` : `Secrets ${losers.join(', ')} also define it and are`;
-  return { ready: true, reason: 'ConflictingTarget', message: `target ${key}: ${which} ignored (of two labelled Secrets, the one whose name sorts first wins)` };
+  return {
+    ready: true,
+    reason: 'ConflictingTarget',
+    message: `target ${key}: ${which} ignored (of two labelled Secrets, the one whose name sorts first wins)`,
+  };
 }
 
 /** Creates the merged target catalog. */

@@ -31,7 +31,14 @@ export interface OperatorOptions {
   leaseNamespace: string;
   leaseName: string;
   identity: string;
-  timings: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number; watchdogMs: number; statusIntervalMs: number; watchTimeoutSeconds?: number };
+  timings: {
+    leaseDurationMs: number;
+    renewDeadlineMs: number;
+    retryPeriodMs: number;
+    watchdogMs: number;
+    statusIntervalMs: number;
+    watchTimeoutSeconds?: number;
+  };
   registry: PublisherRegistry;
   configTargets: readonly Target[];
   configPolicies: readonly EnrichmentPolicy[];
@@ -91,17 +98,41 @@ export function startOperator(options: OperatorOptions): Operator {
       metrics.reconciles.inc({ controller, result });
       metrics.reconcileTime.observe({ controller }, seconds);
     },
-    onError: (key, err) => (err instanceof NotReadyYet ? log.info({ controller, key, reason: err.message }, 'not ready yet: retrying with backoff') : log.warn({ controller, key, err: { message: asError(err).message } }, 'reconcile failed')),
+    onError: (key, err) =>
+      err instanceof NotReadyYet
+        ? log.info({ controller, key, reason: err.message }, 'not ready yet: retrying with backoff')
+        : log.warn({ controller, key, err: { message: asError(err).message } }, 'reconcile failed'),
     onDepth: (depth) => metrics.queueDepth.set({ name: controller }, depth),
   });
   const targetQueue: WorkQueue = startWorkQueue({
     name: 'publishingtarget',
-    reconcile: withSecrets(createTargetReconciler({ resources: lookupIn(informers.targets), lookup: (namespace, name, key) => secrets.lookup(namespace, name, key), registry: options.registry, catalog: targets, index, isLeader, fieldManager: options.identity, rest, totals: (key) => (facts.totals ? (facts.totals.get(key) ?? null) : undefined), now })),
+    reconcile: withSecrets(
+      createTargetReconciler({
+        resources: lookupIn(informers.targets),
+        lookup: (namespace, name, key) => secrets.lookup(namespace, name, key),
+        registry: options.registry,
+        catalog: targets,
+        index,
+        isLeader,
+        fieldManager: options.identity,
+        rest,
+        totals: (key) => (facts.totals ? (facts.totals.get(key) ?? null) : undefined),
+        now,
+      }),
+    ),
     ...queueHooks('publishingtarget'),
   });
   const policyQueue: WorkQueue = startWorkQueue({
     name: 'enrichmentpolicy',
-    reconcile: createPolicyReconciler({ resources: lookupIn(informers.policies), catalog: policies, isLeader, fieldManager: options.identity, rest, matches: (key) => (facts.matches ? (facts.matches.get(key) ?? null) : undefined), now }),
+    reconcile: createPolicyReconciler({
+      resources: lookupIn(informers.policies),
+      catalog: policies,
+      isLeader,
+      fieldManager: options.identity,
+      rest,
+      matches: (key) => (facts.matches ? (facts.matches.get(key) ?? null) : undefined),
+      now,
+    }),
     ...queueHooks('enrichmentpolicy'),
   });
 
@@ -132,7 +163,13 @@ export function startOperator(options: OperatorOptions): Operator {
     if (!isLeader() || (warned.has(key) && warned.get(key) === secret.metadata.resourceVersion)) return;
     warned.set(key, secret.metadata.resourceVersion);
     const involved = { apiVersion: 'v1', kind: 'Secret', namespace: secret.metadata.namespace, name: secret.metadata.name };
-    await recordEvent(rest, involved, { type: 'Warning', reason: 'InvalidTargetSecret', message: parsed.reason, component: 'alert-history', now: now().toISOString() }).catch((err: unknown) => {
+    await recordEvent(rest, involved, {
+      type: 'Warning',
+      reason: 'InvalidTargetSecret',
+      message: parsed.reason,
+      component: 'alert-history',
+      now: now().toISOString(),
+    }).catch((err: unknown) => {
       warned.delete(key);
       throw err;
     });
@@ -141,8 +178,22 @@ export function startOperator(options: OperatorOptions): Operator {
     void onSecret(key, secret).catch((err: unknown) => log.warn({ secret: key, err: { message: asError(err).message } }, 'secret event failed'));
 
   for (const namespace of options.namespaces) {
-    informers.targets.push(startListWatch<CustomResource>({ name: `publishingtargets/${namespace}`, source: restSource(rest, collectionPath('publishingtargets', namespace), source), onChange: (c) => targetQueue.add(c.key), ...watchOptions }));
-    informers.policies.push(startListWatch<CustomResource>({ name: `enrichmentpolicies/${namespace}`, source: restSource(rest, collectionPath('enrichmentpolicies', namespace), source), onChange: (c) => policyQueue.add(c.key), ...watchOptions }));
+    informers.targets.push(
+      startListWatch<CustomResource>({
+        name: `publishingtargets/${namespace}`,
+        source: restSource(rest, collectionPath('publishingtargets', namespace), source),
+        onChange: (c) => targetQueue.add(c.key),
+        ...watchOptions,
+      }),
+    );
+    informers.policies.push(
+      startListWatch<CustomResource>({
+        name: `enrichmentpolicies/${namespace}`,
+        source: restSource(rest, collectionPath('enrichmentpolicies', namespace), source),
+        onChange: (c) => policyQueue.add(c.key),
+        ...watchOptions,
+      }),
+    );
   }
   const secrets = startSecretInformers({
     rest,
@@ -153,7 +204,12 @@ export function startOperator(options: OperatorOptions): Operator {
     onChanged: (key) => index.dependents(key).forEach((k) => targetQueue.add(k)),
   });
   informers.secrets.push(...secrets.informers);
-  const conflicts = createConflictReporter({ rest, isLeader, now, onError: (secret, err) => log.warn({ secret, err: { message: asError(err).message } }, 'conflict event failed') });
+  const conflicts = createConflictReporter({
+    rest,
+    isLeader,
+    now,
+    onError: (secret, err) => log.warn({ secret, err: { message: asError(err).message } }, 'conflict event failed'),
+  });
   targets.onChange(() => void conflicts.report(targets.conflicts()));
 
   const enqueueAll = (): void => {

@@ -104,12 +104,17 @@ export function startLeaderElection(options: ElectorOptions): LeaderElector {
       lease = await rest.request<Lease>('GET', `${path}/${name}`, { timeoutMs: options.retryPeriodMs * 2 });
     } catch (err) {
       if (!(err instanceof KubeError && err.statusCode === 404)) throw err;
-      current = await rest.request<Lease>('POST', path, { body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(undefined, true) } });
+      current = await rest.request<Lease>('POST', path, {
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(undefined, true) },
+      });
       return true;
     }
     if (heldByOther(lease)) return false;
     const takeover = lease.spec?.holderIdentity !== identity;
-    current = await rest.request<Lease>('PUT', `${path}/${name}`, { body: { ...lease, spec: spec(lease.spec, takeover) }, timeoutMs: options.retryPeriodMs * 2 });
+    current = await rest.request<Lease>('PUT', `${path}/${name}`, {
+      body: { ...lease, spec: spec(lease.spec, takeover) },
+      timeoutMs: options.retryPeriodMs * 2,
+    });
     return true;
   }
 

@@ -7,7 +7,11 @@ import { createPolicyReconciler } from './reconcile-policy.ts';
 import type { CustomResource } from './resolve-target.ts';
 import type { Status } from './status.ts';
 
-function world(spec: Record<string, unknown>): { applies: Status[]; matches: { value: PolicyMatches | null | undefined }; reconcile: (key: string) => Promise<unknown> } {
+function world(spec: Record<string, unknown>): {
+  applies: Status[];
+  matches: { value: PolicyMatches | null | undefined };
+  reconcile: (key: string) => Promise<unknown>;
+} {
   let status: Status = {};
   let rv = 1;
   const applies: Status[] = [];

@@ -63,7 +63,13 @@ function conditionChange(parsed: ReturnType<typeof parsePolicy>, generation: num
     return { set: [{ type: 'Ready', status: 'True', reason: 'Accepted', message, observedGeneration: generation }], remove: ['Stalled'] };
   }
   const invalid = { status: 'False' as const, reason: 'InvalidSpec', message: parsed.message, observedGeneration: generation };
-  return { set: [{ type: 'Ready', ...invalid }, { type: 'Stalled', ...invalid, status: 'True' }], remove: [] };
+  return {
+    set: [
+      { type: 'Ready', ...invalid },
+      { type: 'Stalled', ...invalid, status: 'True' },
+    ],
+    remove: [],
+  };
 }
 
 /** Before the first read of the counts, the server's values are kept. */

@@ -74,7 +74,16 @@ const secretTarget: Target = {
 const types = (status: Status | undefined): Record<string, string> =>
   Object.fromEntries(((status?.conditions ?? []) as Condition[]).map((c) => [c.type, `${c.status}/${c.reason}`]));
 
-const delivered: TargetTotals = { target: 'ns/hook', succeeded: 3, failed: 0, dead: 1, pending: 0, lastSuccess: '2026-11-22T09:59:00.123456Z', lastFailure: null, lastDead: '2026-11-22T09:58:00Z' };
+const delivered: TargetTotals = {
+  target: 'ns/hook',
+  succeeded: 3,
+  failed: 0,
+  dead: 1,
+  pending: 0,
+  lastSuccess: '2026-11-22T09:59:00.123456Z',
+  lastFailure: null,
+  lastDead: '2026-11-22T09:58:00Z',
+};
 
 describe('PublishingTarget reconciler', () => {
   it('drops endpoint and Healthy when the Secret goes away, and says it waits for it', async () => {
@@ -82,7 +91,11 @@ describe('PublishingTarget reconciler', () => {
     w.secrets.set('hook/url', 'https://hooks.example.com/secret-path');
     w.totals.value = delivered;
     await w.reconcile('ns/hook');
-    expect(w.applies.at(-1)).toMatchObject({ endpoint: 'https://hooks.example.com/***', deliveries: { succeeded: 3, failed: 0, dead: 1 }, lastDeliveryTime: '2026-11-22T09:59:00Z' });
+    expect(w.applies.at(-1)).toMatchObject({
+      endpoint: 'https://hooks.example.com/***',
+      deliveries: { succeeded: 3, failed: 0, dead: 1 },
+      lastDeliveryTime: '2026-11-22T09:59:00Z',
+    });
     expect(types(w.applies.at(-1))).toEqual({ Healthy: 'True/DeliverySucceeded', Ready: 'True/Resolved' });
 
     w.secrets.clear();
@@ -144,6 +157,8 @@ describe('PublishingTarget reconciler', () => {
     w.catalog.setSecret('ns/legacy-hook', fromSecret('ns'));
     await w.reconcile('ns/hook');
     expect(types(w.applies.at(-1)).Ready).toBe('True/ConflictingTarget');
-    expect((w.applies.at(-1)!.conditions as Condition[]).find((c) => c.type === 'Ready')?.message).toContain('Secret ns/legacy-hook defines a target of the same name and is ignored');
+    expect((w.applies.at(-1)!.conditions as Condition[]).find((c) => c.type === 'Ready')?.message).toContain(
+      'Secret ns/legacy-hook defines a target of the same name and is ignored',
+    );
   });
 });

@@ -51,7 +51,8 @@ function shadowNote(shadowed: readonly string[]): string {
 function readyCondition(res: Resolution, cr: CustomResource, shadowed: readonly string[]): ConditionInput {
   const generation = cr.metadata.generation;
   if (!res.ok) return { type: 'Ready', status: 'False', reason: res.reason, message: res.message, observedGeneration: generation };
-  if (!res.target.enabled) return { type: 'Ready', status: 'False', reason: 'Disabled', message: 'spec.enabled is false: kept, never published to', observedGeneration: generation };
+  if (!res.target.enabled)
+    return { type: 'Ready', status: 'False', reason: 'Disabled', message: 'spec.enabled is false: kept, never published to', observedGeneration: generation };
   if (shadowed.length > 0) {
     return { type: 'Ready', status: 'True', reason: 'ConflictingTarget', message: `${res.message}; ${shadowNote(shadowed)}`, observedGeneration: generation };
   }
@@ -61,8 +62,12 @@ function readyCondition(res: Resolution, cr: CustomResource, shadowed: readonly 
 /** kstatus: Stalled while the spec is invalid (terminal), Reconciling while a Secret is awaited. */
 function progressConditions(res: Resolution, generation: number | undefined): ConditionChange {
   if (res.ok) return { set: [], remove: ['Reconciling', 'Stalled'] };
-  if (res.reason === 'InvalidSpec') return { set: [{ type: 'Stalled', status: 'True', reason: res.reason, message: res.message, observedGeneration: generation }], remove: ['Reconciling'] };
-  return { set: [{ type: 'Reconciling', status: 'True', reason: res.reason, message: `waiting for a Secret: ${res.message}`, observedGeneration: generation }], remove: ['Stalled'] };
+  if (res.reason === 'InvalidSpec')
+    return { set: [{ type: 'Stalled', status: 'True', reason: res.reason, message: res.message, observedGeneration: generation }], remove: ['Reconciling'] };
+  return {
+    set: [{ type: 'Reconciling', status: 'True', reason: res.reason, message: `waiting for a Secret: ${res.message}`, observedGeneration: generation }],
+    remove: ['Stalled'],
+  };
 }
 
 /** Healthy applies to Ready, enabled targets; before the first read of the totals it is kept. */
@@ -95,7 +100,12 @@ function desiredStatus(deps: TargetReconcilerDeps, cr: CustomResource, res: Reso
   };
 }
 
-async function writeStatus(deps: TargetReconcilerDeps, writer: StatusWriter, cr: CustomResource, parts: { res: Resolution; ready: ConditionInput }): Promise<void> {
+async function writeStatus(
+  deps: TargetReconcilerDeps,
+  writer: StatusWriter,
+  cr: CustomResource,
+  parts: { res: Resolution; ready: ConditionInput },
+): Promise<void> {
   const { ready } = parts;
   const server = writer.current(cr);
   const status = desiredStatus(deps, cr, parts.res, { ready, server });
@@ -106,7 +116,13 @@ async function writeStatus(deps: TargetReconcilerDeps, writer: StatusWriter, cr:
   await recordEvent(
     deps.rest,
     { apiVersion: 'alerthistory.io/v1alpha1', kind: 'PublishingTarget', namespace: cr.metadata.namespace, name: cr.metadata.name, uid: cr.metadata.uid },
-    { type: ready.status === 'True' ? 'Normal' : 'Warning', reason: ready.reason, message: ready.message, component: 'alert-history', now: deps.now().toISOString() },
+    {
+      type: ready.status === 'True' ? 'Normal' : 'Warning',
+      reason: ready.reason,
+      message: ready.message,
+      component: 'alert-history',
+      now: deps.now().toISOString(),
+    },
   );
 }
 
@@ -133,7 +149,10 @@ export function createTargetReconciler(deps: TargetReconcilerDeps): (key: string
       return undefined;
     }
     const res = resolveTarget(cr, deps.lookup, deps.registry);
-    deps.index.set(key, res.secrets.map((s) => `${cr.metadata.namespace}/${s}`));
+    deps.index.set(
+      key,
+      res.secrets.map((s) => `${cr.metadata.namespace}/${s}`),
+    );
     deps.catalog.setResource(key, res.ok ? res.target : undefined);
     const ready = readyCondition(res, cr, res.ok ? deps.catalog.shadowedSecrets(key) : []);
     deps.catalog.setState(key, stateOf(cr, res, ready));

@@ -18,7 +18,13 @@ describe('resolveTarget', () => {
     const r = resolveTarget(cr({ type: 'pagerduty', credentialsSecretRef: { name: 'pd', key: 'routingKey' } }), lookup, publisherRegistry);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.target).toMatchObject({ name: 'oncall', namespace: 'monitoring', source: 'crd', enabled: true, delivery: { timeoutMs: 10_000, maxAttempts: 8, ratePerMinute: 120 } });
+    expect(r.target).toMatchObject({
+      name: 'oncall',
+      namespace: 'monitoring',
+      source: 'crd',
+      enabled: true,
+      delivery: { timeoutMs: 10_000, maxAttempts: 8, ratePerMinute: 120 },
+    });
     expect(r.target.credentials?.reveal()).toBe(KEY);
     expect(r.endpoint).toBe('https://events.pagerduty.com');
     expect(r.message).toBe('credentials resolved from Secret monitoring/pd');
@@ -33,7 +39,14 @@ describe('resolveTarget', () => {
 
   it('reads header values from Secrets', () => {
     const r = resolveTarget(
-      cr({ type: 'webhook', url: 'https://example.invalid/hook', headers: [{ name: 'Authorization', valueFrom: { secretKeyRef: { name: 'hook', key: 'auth' } } }, { name: 'X-Team', value: 'sre' }] }),
+      cr({
+        type: 'webhook',
+        url: 'https://example.invalid/hook',
+        headers: [
+          { name: 'Authorization', valueFrom: { secretKeyRef: { name: 'hook', key: 'auth' } } },
+          { name: 'X-Team', value: 'sre' },
+        ],
+      }),
       lookup,
       publisherRegistry,
     );
@@ -43,7 +56,12 @@ describe('resolveTarget', () => {
 
   it('names a missing Secret or key, retryably', () => {
     const missing = resolveTarget(cr({ type: 'rootly', credentialsSecretRef: { name: 'nope', key: 'k' } }), lookup, publisherRegistry);
-    expect(missing).toMatchObject({ ok: false, reason: 'SecretNotFound', message: 'spec.credentialsSecretRef: Secret monitoring/nope not found', secrets: ['nope'] });
+    expect(missing).toMatchObject({
+      ok: false,
+      reason: 'SecretNotFound',
+      message: 'spec.credentialsSecretRef: Secret monitoring/nope not found',
+      secrets: ['nope'],
+    });
     const key = resolveTarget(cr({ type: 'rootly', credentialsSecretRef: { name: 'pd', key: 'apiKey' } }), lookup, publisherRegistry);
     expect(key).toMatchObject({ ok: false, reason: 'SecretKeyMissing', message: 'spec.credentialsSecretRef: Secret monitoring/pd has no key "apiKey"' });
   });

@@ -17,7 +17,11 @@ export interface CustomResource {
 }
 
 /** Reads one key of a Secret in a namespace. */
-export type SecretLookup = (namespace: string, name: string, key: string) => { found: 'secret-missing' } | { found: 'key-missing' } | { found: 'ok'; value: string };
+export type SecretLookup = (
+  namespace: string,
+  name: string,
+  key: string,
+) => { found: 'secret-missing' } | { found: 'key-missing' } | { found: 'ok'; value: string };
 
 /** Why a resource is not Ready. */
 export type NotReadyReason = 'SecretNotFound' | 'SecretKeyMissing' | 'InvalidSpec';
@@ -46,7 +50,8 @@ function readRef(lookup: SecretLookup, namespace: string, ref: { name: string; k
   if (!ref) return { ok: true, value: undefined };
   const got = lookup(namespace, ref.name, ref.key);
   if (got.found === 'secret-missing') return { ok: false, reason: 'SecretNotFound', message: `${field}: Secret ${namespace}/${ref.name} not found` };
-  if (got.found === 'key-missing') return { ok: false, reason: 'SecretKeyMissing', message: `${field}: Secret ${namespace}/${ref.name} has no key "${ref.key}"` };
+  if (got.found === 'key-missing')
+    return { ok: false, reason: 'SecretKeyMissing', message: `${field}: Secret ${namespace}/${ref.name} has no key "${ref.key}"` };
   return { ok: true, value: new Secret(got.value.trim()) };
 }
 
@@ -84,7 +89,11 @@ function toTarget(cr: CustomResource, spec: PublishingTargetSpec, values: Values
   };
 }
 
-function readHeaders(lookup: SecretLookup, cr: CustomResource, spec: PublishingTargetSpec): { ok: true; headers: Target['headers'] } | { ok: false; reason: NotReadyReason; message: string } {
+function readHeaders(
+  lookup: SecretLookup,
+  cr: CustomResource,
+  spec: PublishingTargetSpec,
+): { ok: true; headers: Target['headers'] } | { ok: false; reason: NotReadyReason; message: string } {
   const headers: Target['headers'] = [];
   for (const [i, h] of (spec.headers ?? []).entries()) {
     if (h.value !== undefined) {
@@ -136,4 +145,3 @@ export function resolveTarget(cr: CustomResource, lookup: SecretLookup, registry
   const from = secrets.length ? `credentials resolved from Secret ${secrets.map((s) => `${cr.metadata.namespace}/${s}`).join(', ')}` : 'no Secret referenced';
   return { ok: true, target, endpoint, secrets, message: from };
 }
-

@@ -5,7 +5,14 @@ import { secretKeysOf, startSecretInformers } from './secret-informers.ts';
 import type { SecretObject } from './secret-target.ts';
 
 interface Stored {
-  metadata: { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string>; managedFields?: unknown[]; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion: string;
+    labels?: Record<string, string>;
+    managedFields?: unknown[];
+    annotations?: Record<string, string>;
+  };
   data: Record<string, string>;
 }
 
@@ -20,7 +27,17 @@ function fakeApi() {
   const watches: { query: WatchRequest['query']; accept?: string; emit: (type: WatchEventType, obj: unknown) => void }[] = [];
   let rv = 10;
   const put = (name: string, data: Record<string, string>, labels?: Record<string, string>): Stored => {
-    const stored: Stored = { metadata: { name, namespace: 'ns', resourceVersion: String(++rv), labels, managedFields: [{ manager: 'kubectl' }], annotations: { note: 'x'.repeat(100) } }, data };
+    const stored: Stored = {
+      metadata: {
+        name,
+        namespace: 'ns',
+        resourceVersion: String(++rv),
+        labels,
+        managedFields: [{ manager: 'kubectl' }],
+        annotations: { note: 'x'.repeat(100) },
+      },
+      data,
+    };
     secrets.set(name, stored);
     return stored;
   };
@@ -42,7 +59,9 @@ function fakeApi() {
       const labelSelector = options.query?.labelSelector as string | undefined;
       const accept = options.headers?.accept;
       lists.push({ labelSelector, accept });
-      const items = [...secrets.values()].filter((s) => matches(s, labelSelector)).map((s) => (accept?.includes('PartialObjectMetadataList') ? { metadata: s.metadata } : s));
+      const items = [...secrets.values()]
+        .filter((s) => matches(s, labelSelector))
+        .map((s) => (accept?.includes('PartialObjectMetadataList') ? { metadata: s.metadata } : s));
       return Promise.resolve(structuredClone({ items, metadata: { resourceVersion: String(rv) } }) as T);
     },
     apply: () => Promise.reject(new Error('no applies here')),
@@ -159,7 +178,8 @@ describe('startSecretInformers', () => {
     const s = await started(api, [], labelled);
     labelled.length = 0;
     const relabelled = api.put('both', both.data, { 'alert-history.io/target': 'true' });
-    const send = (selector: string, type: WatchEventType): void => api.watches.filter((w) => w.query.labelSelector === selector).forEach((w) => w.emit(type, relabelled));
+    const send = (selector: string, type: WatchEventType): void =>
+      api.watches.filter((w) => w.query.labelSelector === selector).forEach((w) => w.emit(type, relabelled));
     send('publishing-target=true', 'DELETED'); // that watch stops seeing it...
     expect(labelled.at(-1)?.[1]).toBeDefined();
     send('alert-history.io/target=true', 'MODIFIED'); // ...the other one still does
@@ -171,7 +191,11 @@ describe('startSecretInformers', () => {
 
 describe('secretKeysOf', () => {
   it('names the Secrets a PublishingTarget references, none for an invalid spec', () => {
-    const spec = { type: 'webhook', urlSecretRef: { name: 'u', key: 'url' }, headers: [{ name: 'X-Token', valueFrom: { secretKeyRef: { name: 'h', key: 'k' } } }] };
+    const spec = {
+      type: 'webhook',
+      urlSecretRef: { name: 'u', key: 'url' },
+      headers: [{ name: 'X-Token', valueFrom: { secretKeyRef: { name: 'h', key: 'k' } } }],
+    };
     expect(secretKeysOf({ metadata: { namespace: 'ns' }, spec }).sort()).toEqual(['ns/h', 'ns/u']);
     expect(secretKeysOf({ metadata: { namespace: 'ns' }, spec: { type: 'nope' } })).toEqual([]);
     expect(secretKeysOf(undefined)).toEqual([]);

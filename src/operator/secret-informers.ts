@@ -67,13 +67,23 @@ export function startSecretInformers(options: SecretInformersOptions): SecretInf
     for (const label of TARGET_SECRET_LABELS) {
       const labelSelector = `${label.key}=${label.value}`;
       const onChange = ({ key }: { key: string }): void => options.onLabelled(key, labelledNow(key));
-      labelled.push(startListWatch<SecretObject>({ ...options.listWatch, name: `secrets/${namespace} (${labelSelector})`, source: restSource(rest, path, { ...source, labelSelector }), onChange }));
+      labelled.push(
+        startListWatch<SecretObject>({
+          ...options.listWatch,
+          name: `secrets/${namespace} (${labelSelector})`,
+          source: restSource(rest, path, { ...source, labelSelector }),
+          onChange,
+        }),
+      );
     }
     const onChange = ({ key }: { key: string }): void => {
       data.delete(key);
       options.onChanged(key);
     };
-    metadata.set(namespace, startListWatch<MetadataObject>({ ...options.listWatch, name: `secrets/${namespace} (metadata)`, source: metadataSource(rest, path, source), onChange }));
+    metadata.set(
+      namespace,
+      startListWatch<MetadataObject>({ ...options.listWatch, name: `secrets/${namespace} (metadata)`, source: metadataSource(rest, path, source), onChange }),
+    );
   }
 
   async function fetchOne(key: string, informer: ListWatch<MetadataObject>): Promise<void> {

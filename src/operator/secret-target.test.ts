@@ -95,7 +95,15 @@ describe('the fixtures', () => {
 
   check('config-json-slack', () => {
     const target = accepted(fixture('config-json-slack'));
-    expect(target).toMatchObject({ name: 'platform-slack', namespace: 'monitoring', source: 'secret', type: 'slack', enabled: true, credentials: undefined, headers: [] });
+    expect(target).toMatchObject({
+      name: 'platform-slack',
+      namespace: 'monitoring',
+      source: 'secret',
+      type: 'slack',
+      enabled: true,
+      credentials: undefined,
+      headers: [],
+    });
     expect(maskUrl(target.url?.reveal())).toBe('https://hooks.example.invalid/***');
     expect(target.url?.reveal()).toBe('https://hooks.example.invalid/services/T0000FAKE/B1111FAKE/anotherFakeToken0000');
     expect(target.filter).toEqual({ severities: ['critical', 'warning'], namespaces: ['platform'], excludeNoise: true, minConfidence: 0.5 });
@@ -218,7 +226,11 @@ describe('labels', () => {
 
 describe('decoding', () => {
   it('lets stringData win over data for the same key', () => {
-    const secret = crafted('override', { url: 'https://old.example.invalid/x', 'target-name': 'from-data' }, { stringData: { url: 'https://new.example.invalid/y' } });
+    const secret = crafted(
+      'override',
+      { url: 'https://old.example.invalid/x', 'target-name': 'from-data' },
+      { stringData: { url: 'https://new.example.invalid/y' } },
+    );
     const target = accepted(secret);
     expect(target.url?.reveal()).toBe('https://new.example.invalid/y');
     expect(target.name).toBe('from-data');
@@ -269,12 +281,16 @@ describe('types and formats', () => {
 
   it('rejects an unknown legacy format listing ours', () => {
     const reason = rejected(crafted('teams', { config: JSON.stringify({ url: 'https://x.example.invalid/h', format: 'msteams' }) }));
-    expect(reason).toBe('Secret monitoring/teams: key "config" field "format": "msteams" is not a format we support (slack, pagerduty, rootly, webhook, alertmanager)');
+    expect(reason).toBe(
+      'Secret monitoring/teams: key "config" field "format": "msteams" is not a format we support (slack, pagerduty, rootly, webhook, alertmanager)',
+    );
   });
 
   it('rejects a format that contradicts the type', () => {
     const secret = crafted('mismatch', { config: JSON.stringify({ type: 'slack', format: 'pagerduty', url: 'https://hooks.example.invalid/s' }) });
-    expect(rejected(secret)).toBe('Secret monitoring/mismatch: key "config" field "format": "pagerduty" does not fit type "slack" (leave it out or make it "slack")');
+    expect(rejected(secret)).toBe(
+      'Secret monitoring/mismatch: key "config" field "format": "pagerduty" does not fit type "slack" (leave it out or make it "slack")',
+    );
   });
 
   it('takes the type from the format when there is no type', () => {
@@ -322,7 +338,9 @@ describe('credentials and headers', () => {
   });
 
   it('drops a legacy Content-Type header that publishers set themselves', () => {
-    const target = accepted(crafted('ct', { config: JSON.stringify({ url: 'https://x.example.invalid/h', headers: { 'Content-Type': 'application/json', 'X-A': 'b' } }) }));
+    const target = accepted(
+      crafted('ct', { config: JSON.stringify({ url: 'https://x.example.invalid/h', headers: { 'Content-Type': 'application/json', 'X-A': 'b' } }) }),
+    );
     expect(headersOf(target)).toEqual({ 'X-A': 'b' });
   });
 
@@ -379,7 +397,9 @@ describe('filters', () => {
   });
 
   it('rejects a namespace that is no DNS-1123 label', () => {
-    expect(rejected(crafted('ns-bad', { ...base, 'filter-namespaces': 'ok,Not_OK' }))).toMatch(/^Secret monitoring\/ns-bad: key "filter-namespaces": "Not_OK" is not a namespace name/);
+    expect(rejected(crafted('ns-bad', { ...base, 'filter-namespaces': 'ok,Not_OK' }))).toMatch(
+      /^Secret monitoring\/ns-bad: key "filter-namespaces": "Not_OK" is not a namespace name/,
+    );
   });
 
   it.each(['1.5', '-0.1', 'abc', '0x1'])('rejects min-confidence %s', (value) => {
@@ -397,7 +417,9 @@ describe('filters', () => {
   });
 
   it('rejects an alert-name pattern that does not compile', () => {
-    expect(rejected(crafted('re', { ...base, 'alert-name-pattern': '(Kube|Node' }))).toMatch(/^Secret monitoring\/re: key "alert-name-pattern": "\(Kube\|Node" is not a valid RE2 regular expression/);
+    expect(rejected(crafted('re', { ...base, 'alert-name-pattern': '(Kube|Node' }))).toMatch(
+      /^Secret monitoring\/re: key "alert-name-pattern": "\(Kube\|Node" is not a valid RE2 regular expression/,
+    );
   });
 
   it('rejects RE2-incompatible syntax the way Alertmanager does', () => {
@@ -416,7 +438,9 @@ describe('filters', () => {
   });
 
   it('rejects a boolean it cannot read', () => {
-    expect(rejected(crafted('b-bad', { ...base, 'exclude-noise': 'maybe' }))).toBe('Secret monitoring/b-bad: key "exclude-noise": must be true, false, 1, 0, yes or no');
+    expect(rejected(crafted('b-bad', { ...base, 'exclude-noise': 'maybe' }))).toBe(
+      'Secret monitoring/b-bad: key "exclude-noise": must be true, false, 1, 0, yes or no',
+    );
   });
 
   it('reads exclude-noise false', () => {
@@ -432,7 +456,9 @@ describe('filters', () => {
     expect(rejected(crafted('shape', { config: JSON.stringify({ ...base, filter_config: [] }) }))).toBe(
       'Secret monitoring/shape: key "config" field "filter_config": must be a JSON object',
     );
-    expect(rejected(crafted('shape2', { config: JSON.stringify({ url: { href: 'x' } }) }))).toBe('Secret monitoring/shape2: key "config" field "url": must be a string');
+    expect(rejected(crafted('shape2', { config: JSON.stringify({ url: { href: 'x' } }) }))).toBe(
+      'Secret monitoring/shape2: key "config" field "url": must be a string',
+    );
   });
 });
 
@@ -457,6 +483,8 @@ describe('secret values', () => {
 
   it('are not quoted when put in a field we would otherwise show', () => {
     const secret = crafted('misplaced', { url: 'https://x.example.invalid/h', type: 'https://x.example.invalid/sekrit-0006' });
-    expect(rejected(secret)).toBe('Secret monitoring/misplaced: key "type": a value of 37 characters is not a type we support (slack, pagerduty, rootly, webhook, alertmanager)');
+    expect(rejected(secret)).toBe(
+      'Secret monitoring/misplaced: key "type": a value of 37 characters is not a type we support (slack, pagerduty, rootly, webhook, alertmanager)',
+    );
   });
 });

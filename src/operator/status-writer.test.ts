@@ -51,7 +51,12 @@ describe('status writer', () => {
       {
         verb: 'APPLY',
         path: '/apis/alerthistory.io/v1alpha1/namespaces/ns/publishingtargets/a/status',
-        body: { apiVersion: 'alerthistory.io/v1alpha1', kind: 'PublishingTarget', metadata: { name: 'a', namespace: 'ns' }, status: { observedGeneration: 2, endpoint: 'https://x' } },
+        body: {
+          apiVersion: 'alerthistory.io/v1alpha1',
+          kind: 'PublishingTarget',
+          metadata: { name: 'a', namespace: 'ns' },
+          status: { observedGeneration: 2, endpoint: 'https://x' },
+        },
         fieldManager: 'op-a_1234',
       },
     ]);

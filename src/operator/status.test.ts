@@ -18,7 +18,17 @@ describe('updateConditions', () => {
       { type: 'Ready', status: 'True' as const, reason: 'Resolved', message: 'm', lastTransitionTime: 't0' },
       { type: 'Custom', status: 'True' as const, reason: 'X', message: 'm', lastTransitionTime: 't0' },
     ];
-    const next = updateConditions(previous, { set: [{ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: 'bad' }, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: 'bad' }], remove: ['Healthy'] }, 't1');
+    const next = updateConditions(
+      previous,
+      {
+        set: [
+          { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: 'bad' },
+          { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: 'bad' },
+        ],
+        remove: ['Healthy'],
+      },
+      't1',
+    );
     expect(next.map((c) => [c.type, c.status, c.lastTransitionTime])).toEqual([
       ['Custom', 'True', 't0'],
       ['Ready', 'False', 't1'],
@@ -42,7 +52,9 @@ describe('statusDiffers', () => {
   it('ignores a transition time that differs while the status is the same, not one that flipped', () => {
     const server = { conditions: [{ type: 'Ready', status: 'True', reason: 'Resolved', message: 'm', lastTransitionTime: 't1' }] };
     expect(statusDiffers(server, { conditions: [{ type: 'Ready', status: 'True', reason: 'Resolved', message: 'm', lastTransitionTime: 't2' }] })).toBe(false);
-    expect(statusDiffers(server, { conditions: [{ type: 'Ready', status: 'True', reason: 'Resolved', message: 'other', lastTransitionTime: 't1' }] })).toBe(true);
+    expect(statusDiffers(server, { conditions: [{ type: 'Ready', status: 'True', reason: 'Resolved', message: 'other', lastTransitionTime: 't1' }] })).toBe(
+      true,
+    );
     expect(statusDiffers(server, { conditions: [{ type: 'Ready', status: 'False', reason: 'Resolved', message: 'm', lastTransitionTime: 't1' }] })).toBe(true);
   });
 });

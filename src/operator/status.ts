@@ -27,7 +27,11 @@ export function setCondition(conditions: readonly Condition[], next: ConditionIn
  * The conditions of `previous` with each of `set` set and each type in `remove` removed (kstatus:
  * an abnormal-true condition such as Stalled is absent while it does not apply); others are kept.
  */
-export function updateConditions(previous: readonly Condition[], change: { set: readonly ConditionInput[]; remove: readonly string[] }, now: string): Condition[] {
+export function updateConditions(
+  previous: readonly Condition[],
+  change: { set: readonly ConditionInput[]; remove: readonly string[] },
+  now: string,
+): Condition[] {
   const kept = previous.filter((c) => !change.remove.includes(c.type));
   return change.set.reduce<Condition[]>((all, next) => setCondition(all, next, now), kept);
 }
@@ -48,7 +52,9 @@ export function pruned<T>(value: T): T {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);

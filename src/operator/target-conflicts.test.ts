@@ -8,7 +8,12 @@ interface Posted {
   body: { reason: string; type: string; message: string; involvedObject: { kind: string; namespace: string; name: string } };
 }
 
-function setup(options: { leader: boolean; fail?: boolean }): { posted: Posted[]; leader: { value: boolean }; reporter: ReturnType<typeof createConflictReporter>; errors: string[] } {
+function setup(options: { leader: boolean; fail?: boolean }): {
+  posted: Posted[];
+  leader: { value: boolean };
+  reporter: ReturnType<typeof createConflictReporter>;
+  errors: string[];
+} {
   const posted: Posted[] = [];
   const errors: string[] = [];
   const leader = { value: options.leader };
@@ -19,7 +24,12 @@ function setup(options: { leader: boolean; fail?: boolean }): { posted: Posted[]
       return Promise.resolve({});
     },
   } as unknown as KubeRest;
-  const reporter = createConflictReporter({ rest, isLeader: () => leader.value, now: () => new Date('2026-12-01T10:00:00Z'), onError: (secret) => errors.push(secret) });
+  const reporter = createConflictReporter({
+    rest,
+    isLeader: () => leader.value,
+    now: () => new Date('2026-12-01T10:00:00Z'),
+    onError: (secret) => errors.push(secret),
+  });
   return { posted, leader, reporter, errors };
 }
 

@@ -37,7 +37,11 @@ export function createConflictReporter(options: ConflictReporterOptions): Confli
   async function record(c: ShadowedSecret): Promise<void> {
     const [namespace = '', name = ''] = c.secret.split('/');
     try {
-      await recordEvent(options.rest, { apiVersion: 'v1', kind: 'Secret', namespace, name }, { type: 'Warning', reason: 'ConflictingTarget', message: conflictMessage(c), component: 'alert-history', now: options.now().toISOString() });
+      await recordEvent(
+        options.rest,
+        { apiVersion: 'v1', kind: 'Secret', namespace, name },
+        { type: 'Warning', reason: 'ConflictingTarget', message: conflictMessage(c), component: 'alert-history', now: options.now().toISOString() },
+      );
     } catch (err) {
       reported.delete(c.secret);
       options.onError(c.secret, err);

@@ -41,7 +41,8 @@ describe('outbound send', () => {
   it('keeps connections alive per origin across requests', async () => {
     const local = await server(true);
     const out = layer();
-    for (let i = 1; i <= 20; i++) expect((await out.send({ method: 'POST', url: `${local.url}/hook/${i}`, body: '{}', timeoutMs: 5_000 })).text).toBe(`answer ${i}`);
+    for (let i = 1; i <= 20; i++)
+      expect((await out.send({ method: 'POST', url: `${local.url}/hook/${i}`, body: '{}', timeoutMs: 5_000 })).text).toBe(`answer ${i}`);
     expect(local.requests()).toBe(20);
     // undici frees a connection a tick after the body is read, so a request sent at once may open
     // a second one; without keep-alive there would be twenty.
@@ -94,7 +95,7 @@ describe('outbound send', () => {
     expect(err.message).toBe(`GET ${local.url}/***: network error (ECONNREFUSED)`);
   });
 
-  it('refuses a redirect when asked to, as a network failure, and uses the caller\'s name for the request', async () => {
+  it("refuses a redirect when asked to, as a network failure, and uses the caller's name for the request", async () => {
     const redirecting = await startCountingServer((_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end());
     cleanup.push(() => redirecting.close());
     const err = await rejection(layer().send({ method: 'POST', url: `${redirecting.url}/`, timeoutMs: 5_000, redirect: 'error', where: 'the hook' }));

@@ -34,7 +34,10 @@ export function createDeliveryOutcomes(): DeliveryOutcomes {
 }
 
 /** The row state each outcome leaves behind. */
-export const OUTCOME_STATE = { succeeded: 'succeeded', retry: 'failed', dead: 'dead', filtered: 'filtered', release: 'pending' } as const satisfies Record<DeliveryOutcome['kind'], DeliveryState>;
+export const OUTCOME_STATE = { succeeded: 'succeeded', retry: 'failed', dead: 'dead', filtered: 'filtered', release: 'pending' } as const satisfies Record<
+  DeliveryOutcome['kind'],
+  DeliveryState
+>;
 
 /** The outbox key of one delivery (`eventId/target`). */
 export const deliveryKey = (d: { eventId: number; target: string }): string => `${d.eventId}/${d.target}`;

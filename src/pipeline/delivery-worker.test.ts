@@ -22,8 +22,26 @@ describe('backoffMs', () => {
 });
 
 describe('rowTarget', () => {
-  const t = (name: string, namespace?: string, enabled = true): Target => ({ name, namespace, source: namespace ? 'crd' : 'config', type: 'webhook', enabled, url: undefined, credentials: undefined, headers: [], filter: {}, delivery: { timeoutMs: 1000, maxAttempts: 3, ratePerMinute: 60 }, options: {} });
-  const catalog = (targets: Target[]): TargetCatalog => ({ kubernetes: true, list: () => targets, get: (key) => targets.find((x) => targetKey(x) === key), refresh: () => Promise.resolve(targets.length), lastRefresh: () => '' });
+  const t = (name: string, namespace?: string, enabled = true): Target => ({
+    name,
+    namespace,
+    source: namespace ? 'crd' : 'config',
+    type: 'webhook',
+    enabled,
+    url: undefined,
+    credentials: undefined,
+    headers: [],
+    filter: {},
+    delivery: { timeoutMs: 1000, maxAttempts: 3, ratePerMinute: 60 },
+    options: {},
+  });
+  const catalog = (targets: Target[]): TargetCatalog => ({
+    kubernetes: true,
+    list: () => targets,
+    get: (key) => targets.find((x) => targetKey(x) === key),
+    refresh: () => Promise.resolve(targets.length),
+    lastRefresh: () => '',
+  });
 
   it('finds a row by key, and a row recorded by bare name when one target holds that name', () => {
     const targets = [t('slack', 'team-a'), t('slack', 'team-b'), t('pager', 'team-a')];
@@ -32,7 +50,9 @@ describe('rowTarget', () => {
   });
 
   it('dead-letters a bare name two namespaces share, a missing and a disabled target', () => {
-    expect(rowTarget(catalog([t('slack', 'team-a'), t('slack', 'team-b')]), 'slack')).toEqual({ error: 'target slack was recorded by bare name, which team-a/slack and team-b/slack now share' });
+    expect(rowTarget(catalog([t('slack', 'team-a'), t('slack', 'team-b')]), 'slack')).toEqual({
+      error: 'target slack was recorded by bare name, which team-a/slack and team-b/slack now share',
+    });
     expect(rowTarget(catalog([]), 'team-a/slack')).toEqual({ error: 'target team-a/slack is no longer configured' });
     expect(rowTarget(catalog([t('hook', undefined, false)]), 'hook')).toEqual({ error: 'target hook is disabled' });
   });
@@ -68,7 +88,18 @@ function deferred<T>(): Deferred<T> {
 }
 
 function loopTarget(name: string, ratePerMinute = 6000): Target {
-  return { name, source: 'config', type: 'webhook', enabled: true, url: undefined, credentials: undefined, headers: [], filter: {}, delivery: { timeoutMs: 1000, maxAttempts: 3, ratePerMinute }, options: {} };
+  return {
+    name,
+    source: 'config',
+    type: 'webhook',
+    enabled: true,
+    url: undefined,
+    credentials: undefined,
+    headers: [],
+    filter: {},
+    delivery: { timeoutMs: 1000, maxAttempts: 3, ratePerMinute },
+    options: {},
+  };
 }
 
 let lastRowId = 0;
@@ -97,7 +128,11 @@ function row(target: string, extra: Partial<ClaimedDelivery> = {}): ClaimedDeliv
 const keyOf = (r: ClaimedDelivery): string => `${r.event.id}/${r.target}`;
 
 /** An in-memory outbox: `due` rows are handed out by claim (honouring `exclude`), outcomes recorded. */
-function fakeOutbox(): DeliveryStore & { due: ClaimedDelivery[]; claims: { limit: number; exclude: string[] }[]; completions: { id: number; worker: string; outcome: DeliveryOutcome; classification?: ClassifiedAlert }[] } {
+function fakeOutbox(): DeliveryStore & {
+  due: ClaimedDelivery[];
+  claims: { limit: number; exclude: string[] }[];
+  completions: { id: number; worker: string; outcome: DeliveryOutcome; classification?: ClassifiedAlert }[];
+} {
   const due: ClaimedDelivery[] = [];
   const claims: { limit: number; exclude: string[] }[] = [];
   const completions: { id: number; worker: string; outcome: DeliveryOutcome; classification?: ClassifiedAlert }[] = [];
@@ -173,7 +208,13 @@ function startHarness(options: HarnessOptions = {}): Harness {
     },
   };
   const registry: PublisherRegistry = { get: () => publisher, types: () => ['webhook'] };
-  const catalog: TargetCatalog = { kubernetes: false, list: () => targets, get: (key) => targets.find((t) => targetKey(t) === key), refresh: () => Promise.resolve(targets.length), lastRefresh: () => '' };
+  const catalog: TargetCatalog = {
+    kubernetes: false,
+    list: () => targets,
+    get: (key) => targets.find((t) => targetKey(t) === key),
+    refresh: () => Promise.resolve(targets.length),
+    lastRefresh: () => '',
+  };
   const circuits: [string, string][] = [];
   const outcomes: { target: string; kind: DeliveryOutcome['kind'] }[] = [];
   const routed: number[] = [];
@@ -184,7 +225,9 @@ function startHarness(options: HarnessOptions = {}): Harness {
     httpFor: () => () => Promise.reject(new Error('the fake publisher sends nothing over HTTP')),
     route: (event, target) => {
       routed.push(event.id);
-      return options.route ? options.route(event, target) : Promise.resolve({ eventId: event.id, target: target.name, pass: true, reason: 'passed', classification: undefined });
+      return options.route
+        ? options.route(event, target)
+        : Promise.resolve({ eventId: event.id, target: target.name, pass: true, reason: 'passed', classification: undefined });
     },
     clock: { now: () => Date.now() },
     events: {
@@ -329,16 +372,33 @@ describe('delivery worker loop', () => {
     });
 
     it('routes a row its process never routed: filtered rows are not sent, passed rows carry the classification', async () => {
-      const classification = { severity: 'critical', confidence: 0.9, category: 'availability', reasoning: 'r', recommendations: [], source: 'rules', model: 'rules', promptVersion: 'v1', latencyMs: 0, cached: false } as ClassifiedAlert;
+      const classification = {
+        severity: 'critical',
+        confidence: 0.9,
+        category: 'availability',
+        reasoning: 'r',
+        recommendations: [],
+        source: 'rules',
+        model: 'rules',
+        promptVersion: 'v1',
+        latencyMs: 0,
+        cached: false,
+      } as ClassifiedAlert;
       const dropped = row('a', { unrouted: true });
       const passed = row('a', { unrouted: true });
       const h = startHarness({
         rows: [dropped, passed],
-        route: (event, target) => Promise.resolve({ eventId: event.id, target: target.name, pass: event.id === passed.event.id, reason: 'noise', classification }),
+        route: (event, target) =>
+          Promise.resolve({ eventId: event.id, target: target.name, pass: event.id === passed.event.id, reason: 'noise', classification }),
       });
       await flush();
       expect(h.routed).toEqual([dropped.event.id, passed.event.id]);
-      expect(h.outbox.completions.find((c) => c.id === dropped.id)).toEqual({ id: dropped.id, worker: 'worker-1', outcome: { kind: 'filtered', reason: 'noise' }, classification });
+      expect(h.outbox.completions.find((c) => c.id === dropped.id)).toEqual({
+        id: dropped.id,
+        worker: 'worker-1',
+        outcome: { kind: 'filtered', reason: 'noise' },
+        classification,
+      });
       expect(h.sendOf(dropped)).toBeUndefined();
       expect(h.sendOf(passed)?.classification).toEqual(classification);
     });
@@ -412,13 +472,20 @@ describe('delivery worker loop', () => {
       const { h, queued } = await openCircuit();
       expect(h.outbox.due).toEqual([]);
       expect(h.sends).toHaveLength(3);
-      expect(h.circuits).toEqual([['a', 'open'], ['a', 'half_open']]);
+      expect(h.circuits).toEqual([
+        ['a', 'open'],
+        ['a', 'half_open'],
+      ]);
       const [trial, ...rest] = queued;
       expect(h.sendOf(trial!)).toBeDefined();
 
       h.sendOf(trial!)!.answer.reject(http503());
       await flush();
-      expect(h.circuits).toEqual([['a', 'open'], ['a', 'half_open'], ['a', 'open']]);
+      expect(h.circuits).toEqual([
+        ['a', 'open'],
+        ['a', 'half_open'],
+        ['a', 'open'],
+      ]);
       expect(h.sends).toHaveLength(3);
       expect(h.outcomeOf(trial!)).toMatchObject({ kind: 'retry', reason: 'server_error' });
       for (const r of rest) expect(h.outcomeOf(r)).toEqual({ kind: 'release', atMs: T0 + 2 * OPEN_MS });
@@ -429,7 +496,11 @@ describe('delivery worker loop', () => {
       expect(h.sends).toHaveLength(3);
       h.sendOf(queued[0]!)!.answer.resolve(ok());
       await flush();
-      expect(h.circuits).toEqual([['a', 'open'], ['a', 'half_open'], ['a', 'closed']]);
+      expect(h.circuits).toEqual([
+        ['a', 'open'],
+        ['a', 'half_open'],
+        ['a', 'closed'],
+      ]);
       expect(h.sends.slice(3).map((s) => s.eventId)).toEqual([queued[1]!.event.id, queued[2]!.event.id]);
       for (const s of h.sends.slice(3)) s.answer.resolve(ok());
       await flush();

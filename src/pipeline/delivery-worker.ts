@@ -76,7 +76,12 @@ function failureOutcome(err: unknown, row: ClaimedDelivery, target: Target, ctx:
   const common = { statusCode: failure.statusCode, reason: failure.reason, error: failure.message };
   if (!failure.retryable) return { kind: 'dead', ...common };
   if (row.attempts >= target.delivery.maxAttempts) return { kind: 'dead', ...common, error: `gave up after ${row.attempts} attempts: ${failure.message}` };
-  const delay = backoffMs(row.attempts, { initialMs: ctx.options.backoffInitialMs, maxMs: ctx.options.backoffMaxMs, retryAfterMs: failure.retryAfterMs, random: ctx.random });
+  const delay = backoffMs(row.attempts, {
+    initialMs: ctx.options.backoffInitialMs,
+    maxMs: ctx.options.backoffMaxMs,
+    retryAfterMs: failure.retryAfterMs,
+    random: ctx.random,
+  });
   return { kind: 'retry', atMs: ctx.now + delay, ...common };
 }
 
@@ -121,7 +126,11 @@ export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       wake = done;
     });
 
-  async function finish(row: ClaimedDelivery, outcome: DeliveryOutcome, extra: { target?: Target; seconds?: number; classification?: ClassifiedAlert }): Promise<void> {
+  async function finish(
+    row: ClaimedDelivery,
+    outcome: DeliveryOutcome,
+    extra: { target?: Target; seconds?: number; classification?: ClassifiedAlert },
+  ): Promise<void> {
     // A row whose outcome could not be recorded stays claimed ('sending') until its lease expires.
     let state: DeliveryState = 'sending';
     try {
@@ -224,7 +233,9 @@ export function startDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       await Promise.race([Promise.all(pending.map((p) => p.done)), timeout]);
       clearTimeout(timer);
       const now = clock.now();
-      await Promise.all([...inflight.values()].map(({ row }) => outbox.complete(row.id, options.workerId, { kind: 'release', atMs: now }).catch(() => undefined)));
+      await Promise.all(
+        [...inflight.values()].map(({ row }) => outbox.complete(row.id, options.workerId, { kind: 'release', atMs: now }).catch(() => undefined)),
+      );
     },
   };
 }

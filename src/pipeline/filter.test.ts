@@ -13,7 +13,10 @@ describe('global rules', () => {
   });
 
   it('blocks noise and low confidence, with reasons', () => {
-    expect(evaluateGlobal(LEGACY, { labels: {}, classification: { severity: 'noise', confidence: 0.9 } })).toEqual({ pass: false, reason: 'classified as noise' });
+    expect(evaluateGlobal(LEGACY, { labels: {}, classification: { severity: 'noise', confidence: 0.9 } })).toEqual({
+      pass: false,
+      reason: 'classified as noise',
+    });
     expect(evaluateGlobal(LEGACY, { labels: {}, classification: { severity: 'warning', confidence: 0.2 } }).reason).toBe('confidence 0.2 below 0.3');
   });
 
@@ -29,7 +32,12 @@ describe('target filter', () => {
   const input = { labels: { alertname: 'KubePodCrashLooping', namespace: 'payments', team: 'pay', severity: 'warning' } };
 
   it('passes when every present condition passes', () => {
-    const filter = { severities: ['critical' as const, 'warning' as const], namespaces: ['payments'], alertNamePattern: '(Kube|Node).*', matchers: [{ name: 'team', op: '=~' as const, value: 'pay|ops' }] };
+    const filter = {
+      severities: ['critical' as const, 'warning' as const],
+      namespaces: ['payments'],
+      alertNamePattern: '(Kube|Node).*',
+      matchers: [{ name: 'team', op: '=~' as const, value: 'pay|ops' }],
+    };
     expect(evaluateTarget(filter, input)).toEqual({ pass: true, reason: 'target filter passes' });
   });
 

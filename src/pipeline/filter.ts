@@ -21,7 +21,6 @@ export function effectiveSeverity(input: FilterInput): Severity | undefined {
   return input.classification?.severity ?? normaliseSeverityLabel(input.labels.severity);
 }
 
-
 /** Prometheus matcher semantics: a missing label is the empty string; regexes are anchored. */
 export function matches(labels: Readonly<Record<string, string>>, m: LabelMatcher): boolean {
   const value = Object.hasOwn(labels, m.name) ? (labels[m.name] ?? '') : '';
@@ -65,7 +64,8 @@ const TARGET_CHECKS: Check[] = [
     const c = i.classification?.confidence;
     return f.minConfidence !== undefined && c !== undefined && c < f.minConfidence ? `confidence ${c} below ${f.minConfidence}` : undefined;
   },
-  (f, i) => (f.alertNamePattern && !matchesPattern(f.alertNamePattern, i.labels.alertname ?? '') ? `alertname does not match ${f.alertNamePattern}` : undefined),
+  (f, i) =>
+    f.alertNamePattern && !matchesPattern(f.alertNamePattern, i.labels.alertname ?? '') ? `alertname does not match ${f.alertNamePattern}` : undefined,
   (f, i) => {
     const failed = f.matchers?.find((m) => !matches(i.labels, m));
     return failed ? `label ${failed.name} ${failed.op} "${failed.value}" does not match` : undefined;

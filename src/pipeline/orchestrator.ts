@@ -128,7 +128,13 @@ async function routeAndAnswer(deps: ProxyDeps, run: Run): Promise<ProxyResult> {
   const routed = await within(stored, run.started + deps.budgetMs, deps.clock).catch(() => undefined);
   if (!routed) {
     // Classification outran the budget: answer now; routing and delivery go on in the background.
-    const outcomes = recorded.newEvents.map((event, i) => ({ event, policy: policies[i]!, classification: undefined, decision: { pass: true, reason: 'still classifying' }, deliveries: undefined }));
+    const outcomes = recorded.newEvents.map((event, i) => ({
+      event,
+      policy: policies[i]!,
+      classification: undefined,
+      decision: { pass: true, reason: 'still classifying' },
+      deliveries: undefined,
+    }));
     return { recorded, globalMode, metricsOnly, outcomes };
   }
   const states = run.watch ? await settledStates(run.watch, routed, run.started + deps.responseWaitMs) : new Map<string, string>();
@@ -144,7 +150,14 @@ export function createProxy(deps: ProxyDeps): (batch: AlertBatch) => Promise<Pro
     const plan = targets.length > 0 ? { targets: targets.map(targetKey), routingGraceMs: deps.routingGraceMs } : undefined;
     const recorded = await deps.store.record(batch, plan);
     // Listen before routing, so an attempt that settles fast is not missed.
-    const watch = plan && recorded.newEvents.length > 0 ? watchOutcomes(deps.outcomes, recorded.newEvents.map((e) => e.id), deps.clock) : undefined;
+    const watch =
+      plan && recorded.newEvents.length > 0
+        ? watchOutcomes(
+            deps.outcomes,
+            recorded.newEvents.map((e) => e.id),
+            deps.clock,
+          )
+        : undefined;
     try {
       return await routeAndAnswer(deps, { recorded, targets, watch, started });
     } finally {

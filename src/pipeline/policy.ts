@@ -27,15 +27,20 @@ export function selects(policy: EnrichmentPolicy, labels: Readonly<Record<string
 }
 
 /** Resolves the policy for an alert. */
-export function resolvePolicy(
-  policies: readonly EnrichmentPolicy[],
-  labels: Readonly<Record<string, string>>,
-  globalMode: EnrichmentMode,
-): ResolvedPolicy {
+export function resolvePolicy(policies: readonly EnrichmentPolicy[], labels: Readonly<Record<string, string>>, globalMode: EnrichmentMode): ResolvedPolicy {
   const matching = policies.filter((p) => selects(p, labels));
   const best = matching.reduce<EnrichmentPolicy | undefined>((winner, p) => (!winner || p.priority > winner.priority ? p : winner), undefined);
   if (!best) {
-    return { mode: globalMode, policy: undefined, key: undefined, minConfidence: undefined, classify: {}, dropNoise: false, dropBelowConfidence: undefined, tiedWith: [] };
+    return {
+      mode: globalMode,
+      policy: undefined,
+      key: undefined,
+      minConfidence: undefined,
+      classify: {},
+      dropNoise: false,
+      dropBelowConfidence: undefined,
+      tiedWith: [],
+    };
   }
   return {
     mode: best.mode,

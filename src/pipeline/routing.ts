@@ -73,7 +73,11 @@ function classifyEvent(deps: RoutingDeps, event: AlertEvent, policy: ResolvedPol
 }
 
 /** Classifies (errors become "unclassified"; the classifier already fell back to rules) and routes one event. */
-export async function routeEvent(deps: RoutingDeps, event: AlertEvent, ctx: { globalMode: EnrichmentMode; targets: readonly Target[]; policy?: ResolvedPolicy }): Promise<Routed> {
+export async function routeEvent(
+  deps: RoutingDeps,
+  event: AlertEvent,
+  ctx: { globalMode: EnrichmentMode; targets: readonly Target[]; policy?: ResolvedPolicy },
+): Promise<Routed> {
   const policy = ctx.policy ?? resolvePolicy(deps.policies.list(), event.labels, ctx.globalMode);
   const classification = await classifyEvent(deps, event, policy).catch((err: unknown) => {
     deps.onBackgroundError(err);

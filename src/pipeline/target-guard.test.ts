@@ -58,7 +58,11 @@ describe('target guard admission', () => {
     const { now, guards } = setup();
     const a = { ...target(6000), namespace: 'team-a' };
     const b = { ...target(6000), namespace: 'team-b' };
-    for (let i = 0; i < 2; i++) await guards.get(a).breaker.execute(serverError).catch(() => undefined);
+    for (let i = 0; i < 2; i++)
+      await guards
+        .get(a)
+        .breaker.execute(serverError)
+        .catch(() => undefined);
     expect(guards.circuit('team-a/hook')).toBe('open');
     expect(guards.circuit('team-b/hook')).toBe('closed');
     expect(guards.admit(b).ok).toBe(true);

@@ -29,9 +29,7 @@ export interface TargetGuard {
 export type TargetHealth = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
 
 /** Whether a send outside the outbox (a test send) may go now; a refusal says when to retry. */
-export type Admission =
-  | { ok: true; guard: TargetGuard }
-  | { ok: false; why: 'rate_limited' | 'circuit_open'; retryAfterMs: number; circuit: BreakerState };
+export type Admission = { ok: true; guard: TargetGuard } | { ok: false; why: 'rate_limited' | 'circuit_open'; retryAfterMs: number; circuit: BreakerState };
 
 /** The guards of all targets, created on first use and rebuilt when a target's rate changes. */
 export interface TargetGuards {
@@ -66,7 +64,13 @@ export function createTargetGuards(options: GuardOptions, onCircuit: (target: st
       handleWhen((err) => err instanceof PublishError && err.retryable),
       { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.consecutiveFailures) },
     );
-    const guard: TargetGuard = { bucket: createTokenBucket(target.delivery.ratePerMinute), breaker, openedAt: undefined, lastOutcome: undefined, rate: target.delivery.ratePerMinute };
+    const guard: TargetGuard = {
+      bucket: createTokenBucket(target.delivery.ratePerMinute),
+      breaker,
+      openedAt: undefined,
+      lastOutcome: undefined,
+      rate: target.delivery.ratePerMinute,
+    };
     breaker.onBreak(() => {
       guard.openedAt = options.now();
       onCircuit(key, 'open');

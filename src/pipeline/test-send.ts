@@ -63,7 +63,10 @@ function refusal(target: Target, refused: Refusal): AppError {
   const options = { headers: { 'Retry-After': String(seconds) }, retryable: true };
   if (refused.why === 'rate_limited') {
     const message = `target ${key} allows ${target.delivery.ratePerMinute} sends per minute, shared with deliveries; nothing was sent, retry in ${seconds} s`;
-    return new AppError('RATE_LIMITED', message, { ...options, details: { target: key, rate_per_minute: target.delivery.ratePerMinute, retry_after_seconds: seconds } });
+    return new AppError('RATE_LIMITED', message, {
+      ...options,
+      details: { target: key, rate_per_minute: target.delivery.ratePerMinute, retry_after_seconds: seconds },
+    });
   }
   const message = `target ${key}: circuit ${refused.circuit} after consecutive delivery failures; nothing was sent, retry in ${seconds} s`;
   return new AppError('SERVICE_UNAVAILABLE', message, { ...options, details: { target: key, circuit_state: refused.circuit, retry_after_seconds: seconds } });
@@ -94,7 +97,8 @@ export function createTestSend(deps: TestSendDeps): (target: Target) => Promise<
       return { success: true, statusCode: result.statusCode, responseTimeMs: Math.round(performance.now() - started), error: null };
     } catch (err) {
       // Refused by the breaker itself: a half-open probe is in flight; its answer comes soon.
-      if (err instanceof BrokenCircuitError) throw refusal(target, { ok: false, why: 'circuit_open', retryAfterMs: 1000, circuit: guards.circuit(targetKey(target)) });
+      if (err instanceof BrokenCircuitError)
+        throw refusal(target, { ok: false, why: 'circuit_open', retryAfterMs: 1000, circuit: guards.circuit(targetKey(target)) });
       guard.lastOutcome = 'failed';
       return failed(target, err, started);
     }

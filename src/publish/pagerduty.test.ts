@@ -31,7 +31,11 @@ runPublisherKit({
 
 const FIRING = KIT_ALERTS['firing-classified']!;
 
-function variant(patch: { labels?: Record<string, string>; annotations?: Record<string, string>; classification?: DeliveryAlert['classification'] | null }): DeliveryAlert {
+function variant(patch: {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  classification?: DeliveryAlert['classification'] | null;
+}): DeliveryAlert {
   return {
     event: { ...FIRING.event, labels: patch.labels ?? FIRING.event.labels, annotations: patch.annotations ?? FIRING.event.annotations },
     classification: patch.classification === null ? undefined : (patch.classification ?? FIRING.classification),
@@ -83,7 +87,12 @@ describe('pagerduty format', () => {
 
   it('keeps custom_details under the limit, with the classification and our link', () => {
     const details = bodyOf(FIRING).payload.custom_details;
-    expect(details.classification).toEqual({ severity: 'critical', confidence: 0.87, reasoning: FIRING.classification!.reasoning, recommendations: FIRING.classification!.recommendations });
+    expect(details.classification).toEqual({
+      severity: 'critical',
+      confidence: 0.87,
+      reasoning: FIRING.classification!.reasoning,
+      recommendations: FIRING.classification!.recommendations,
+    });
     expect(details.dashboard_url).toBe(`https://ah.example.invalid/dashboard/alerts/${FIRING.event.fingerprint}`);
   });
 
@@ -112,7 +121,9 @@ describe('pagerduty send', () => {
   });
 
   it('treats a 2xx whose status is not success as an invalid response', async () => {
-    const err = (await pagerdutyPublisher.send(pagerdutyPublisher.format(FIRING, ctxFor()), fakeSend({ text: '{"status":"invalid event"}' })).catch((e: unknown) => e)) as PublishError;
+    const err = (await pagerdutyPublisher
+      .send(pagerdutyPublisher.format(FIRING, ctxFor()), fakeSend({ text: '{"status":"invalid event"}' }))
+      .catch((e: unknown) => e)) as PublishError;
     expect(err).toBeInstanceOf(PublishError);
     expect({ reason: err.reason, retryable: err.retryable }).toEqual({ reason: 'invalid_response', retryable: false });
   });
@@ -137,7 +148,9 @@ describe('pagerduty send', () => {
 describe('pagerduty validate', () => {
   it('names credentials and url', () => {
     expect(pagerdutyPublisher.validate(kitTarget({ type: 'pagerduty', credentials: undefined }))).toEqual([expect.stringMatching(/^credentials: required/)]);
-    expect(pagerdutyPublisher.validate(kitTarget({ type: 'pagerduty', credentials: new Secret('short') }))).toEqual([expect.stringMatching(/^credentials: .*32 characters/)]);
+    expect(pagerdutyPublisher.validate(kitTarget({ type: 'pagerduty', credentials: new Secret('short') }))).toEqual([
+      expect.stringMatching(/^credentials: .*32 characters/),
+    ]);
     expect(pagerdutyPublisher.validate(pdTarget('ftp://events.example.invalid'))).toEqual(['url: must be http or https']);
     expect(pagerdutyPublisher.validate(pdTarget(undefined))).toEqual([]);
   });

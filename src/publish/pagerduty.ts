@@ -145,7 +145,9 @@ export const pagerdutyPublisher: Publisher<PagerDutyPayload> = {
     const response = await ctx.http(payload.request);
     const status = acceptedStatus(response.text);
     if (status !== 'success') {
-      throw invalidResponse(ctx.target, `PagerDuty answered HTTP ${response.status} with status ${status ?? '(none)'} instead of success`, { statusCode: response.status });
+      throw invalidResponse(ctx.target, `PagerDuty answered HTTP ${response.status} with status ${status ?? '(none)'} instead of success`, {
+        statusCode: response.status,
+      });
     }
     return { statusCode: response.status, externalRef: payload.dedupKey };
   },

@@ -76,7 +76,9 @@ describe('rootly send', () => {
   });
 
   it('treats a 2xx without data.id as an invalid response', async () => {
-    const err = (await rootlyPublisher.send(rootlyPublisher.format(FIRING, ctxFor()), fakeSend({ text: '{"data":{}}' })).catch((e: unknown) => e)) as PublishError;
+    const err = (await rootlyPublisher
+      .send(rootlyPublisher.format(FIRING, ctxFor()), fakeSend({ text: '{"data":{}}' }))
+      .catch((e: unknown) => e)) as PublishError;
     expect(err).toBeInstanceOf(PublishError);
     expect(err.reason).toBe('invalid_response');
   });

@@ -57,7 +57,15 @@ function description(alert: DeliveryAlert, link: string | undefined): string {
 
 /** The classification without our bookkeeping (latency, cache flag, prompt version). */
 function verdict(c: ClassifiedAlert): Record<string, unknown> {
-  return { severity: c.severity, confidence: c.confidence, category: c.category, reasoning: c.reasoning, recommendations: c.recommendations, source: c.source, model: c.model };
+  return {
+    severity: c.severity,
+    confidence: c.confidence,
+    category: c.category,
+    reasoning: c.reasoning,
+    recommendations: c.recommendations,
+    source: c.source,
+    model: c.model,
+  };
 }
 
 function attributes(alert: DeliveryAlert, ctx: FormatContext): Record<string, unknown> {

@@ -10,7 +10,12 @@ import { type SlackPayload, slackPublisher } from './slack.ts';
 
 function webhookTarget(url: string): Target {
   // No credentials (that would be bot mode). The golden payloads carry this X-Kit-Token header.
-  return kitTarget({ type: 'slack', url: new Secret(`${url}/services/T000/B000/${SECRET}`), credentials: undefined, headers: [{ name: 'X-Kit-Token', value: new Secret(SECRET) }] });
+  return kitTarget({
+    type: 'slack',
+    url: new Secret(`${url}/services/T000/B000/${SECRET}`),
+    credentials: undefined,
+    headers: [{ name: 'X-Kit-Token', value: new Secret(SECRET) }],
+  });
 }
 
 function botTarget(url: string | undefined): Target {
@@ -61,7 +66,10 @@ const sectionTexts = (m: Message): string[] => allBlocks(m).flatMap((b) => (b.ty
 
 function withEvent(patch: { alertname?: string; annotations?: Record<string, string> }): DeliveryAlert {
   const labels = patch.alertname ? { ...FIRING.event.labels, alertname: patch.alertname } : FIRING.event.labels;
-  return { ...FIRING, event: { ...FIRING.event, alertname: patch.alertname ?? FIRING.event.alertname, labels, annotations: patch.annotations ?? FIRING.event.annotations } };
+  return {
+    ...FIRING,
+    event: { ...FIRING.event, alertname: patch.alertname ?? FIRING.event.alertname, labels, annotations: patch.annotations ?? FIRING.event.annotations },
+  };
 }
 
 describe('slack format', () => {
@@ -127,10 +135,11 @@ function fakeSlack(): { start(): Promise<string>; stop(): Promise<void>; seen: S
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -185,7 +194,11 @@ describe('slack bot mode against a fake Web API', () => {
     slack.answers['chat.postMessage'] = { ok: false, error: 'channel_not_found' };
     const err = (await deliver(FIRING).catch((e: unknown) => e)) as PublishError;
     expect(err).toBeInstanceOf(PublishError);
-    expect({ reason: err.reason, retryable: err.retryable, statusCode: err.statusCode }).toEqual({ reason: 'invalid_response', retryable: false, statusCode: 200 });
+    expect({ reason: err.reason, retryable: err.retryable, statusCode: err.statusCode }).toEqual({
+      reason: 'invalid_response',
+      retryable: false,
+      statusCode: 200,
+    });
     expect(err.message).toContain('channel_not_found');
   });
 
@@ -205,7 +218,10 @@ describe('slack bot mode against a fake Web API', () => {
 
 describe('slack webhook mode', () => {
   function ctxWith(text: string): SendContext {
-    return { target: webhookTarget('https://hooks.example.invalid'), http: () => Promise.resolve<OutboundResponse>({ status: 200, headers: new Headers(), text }) };
+    return {
+      target: webhookTarget('https://hooks.example.invalid'),
+      http: () => Promise.resolve<OutboundResponse>({ status: 200, headers: new Headers(), text }),
+    };
   }
 
   it('treats a 2xx other than the text ok as an invalid response', async () => {

@@ -181,7 +181,9 @@ async function countsFromRollups(db: Sql, range: TimeRange, state: RollupState):
   );
   const { severity, namespace, ...totals } = row!;
   const toRecord = (column: 'severity' | 'namespace', pairs: unknown): Record<string, number> =>
-    Object.fromEntries(parseColumn(breakdownColumn, pairs, { table: 'alert_rollup_days', column: `${column} (json_agg)`, key: 'stats' }).map(([k, n]) => [k ?? 'unknown', n]));
+    Object.fromEntries(
+      parseColumn(breakdownColumn, pairs, { table: 'alert_rollup_days', column: `${column} (json_agg)`, key: 'stats' }).map(([k, n]) => [k ?? 'unknown', n]),
+    );
   return { ...totals, by_severity: toRecord('severity', severity), by_namespace: toRecord('namespace', namespace) };
 }
 
@@ -253,7 +255,18 @@ function groupsFromEvents(db: Sql, query: ReportQuery): Promise<GroupRow[]> {
 
 function groupsFromRollups(db: Sql, query: ReportQuery, state: RollupState): Promise<GroupRow[]> {
   const p = new Params();
-  const ctes = dayParts(p, { since: query.since, until: query.until, equals: [['alertname', query.alertname], ['namespace', query.namespace]] }, state);
+  const ctes = dayParts(
+    p,
+    {
+      since: query.since,
+      until: query.until,
+      equals: [
+        ['alertname', query.alertname],
+        ['namespace', query.namespace],
+      ],
+    },
+    state,
+  );
   return db.query<GroupRow>(
     `WITH ${ctes},
      per_alert AS (
@@ -267,7 +280,11 @@ function groupsFromRollups(db: Sql, query: ReportQuery, state: RollupState): Pro
 
 /** Orders groups the same whatever order the database returned them in. */
 function byName(a: GroupRow, b: GroupRow): number {
-  return a.alertname.localeCompare(b.alertname) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || Number(a.namespace !== null) - Number(b.namespace !== null);
+  return (
+    a.alertname.localeCompare(b.alertname) ||
+    (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
+    Number(a.namespace !== null) - Number(b.namespace !== null)
+  );
 }
 
 /** The legacy report: event and flap counts per (alertname, namespace). */
@@ -279,8 +296,6 @@ export async function report(db: Sql, query: ReportQuery, options: ReadOptions =
     total_events: groups.reduce((n, g) => n + g.events, 0),
     unique_alerts: groups.reduce((n, g) => n + g.alerts, 0),
     top_alerts: byEvents.slice(0, query.top).map((g) => ({ alertname: g.alertname, namespace: g.namespace, events: g.events })),
-    flapping_alerts: byFlaps
-      .slice(0, query.top)
-      .map((g) => ({ alertname: g.alertname, namespace: g.namespace, flaps: g.flaps })),
+    flapping_alerts: byFlaps.slice(0, query.top).map((g) => ({ alertname: g.alertname, namespace: g.namespace, flaps: g.flaps })),
   };
 }

@@ -16,16 +16,24 @@ export async function saveClassification(db: Sql, fingerprint: string, c: Classi
     `INSERT INTO classifications (fingerprint, severity, confidence, category, reasoning, recommendations, source, model,
                                   prompt_version, latency_ms)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)`,
-    [fingerprint, c.severity, c.confidence, c.category, c.reasoning, JSON.stringify(c.recommendations), c.source, c.model, c.promptVersion, Math.round(c.latencyMs)],
+    [
+      fingerprint,
+      c.severity,
+      c.confidence,
+      c.category,
+      c.reasoning,
+      JSON.stringify(c.recommendations),
+      c.source,
+      c.model,
+      c.promptVersion,
+      Math.round(c.latencyMs),
+    ],
   );
 }
 
 /** The newest result for a fingerprint, or null. */
 export async function latestClassification(db: Sql, fingerprint: string): Promise<StoredClassification | null> {
-  const [row] = await db.query<Row>(
-    'SELECT * FROM classifications WHERE fingerprint = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
-    [fingerprint],
-  );
+  const [row] = await db.query<Row>('SELECT * FROM classifications WHERE fingerprint = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [fingerprint]);
   if (!row) return null;
   // category, source and recommendations have no CHECK constraint: the row is parsed, not trusted.
   const classification = parseColumn(

@@ -22,6 +22,8 @@ describe('parseColumn', () => {
   });
 
   it('names the row alone when the whole row was parsed', () => {
-    expect(() => parseColumn(stringMapColumn, null, { table: 'classifications', key: 3 })).toThrow(/^classifications row 3 does not match its schema: expected an object of strings/);
+    expect(() => parseColumn(stringMapColumn, null, { table: 'classifications', key: 3 })).toThrow(
+      /^classifications row 3 does not match its schema: expected an object of strings/,
+    );
   });
 });

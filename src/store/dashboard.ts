@@ -1,7 +1,17 @@
 // The dashboard's SQL: counts from the current-state table, charts from the hourly rollups plus
 // raw rows past the watermark (rollup-parts.ts; 5-minute buckets scan raw rows), recent events
 // with a LATERAL lookup of each alert's latest classification.
-import type { DashboardCharts, DashboardCounts, DashboardStore, FrequentAlert, LatestClassification, RecentAlert, RecentQuery, Recommendation, TimelineBucket } from '../core/dashboard.ts';
+import type {
+  DashboardCharts,
+  DashboardCounts,
+  DashboardStore,
+  FrequentAlert,
+  LatestClassification,
+  RecentAlert,
+  RecentQuery,
+  Recommendation,
+  TimelineBucket,
+} from '../core/dashboard.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import { parseColumn, recommendationsColumn } from './columns.ts';
 import type { Db, Sql } from './db.ts';
@@ -114,7 +124,14 @@ async function top(db: Sql, source: ChartSource): Promise<FrequentAlert[]> {
      ORDER BY f.n DESC, f.alertname, f.namespace`,
     p.values,
   );
-  return rows.map((r) => ({ alertName: r.alertname, namespace: r.namespace, count: r.n, lastSeen: pgTimestampToIso(r.last_seen), severity: r.severity, status: r.status }));
+  return rows.map((r) => ({
+    alertName: r.alertname,
+    namespace: r.namespace,
+    count: r.n,
+    lastSeen: pgTimestampToIso(r.last_seen),
+    severity: r.severity,
+    status: r.status,
+  }));
 }
 
 async function distributions(db: Sql, source: ChartSource): Promise<Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>> {
@@ -154,7 +171,9 @@ export async function dashboardCharts(db: Sql, hours: number, options: ChartOpti
   const now = options.now ?? Date.now();
   const step = bucketMs(hours);
   const since = Math.floor((now - hours * HOUR) / step) * step;
-  const charts = (source: ChartSource): Promise<[Map<number, Omit<TimelineBucket, 'timestamp'>>, FrequentAlert[], Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>]> =>
+  const charts = (
+    source: ChartSource,
+  ): Promise<[Map<number, Omit<TimelineBucket, 'timestamp'>>, FrequentAlert[], Pick<DashboardCharts, 'severity' | 'status' | 'namespace'>]> =>
     Promise.all([timeline(db, source, since, step), top(db, source), distributions(db, source)]);
   // Rollup hours fit a bucket only when buckets are whole hours.
   const rollups = options.source !== 'raw' && step % HOUR === 0;
@@ -165,11 +184,16 @@ export async function dashboardCharts(db: Sql, hours: number, options: ChartOpti
 type ClassificationRow = SqlRow<typeof classifications>;
 
 /** The columns of an alert's latest classification, prefixed `c_`; null without one (LEFT JOIN). */
-type ClassificationColumns = { [K in 'severity' | 'confidence' | 'reasoning' | 'recommendations' | 'source' | 'created_at' as `c_${K}`]: ClassificationRow[K] | null };
+type ClassificationColumns = {
+  [K in 'severity' | 'confidence' | 'reasoning' | 'recommendations' | 'source' | 'created_at' as `c_${K}`]: ClassificationRow[K] | null;
+};
 
 function latestOf(r: ClassificationColumns & { fingerprint: string }): LatestClassification | null {
   if (r.c_severity === null) return null;
-  const recommendations = r.c_recommendations === null ? [] : parseColumn(recommendationsColumn, r.c_recommendations, { table: 'classifications', column: 'recommendations', key: r.fingerprint });
+  const recommendations =
+    r.c_recommendations === null
+      ? []
+      : parseColumn(recommendationsColumn, r.c_recommendations, { table: 'classifications', column: 'recommendations', key: r.fingerprint });
   return {
     severity: r.c_severity,
     confidence: r.c_confidence ?? 0,
@@ -193,7 +217,9 @@ async function recent(db: Sql, q: RecentQuery): Promise<RecentAlert[]> {
   if (q.minConfidence !== undefined) add((p) => `c.confidence >= ${p}`, q.minConfidence);
   params.push(q.limit);
   const rows = await db.query<EventRow & ClassificationColumns>(
-    `SELECT ${EVENT_COLUMNS.split(', ').map((col) => `e.${col}`).join(', ')},
+    `SELECT ${EVENT_COLUMNS.split(', ')
+      .map((col) => `e.${col}`)
+      .join(', ')},
             c.severity AS c_severity, c.confidence AS c_confidence, c.reasoning AS c_reasoning,
             c.recommendations AS c_recommendations, c.source AS c_source, c.created_at AS c_created_at
      FROM alert_events e

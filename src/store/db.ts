@@ -33,10 +33,14 @@ export interface Db extends Sql {
 
 /** The error of a read that passed its deadline (`database.readTimeoutMs`). */
 export function readDeadlineError(timeoutMs: number, cause?: unknown): AppError {
-  return new AppError('SERVICE_UNAVAILABLE', `the read did not finish within ${timeoutMs} ms (database.readTimeoutMs); narrow the time window or the label matchers`, {
-    cause,
-    headers: { 'Retry-After': '5' },
-  });
+  return new AppError(
+    'SERVICE_UNAVAILABLE',
+    `the read did not finish within ${timeoutMs} ms (database.readTimeoutMs); narrow the time window or the label matchers`,
+    {
+      cause,
+      headers: { 'Retry-After': '5' },
+    },
+  );
 }
 
 /** Advisory lock keys (one namespace for the whole service). */
@@ -47,7 +51,8 @@ export const LOCKS = {
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Query read timeout/i;
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Query read timeout/i;
 
 /** The fields of a driver error (pg, PGlite, Node) the store reads, each still unknown. */
 export interface ErrorFields {

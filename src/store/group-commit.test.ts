@@ -84,7 +84,13 @@ describe('createGroupCommit', () => {
   it('closes a group at maxRows', async () => {
     const f = fakeWriter();
     const submit = createGroupCommit(f.writer, options({ maxRows: 10 }));
-    const all = [submit({ id: 'first' }), submit({ id: 'a', rows: 6 }), submit({ id: 'b', rows: 3 }), submit({ id: 'c', rows: 2 }), submit({ id: 'd', rows: 1 })];
+    const all = [
+      submit({ id: 'first' }),
+      submit({ id: 'a', rows: 6 }),
+      submit({ id: 'b', rows: 3 }),
+      submit({ id: 'c', rows: 2 }),
+      submit({ id: 'd', rows: 1 }),
+    ];
     for (let i = 0; i < 3; i++) await f.finish();
     expect(f.writes).toEqual([['first'], ['a', 'b', 'd'], ['c']]);
     await expect(Promise.all(all)).resolves.toEqual(['first:1', 'a:3', 'b:3', 'c:1', 'd:3']);
@@ -126,7 +132,7 @@ describe('createGroupCommit', () => {
     expect(f.reports.at(-1)).toEqual({ items: 3, rows: 3, failed: true });
   });
 
-  it('fails every item of the group without retries when the error is not one item\'s (database down)', async () => {
+  it("fails every item of the group without retries when the error is not one item's (database down)", async () => {
     const f = fakeWriter((items) => (items.length > 1 ? new Error('database down') : undefined));
     const submit = createGroupCommit(f.writer, options());
     const first = submit({ id: 'first' });

@@ -172,7 +172,8 @@ class GroupCommit<I, O> {
  * output once the statement holding it has committed.
  */
 export function createGroupCommit<I, O>(writer: GroupWriter<I, O>, options: GroupCommitOptions = GROUP_COMMIT_DEFAULTS): (item: I) => Promise<O> {
-  if (!(options.maxRows >= 1 && options.maxInFlight >= 1 && options.maxWaitMs >= 0)) throw new RangeError('group commit: maxRows and maxInFlight must be >= 1, maxWaitMs >= 0');
+  if (!(options.maxRows >= 1 && options.maxInFlight >= 1 && options.maxWaitMs >= 0))
+    throw new RangeError('group commit: maxRows and maxInFlight must be >= 1, maxWaitMs >= 0');
   const commit = new GroupCommit(writer, options);
   return (item) => commit.submit(item);
 }

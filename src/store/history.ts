@@ -65,9 +65,6 @@ export async function alertDetail(db: Sql, fingerprint: string, eventLimit: numb
 
 /** The latest events received. */
 export async function recentEvents(db: Sql, limit: number): Promise<AlertEvent[]> {
-  const rows = await db.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM alert_events ORDER BY received_at DESC, id DESC LIMIT $1`,
-    [limit],
-  );
+  const rows = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events ORDER BY received_at DESC, id DESC LIMIT $1`, [limit]);
   return rows.map(toEvent);
 }

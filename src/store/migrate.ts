@@ -20,22 +20,15 @@ export async function migrate(db: Db, folder: string = MIGRATIONS_FOLDER): Promi
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.migrate]);
     await tx.query('CREATE SCHEMA IF NOT EXISTS drizzle');
-    await tx.query(
-      'CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)',
-    );
-    const [last] = await tx.query<{ created_at: number }>(
-      'SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1',
-    );
+    await tx.query('CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)');
+    const [last] = await tx.query<{ created_at: number }>('SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1');
     const applied: string[] = [];
     for (const migration of migrations) {
       if (last && Number(last.created_at) >= migration.folderMillis) continue;
       for (const statement of migration.sql) {
         if (statement.trim()) await tx.query(statement);
       }
-      await tx.query('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [
-        migration.hash,
-        migration.folderMillis,
-      ]);
+      await tx.query('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [migration.hash, migration.folderMillis]);
       applied.push(migration.hash.slice(0, 12));
     }
     return { applied, total: migrations.length };

@@ -25,12 +25,19 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Db> 
   }
   const missing = missingEmbeddedFlags();
   if (missing.length > 0) {
-    logger.warn({ missing_node_flags: missing }, `the embedded database may briefly need ~600 MB more memory a few seconds after start: start node with ${missing.join(' ')} (the image, bin/alert-history and make run do)`);
+    logger.warn(
+      { missing_node_flags: missing },
+      `the embedded database may briefly need ~600 MB more memory a few seconds after start: start node with ${missing.join(' ')} (the image, bin/alert-history and make run do)`,
+    );
   }
   return openPgliteWorker({
     dataDir: database.dataDir,
     readTimeoutMs: database.readTimeoutMs,
-    onRestart: (t) => logger.warn({ elapsed_ms: t.elapsedMs, reopen_ms: t.reopenMs, read_timeout_ms: database.readTimeoutMs }, 'a read passed its deadline: the embedded database was reopened'),
+    onRestart: (t) =>
+      logger.warn(
+        { elapsed_ms: t.elapsedMs, reopen_ms: t.reopenMs, read_timeout_ms: database.readTimeoutMs },
+        'a read passed its deadline: the embedded database was reopened',
+      ),
   }).catch((err: unknown) => {
     // Named for the operator: which directory, why, and the fix (printed as one line by the CLI).
     throw embeddedStoreError(err, database.dataDir);

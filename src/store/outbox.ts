@@ -73,11 +73,17 @@ function outcomeUpdate(outcome: DeliveryOutcome): { set: string; params: unknown
         params: [outcome.atMs, outcome.statusCode ?? null, outcome.reason, outcome.error],
       };
     case 'dead':
-      return { set: "state = 'dead', last_status_code = $4, last_error_reason = $5, last_error = $6", params: [outcome.statusCode ?? null, outcome.reason, outcome.error] };
+      return {
+        set: "state = 'dead', last_status_code = $4, last_error_reason = $5, last_error = $6",
+        params: [outcome.statusCode ?? null, outcome.reason, outcome.error],
+      };
     case 'filtered':
       return { set: "state = 'filtered', filter_reason = $4", params: [outcome.reason] };
     case 'release':
-      return { set: "state = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = to_timestamp($4::double precision / 1000)", params: [outcome.atMs] };
+      return {
+        set: "state = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = to_timestamp($4::double precision / 1000)",
+        params: [outcome.atMs],
+      };
   }
 }
 
@@ -182,7 +188,11 @@ async function retry(db: Db, id: number): Promise<'requeued' | 'not_found' | 'no
 }
 
 async function totals(db: Db): Promise<TargetTotals[]> {
-  const rows = await db.query<Pick<TargetTotals, 'target' | 'succeeded' | 'failed' | 'dead' | 'pending'> & { [K in 'last_success' | 'last_failure' | 'last_dead']: DeliveryRow['delivered_at'] }>(
+  const rows = await db.query<
+    Pick<TargetTotals, 'target' | 'succeeded' | 'failed' | 'dead' | 'pending'> & {
+      [K in 'last_success' | 'last_failure' | 'last_dead']: DeliveryRow['delivered_at'];
+    }
+  >(
     `SELECT target,
             count(*) FILTER (WHERE state = 'succeeded')::int AS succeeded,
             count(*) FILTER (WHERE state = 'failed')::int AS failed,
@@ -210,7 +220,13 @@ export function createDeliveryStore(db: Db): DeliveryStore {
   return {
     async route(decisions) {
       if (decisions.length === 0) return;
-      await db.query(ROUTE_SQL, [decisions.map((d) => d.eventId), decisions.map((d) => d.target), decisions.map((d) => d.pass), decisions.map((d) => d.reason), decisions.map((d) => (d.classification ? JSON.stringify(d.classification) : null))]);
+      await db.query(ROUTE_SQL, [
+        decisions.map((d) => d.eventId),
+        decisions.map((d) => d.target),
+        decisions.map((d) => d.pass),
+        decisions.map((d) => d.reason),
+        decisions.map((d) => (d.classification ? JSON.stringify(d.classification) : null)),
+      ]);
     },
     claim: (options) => claim(db, options),
     async complete(id, worker, outcome, classification) {

@@ -115,7 +115,13 @@ export function openPostgres(options: PostgresOptions): Db {
   const pool = createPool(options, { ...common, session: SESSION, role: 'main' });
   const hotPool = createPool(options, { ...common, session: HOT_SESSION, role: 'hot' });
   // Reads wait for a connection and run for at most the deadline each; the server cancels them.
-  const readPool = createPool(options, { session: SESSION, role: 'read', size: options.readPoolSize ?? 4, statementTimeoutMs: readTimeoutMs, connectTimeoutMs: readTimeoutMs });
+  const readPool = createPool(options, {
+    session: SESSION,
+    role: 'read',
+    size: options.readPoolSize ?? 4,
+    statementTimeoutMs: readTimeoutMs,
+    connectTimeoutMs: readTimeoutMs,
+  });
   const hot = wrap(hotPool);
   const base = wrap(pool);
   return {

@@ -204,7 +204,11 @@ class RunningRead {
 }
 
 function preemptedError(ms: number): AppError {
-  return new AppError('SERVICE_UNAVAILABLE', `the read was stopped after ${ms} ms so that ingest could run (the embedded store has one connection); narrow the time window or the label matchers, or use PostgreSQL`, {
-    headers: { 'Retry-After': '5' },
-  });
+  return new AppError(
+    'SERVICE_UNAVAILABLE',
+    `the read was stopped after ${ms} ms so that ingest could run (the embedded store has one connection); narrow the time window or the label matchers, or use PostgreSQL`,
+    {
+      headers: { 'Retry-After': '5' },
+    },
+  );
 }

@@ -245,7 +245,12 @@ export function createRecorder(db: Db, options: RecorderOptions = {}): Recorder 
     {
       rows: (s) => s.batch.alerts.length,
       key: (s) => planKey(s.outbox),
-      write: (items) => recordGroup(db, items.map((s) => s.batch), items[0]?.outbox),
+      write: (items) =>
+        recordGroup(
+          db,
+          items.map((s) => s.batch),
+          items[0]?.outbox,
+        ),
       retryAlone: mayBeOneRequest,
       onGroup: options.onGroup,
       onQueue: options.onQueue,

@@ -221,7 +221,10 @@ export function dayParts(p: Params, filter: PartsFilter, state: RollupState): st
     coarse: { table: 'alert_rollup_weeks', column: 'week' },
     fine: { table: 'alert_rollup_days', column: 'day' },
     span: WEEK_MS,
-    columns: () => DAY_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '),
+    columns: () =>
+      DAY_COLUMNS.split(', ')
+        .map((c) => `r.${c}`)
+        .join(', '),
     where,
   });
   return `${dirty(f)},

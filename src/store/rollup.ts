@@ -264,7 +264,10 @@ export interface RollupLog {
 /** Runs {@link runRollup} now and every `intervalMs` until stopped; failures are logged and retried. */
 export function startRollups(options: { db: Db; intervalMs: number; log: RollupLog }): PeriodicJob {
   return startPeriodic(
-    () => runRollup(options.db).catch((err: unknown) => options.log.warn({ err: { message: asError(err).message } }, 'rollup run failed; will retry next interval')),
+    () =>
+      runRollup(options.db).catch((err: unknown) =>
+        options.log.warn({ err: { message: asError(err).message } }, 'rollup run failed; will retry next interval'),
+      ),
     options.intervalMs,
   );
 }

@@ -29,11 +29,12 @@ describe('SqlRow', () => {
   it('names every column of every table as SnakeCase names its key (what the row types assume)', () => {
     expect(tables.length).toBeGreaterThan(5);
     for (const table of tables) {
-      for (const [key, column] of Object.entries(getTableColumns(table))) expect(`${getTableName(table)}.${column.name}`).toBe(`${getTableName(table)}.${snake(key)}`);
+      for (const [key, column] of Object.entries(getTableColumns(table)))
+        expect(`${getTableName(table)}.${column.name}`).toBe(`${getTableName(table)}.${snake(key)}`);
     }
   });
 
-  it('maps keys and keeps the drivers\' value types', () => {
+  it("maps keys and keeps the drivers' value types", () => {
     expectTypeOf<SnakeCase<'lastEventId'>>().toEqualTypeOf<'last_event_id'>();
     expectTypeOf<SqlRow<typeof schema.alertEvents>['starts_at']>().toEqualTypeOf<string>();
     expectTypeOf<SqlRow<typeof schema.alertEvents>['ends_at']>().toEqualTypeOf<string | null>();
@@ -62,7 +63,16 @@ describe('toEvent', () => {
   });
 
   it('names the alerts table for a current-state row', () => {
-    const current = { ...row, labels: [], first_seen: row.received_at, last_seen: row.received_at, last_change: row.received_at, last_event_id: 7, event_count: 1, flap_count: 0 };
+    const current = {
+      ...row,
+      labels: [],
+      first_seen: row.received_at,
+      last_seen: row.received_at,
+      last_change: row.received_at,
+      last_event_id: 7,
+      event_count: 1,
+      flap_count: 0,
+    };
     expect(() => toAlertState(current)).toThrow(/^alerts\.labels of row fp does not match/);
   });
 });

@@ -17,7 +17,19 @@ export type SqlRow<T extends Table> = { [K in keyof InferSelectModel<T> & string
 /** Columns selected for an event (keep in sync with {@link EVENT_COLUMNS}). */
 export type EventRow = Pick<
   SqlRow<typeof alertEvents>,
-  'id' | 'fingerprint' | 'alertname' | 'namespace' | 'severity' | 'status' | 'labels' | 'annotations' | 'starts_at' | 'ends_at' | 'generator_url' | 'received_at' | 'receiver'
+  | 'id'
+  | 'fingerprint'
+  | 'alertname'
+  | 'namespace'
+  | 'severity'
+  | 'status'
+  | 'labels'
+  | 'annotations'
+  | 'starts_at'
+  | 'ends_at'
+  | 'generator_url'
+  | 'received_at'
+  | 'receiver'
 >;
 
 /** The select list producing an {@link EventRow}. */

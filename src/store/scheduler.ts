@@ -31,11 +31,13 @@ export class Scheduler {
         clearTimeout(timer);
         this.#runningSince = performance.now();
         this.#runningPriority = priority;
-        void fn().then(resolve, reject).finally(() => {
-          this.#runningSince = undefined;
-          this.#runningPriority = undefined;
-          this.#pump();
-        });
+        void fn()
+          .then(resolve, reject)
+          .finally(() => {
+            this.#runningSince = undefined;
+            this.#runningPriority = undefined;
+            this.#pump();
+          });
       };
       const queue = this.#queues[priority];
       queue.push(start);

@@ -128,7 +128,9 @@ export const deliveries = pgTable(
       .references(() => alertEvents.id, { onDelete: 'cascade' }),
     target: text('target').notNull(),
     fingerprint: text('fingerprint').notNull(),
-    state: text('state', { enum: ['routing', 'pending', 'sending', 'failed', 'succeeded', 'dead', 'filtered'] }).notNull().default('routing'),
+    state: text('state', { enum: ['routing', 'pending', 'sending', 'failed', 'succeeded', 'dead', 'filtered'] })
+      .notNull()
+      .default('routing'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     leaseUntil: ts('lease_until'),
@@ -147,7 +149,9 @@ export const deliveries = pgTable(
   (t) => [
     uniqueIndex('deliveries_event_target_key').on(t.eventId, t.target),
     // The claim scan: only rows a worker may take are in this index.
-    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.state} in ('routing', 'pending', 'failed', 'sending')`),
+    index('deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} in ('routing', 'pending', 'failed', 'sending')`),
     // Per-alert order and the external ref of an earlier delivery.
     index('deliveries_target_fingerprint_idx').on(t.target, t.fingerprint, t.id),
     index('deliveries_state_idx').on(t.state, t.target),

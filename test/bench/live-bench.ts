@@ -161,7 +161,11 @@ async function main(): Promise<void> {
   if (typeof server === 'string') throw new Error(`the live bench needs PostgreSQL: ${server}`);
   const name = 'alert_history_bench_live';
   try {
-    const rows = await liveRows(await createDatabase(server.adminUrl, name), Number(process.env.BENCH_SECONDS ?? 10), (m) => void process.stderr.write(`[bench] ${m}\n`));
+    const rows = await liveRows(
+      await createDatabase(server.adminUrl, name),
+      Number(process.env.BENCH_SECONDS ?? 10),
+      (m) => void process.stderr.write(`[bench] ${m}\n`),
+    );
     process.stdout.write(`${rows.map((r) => `| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : '**no**'} |`).join('\n')}\n`);
   } finally {
     await dropDatabase(server.adminUrl, name).catch(() => undefined);

@@ -48,7 +48,13 @@ function kubectl(dir: string, kubeconfig: string, args: string[], input?: string
 /** CRDs as users install them, the namespace and the operator's RBAC from manifests/; a token of its ServiceAccount. */
 async function install(dir: string, plane: ControlPlane, admin: KubeRest): Promise<string> {
   kubectl(dir, plane.kubeconfigPath, ['apply', '-f', 'crds/']);
-  kubectl(dir, plane.kubeconfigPath, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/publishingtargets.alerthistory.io', 'crd/enrichmentpolicies.alerthistory.io']);
+  kubectl(dir, plane.kubeconfigPath, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/publishingtargets.alerthistory.io',
+    'crd/enrichmentpolicies.alerthistory.io',
+  ]);
   const rendered = parseAllDocuments(kubectl(dir, plane.kubeconfigPath, ['kustomize', 'manifests/overlays/dev'])).map((d) => d.toJSON() as { kind: string });
   const rbac = rendered.filter((o) => ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding'].includes(o.kind));
   kubectl(dir, plane.kubeconfigPath, ['apply', '--server-side', '--field-manager=bench', '-f', '-'], rbac.map((o) => stringify(o)).join('---\n'));
@@ -79,11 +85,21 @@ function objects(): { plural: string; body: unknown }[] {
   const api = 'alerthistory.io/v1alpha1';
   const targets = Array.from({ length: TARGETS }, (_, i) => ({
     plural: 'publishingtargets',
-    body: { apiVersion: api, kind: 'PublishingTarget', metadata: { name: `bench-target-${i}`, namespace: NS }, spec: { type: 'webhook', url: `https://hooks.example.invalid/bench/${i}` } },
+    body: {
+      apiVersion: api,
+      kind: 'PublishingTarget',
+      metadata: { name: `bench-target-${i}`, namespace: NS },
+      spec: { type: 'webhook', url: `https://hooks.example.invalid/bench/${i}` },
+    },
   }));
   const policies = Array.from({ length: POLICIES }, (_, i) => ({
     plural: 'enrichmentpolicies',
-    body: { apiVersion: api, kind: 'EnrichmentPolicy', metadata: { name: `bench-policy-${i}`, namespace: NS }, spec: { priority: i, match: { namespaces: [`bench-${i}`] }, mode: 'transparent' } },
+    body: {
+      apiVersion: api,
+      kind: 'EnrichmentPolicy',
+      metadata: { name: `bench-policy-${i}`, namespace: NS },
+      spec: { priority: i, match: { namespaces: [`bench-${i}`] }, mode: 'transparent' },
+    },
   }));
   return [...targets, ...policies];
 }
@@ -135,7 +151,10 @@ function tally(seen: Seen[], from: number, to: number): { total: number; statusW
   const counts = new Map<string, number>();
   for (const s of window) counts.set(`${s.verb} ${s.resource}`, (counts.get(`${s.verb} ${s.resource}`) ?? 0) + 1);
   const statusWrites = window.filter((s) => s.resource.endsWith('/status') && s.verb !== 'GET').length;
-  const breakdown = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+  const breakdown = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   return { total: window.length, statusWrites, breakdown: breakdown || 'none' };
 }
 
@@ -219,7 +238,14 @@ async function measure(o: { plane: ControlPlane; dir: string; databaseUrl: strin
   const kubeconfig = proxyKubeconfig(proxy.url, token);
   let svc: Child | undefined;
   try {
-    svc = await startService({ DATABASE_URL: o.databaseUrl, SERVER_PORT: '0', KUBECONFIG: kubeconfig.path, OPERATOR_MODE: 'on', POD_NAMESPACE: NS, POD_NAME: 'bench-operator' });
+    svc = await startService({
+      DATABASE_URL: o.databaseUrl,
+      SERVER_PORT: '0',
+      KUBECONFIG: kubeconfig.path,
+      OPERATOR_MODE: 'on',
+      POD_NAMESPACE: NS,
+      POD_NAME: 'bench-operator',
+    });
     const running = svc;
     await waitFor('the operator to sync and lead', async () => (await fetch(`${running.url}/readyz`)).ok && (await scrape(running)).leader, 60);
     o.log(`operator: creating ${TARGETS} PublishingTargets and ${POLICIES} EnrichmentPolicies`);

@@ -140,7 +140,10 @@ function topInclusive(profile: CpuProfile, self: Map<number, number>, limit: num
   const totals: Totals = { byKey: new Map(), self, children };
   const root = profile.nodes[0];
   if (root) inclusive(root, totals, new Set());
-  return [...totals.byKey.entries()].filter(([key]) => key.includes('\tsrc/')).sort((a, b) => b[1] - a[1]).slice(0, limit);
+  return [...totals.byKey.entries()]
+    .filter(([key]) => key.includes('\tsrc/'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit);
 }
 
 /** Ranks the functions of a profile by self time. */

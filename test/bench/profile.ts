@@ -68,7 +68,10 @@ async function withCpu(pid: number, work: () => Promise<LoadResult>): Promise<{ 
   return { result, cpuPerRequestMs: (cpuMs(pid) - before) / Math.max(1, result.requests) };
 }
 
-const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 function windowOf(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile {
   const samples: number[] = [];
@@ -120,7 +123,14 @@ async function measureRun(url: string, run: number): Promise<string[]> {
     const lines: string[] = [];
     for (const phase of [...PHASES, { name: '1 alert per request at 500 req/s', size: 1, connections: 20, rate: 500 }]) {
       const { result, cpuPerRequestMs } = await withCpu(svc.process.pid!, () =>
-        fire({ url: svc.url, path: '/webhook', bodies: bodies(phase.size), connections: phase.connections, seconds: SECONDS, ...(phase.rate ? { rate: phase.rate } : {}) }),
+        fire({
+          url: svc.url,
+          path: '/webhook',
+          bodies: bodies(phase.size),
+          connections: phase.connections,
+          seconds: SECONDS,
+          ...(phase.rate ? { rate: phase.rate } : {}),
+        }),
       );
       const cpu = `service CPU ${(cpuPerRequestMs * 1000).toFixed(0)} us/request${phase.size > 1 ? ` (${((cpuPerRequestMs * 1000) / phase.size).toFixed(1)} us/alert)` : ''}`;
       const line = `run ${run}: ${phase.name}: ${describe(phase, result)}; ${cpu}; load average ${load()}`;
@@ -140,7 +150,12 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = join(OUT, `${stamp}${measure ? '-measure' : ''}`);
   mkdirSync(dir, { recursive: true });
-  const sections = [`# Ingest ${measure ? 'load' : 'profile'} ${new Date().toISOString()}`, '', `Service: ${process.env.BENCH_CLI}; NODE_OPTIONS ${SERVICE_NODE_OPTIONS}; LOG_REQUESTS=${SERVICE_ENV.LOG_REQUESTS}; ${SECONDS} s per phase.`, ''];
+  const sections = [
+    `# Ingest ${measure ? 'load' : 'profile'} ${new Date().toISOString()}`,
+    '',
+    `Service: ${process.env.BENCH_CLI}; NODE_OPTIONS ${SERVICE_NODE_OPTIONS}; LOG_REQUESTS=${SERVICE_ENV.LOG_REQUESTS}; ${SECONDS} s per phase.`,
+    '',
+  ];
   try {
     if (measure) {
       for (const run of [1, 2]) sections.push(...(await measureRun(url, run)));

@@ -44,10 +44,11 @@ async function startReceiver(): Promise<Receiver> {
     latencies,
     received: () => count,
     until: (n) => new Promise((resolve) => (count >= n ? resolve(performance.now()) : (waiter = { n, resolve }))),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -73,8 +74,18 @@ const percentile = (sorted: number[], q: number): number => sorted[Math.min(sort
 export async function publishRows(url: string, log: (msg: string) => void): Promise<Row[]> {
   const receiver = await startReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'ah-bench-pub-'));
-  writeFileSync(join(dir, 'config.yaml'), `publishing:\n  targets:\n    - { name: sink, type: webhook, url: "${receiver.url}", delivery: { ratePerMinute: 1000000 } }\n`);
-  const svc = await startService({ DATABASE_URL: url, SERVER_PORT: '0', RETENTION_DAYS: '3650', ENRICHMENT_MODE: 'transparent', CONFIG_FILE: join(dir, 'config.yaml'), PROXY_RESPONSE_WAIT_MS: '0' });
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    `publishing:\n  targets:\n    - { name: sink, type: webhook, url: "${receiver.url}", delivery: { ratePerMinute: 1000000 } }\n`,
+  );
+  const svc = await startService({
+    DATABASE_URL: url,
+    SERVER_PORT: '0',
+    RETENTION_DAYS: '3650',
+    ENRICHMENT_MODE: 'transparent',
+    CONFIG_FILE: join(dir, 'config.yaml'),
+    PROXY_RESPONSE_WAIT_MS: '0',
+  });
   const rows: Row[] = [];
   try {
     const total = 20_000;
@@ -86,7 +97,12 @@ export async function publishRows(url: string, log: (msg: string) => void): Prom
     const lastAt = await receiver.until(total);
     await sending;
     const rate = Math.round(total / ((lastAt - started) / 1000));
-    rows.push({ what: `deliveries/s to a fast local receiver (${total.toLocaleString('en')} alerts in batches of 100, webhook target, concurrency 16)`, budget: '-', value: `${rate} deliveries/s`, ok: true });
+    rows.push({
+      what: `deliveries/s to a fast local receiver (${total.toLocaleString('en')} alerts in batches of 100, webhook target, concurrency 16)`,
+      budget: '-',
+      value: `${rate} deliveries/s`,
+      ok: true,
+    });
 
     log('publishing: webhook-to-delivered latency at 50 alerts/s for 10 s');
     receiver.latencies.length = 0;

@@ -20,7 +20,11 @@ const HEAVY_LOOPS = 4;
 
 async function seedLong(svc: Child): Promise<void> {
   for (let batch = 0; batch < LONG_ALERTS / 1_000; batch++) {
-    const alerts = Array.from({ length: 1_000 }, (_, i) => ({ status: 'firing', labels: { alertname: `Long${batch}-${i}`, longv: 'x'.repeat(1_000) }, startsAt: '2026-11-30T10:00:00Z' }));
+    const alerts = Array.from({ length: 1_000 }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: `Long${batch}-${i}`, longv: 'x'.repeat(1_000) },
+      startsAt: '2026-11-30T10:00:00Z',
+    }));
     const res = await fetch(`${svc.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts }) });
     if (!res.ok) throw new Error(`seeding answered ${res.status}`);
   }
@@ -55,7 +59,11 @@ interface Mode {
   probe: string;
 }
 
-async function measure(svc: Child, mode: Mode, seconds: number): Promise<{ load: Awaited<ReturnType<typeof fire>>; probe: Awaited<ReturnType<typeof sampleGets>> }> {
+async function measure(
+  svc: Child,
+  mode: Mode,
+  seconds: number,
+): Promise<{ load: Awaited<ReturnType<typeof fire>>; probe: Awaited<ReturnType<typeof sampleGets>> }> {
   let seq = 40_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
   const bodies = (): string => webhookBody(seq++, 1);
   const [load, probe] = await Promise.all([
@@ -157,7 +165,12 @@ async function retentionRow(databaseUrl: string, rows: number, log: (msg: string
   log('retention: keep 14 days of the 29');
   const ret = await retentionSeconds(databaseUrl, 14);
   log(`retention deleted ${ret.deleted} events in ${ret.seconds.toFixed(1)} s`);
-  return { what: `retention over ${rows.toLocaleString('en')} events, 14 of 29 days kept (information)`, budget: '-', value: `${ret.deleted.toLocaleString('en')} events in ${ret.seconds.toFixed(1)} s`, ok: true };
+  return {
+    what: `retention over ${rows.toLocaleString('en')} events, 14 of 29 days kept (information)`,
+    budget: '-',
+    value: `${ret.deleted.toLocaleString('en')} events in ${ret.seconds.toFixed(1)} s`,
+    ok: true,
+  };
 }
 
 /** Analytics and dashboard reads over `rows` seeded events, then retention over them (`reads` false: retention only). */
@@ -167,7 +180,14 @@ export async function analyticsReadRows(databaseUrl: string, rows: number, log: 
   log(`seeding ${rows.toLocaleString('en')} events over 29 days`);
   await seedEvents(databaseUrl, rows, { rollups: false });
   const rollupSeconds = await buildRollups(databaseUrl);
-  const out: Row[] = [{ what: `rollups built from scratch over ${rows.toLocaleString('en')} events (information)`, budget: '-', value: `${rollupSeconds.toFixed(1)} s`, ok: true }];
+  const out: Row[] = [
+    {
+      what: `rollups built from scratch over ${rows.toLocaleString('en')} events (information)`,
+      budget: '-',
+      value: `${rollupSeconds.toFixed(1)} s`,
+      ok: true,
+    },
+  ];
   if (reads) {
     const svc = await startService(env);
     try {
@@ -175,7 +195,12 @@ export async function analyticsReadRows(databaseUrl: string, rows: number, log: 
         await sampleGets(svc.url, paths, paths.length); // warm
         const r = await sampleGets(svc.url, paths, 60);
         log(`${label}: p50 ${r.p50} ms, p95 ${r.p95} ms`);
-        out.push({ what: `${label} over ${rows.toLocaleString('en')} events`, budget: 'p95 <= 100 ms', value: `p95 ${r.p95} ms (p50 ${r.p50} ms)`, ok: r.p95 <= 100 });
+        out.push({
+          what: `${label} over ${rows.toLocaleString('en')} events`,
+          budget: 'p95 <= 100 ms',
+          value: `p95 ${r.p95} ms (p50 ${r.p50} ms)`,
+          ok: r.p95 <= 100,
+        });
       }
     } finally {
       await svc.stop();

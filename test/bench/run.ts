@@ -69,19 +69,52 @@ async function serverMode(url: string, rows: Row[]): Promise<void> {
 
   log('/webhook, 1 alert per request, as fast as it goes');
   const single = await track(() => fire({ url: svc.url, path: '/webhook', bodies: one(sequence(10_000_000, 1)), connections: 50, seconds: SECONDS }));
-  rows.push({ what: '`/webhook`, 1 alert per request, persisted', budget: '>= 1,500 req/s', value: `${single.rps} req/s (p50 ${single.p50} ms, p99 ${single.p99} ms)`, ok: single.rps >= 1500 && single.non2xx === 0 });
-  rows.push({ what: 'reference: bare `node:http` parsing the same body', budget: '-', value: `${ref.rps} req/s; service/bare = ${(single.rps / ref.rps).toFixed(2)}`, ok: true });
+  rows.push({
+    what: '`/webhook`, 1 alert per request, persisted',
+    budget: '>= 1,500 req/s',
+    value: `${single.rps} req/s (p50 ${single.p50} ms, p99 ${single.p99} ms)`,
+    ok: single.rps >= 1500 && single.non2xx === 0,
+  });
+  rows.push({
+    what: 'reference: bare `node:http` parsing the same body',
+    budget: '-',
+    value: `${ref.rps} req/s; service/bare = ${(single.rps / ref.rps).toFixed(2)}`,
+    ok: true,
+  });
 
   log('/webhook at a fixed 500 req/s');
-  const steady = await track(() => fire({ url: svc.url, path: '/webhook', bodies: one(sequence(20_000_000, 1)), connections: 20, seconds: SECONDS, rate: 500 }));
-  rows.push({ what: '`/webhook` p99 at 500 req/s', budget: '<= 25 ms', value: `p99 ${steady.p99} ms (p50 ${steady.p50} ms, ${steady.rps} req/s)`, ok: steady.p99 <= 25 && steady.non2xx === 0 });
+  const steady = await track(() =>
+    fire({ url: svc.url, path: '/webhook', bodies: one(sequence(20_000_000, 1)), connections: 20, seconds: SECONDS, rate: 500 }),
+  );
+  rows.push({
+    what: '`/webhook` p99 at 500 req/s',
+    budget: '<= 25 ms',
+    value: `p99 ${steady.p99} ms (p50 ${steady.p50} ms, ${steady.rps} req/s)`,
+    ok: steady.p99 <= 25 && steady.non2xx === 0,
+  });
 
   log('/webhook, 100 alerts per request');
   const hundredStart = 30_000_000;
   const beforeBatch = await count(url);
-  const batch = await track(() => fire({ url: svc.url, path: '/webhook', bodies: (() => { const s = sequence(hundredStart, 100); return () => webhookBody(s(), 100); })(), connections: 10, seconds: SECONDS }));
+  const batch = await track(() =>
+    fire({
+      url: svc.url,
+      path: '/webhook',
+      bodies: (() => {
+        const s = sequence(hundredStart, 100);
+        return () => webhookBody(s(), 100);
+      })(),
+      connections: 10,
+      seconds: SECONDS,
+    }),
+  );
   const freshAlerts = batch.rps * 100;
-  rows.push({ what: '`/webhook`, 100 alerts per request, persisted', budget: '>= 12,000 alerts/s', value: `${freshAlerts} alerts/s (${batch.rps} req/s, p99 ${batch.p99} ms)`, ok: freshAlerts >= 12_000 && batch.non2xx === 0 });
+  rows.push({
+    what: '`/webhook`, 100 alerts per request, persisted',
+    budget: '>= 12,000 alerts/s',
+    value: `${freshAlerts} alerts/s (${batch.rps} req/s, p99 ${batch.p99} ms)`,
+    ok: freshAlerts >= 12_000 && batch.non2xx === 0,
+  });
 
   log('duplicate storm: the same 100-alert bodies again');
   const before = await count(url);
@@ -89,10 +122,17 @@ async function serverMode(url: string, rows: Row[]): Promise<void> {
   // off at the deadline, and those are spread over its connections.
   const sent = Math.max(1, Math.floor((before - beforeBatch) / 100) - 20);
   const dupSeq = sequence(0, 1);
-  const dup = await track(() => fire({ url: svc.url, path: '/webhook', bodies: () => webhookBody(hundredStart + (dupSeq() % sent) * 100, 100), connections: 10, seconds: SECONDS }));
+  const dup = await track(() =>
+    fire({ url: svc.url, path: '/webhook', bodies: () => webhookBody(hundredStart + (dupSeq() % sent) * 100, 100), connections: 10, seconds: SECONDS }),
+  );
   const added = (await count(url)) - before;
   const dupAlerts = dup.rps * 100;
-  rows.push({ what: 'duplicate storm (same payloads resent)', budget: '>= 2x fresh, zero new rows', value: `${dupAlerts} alerts/s = ${(dupAlerts / freshAlerts).toFixed(2)}x fresh; ${added} new rows`, ok: dupAlerts >= 2 * freshAlerts && added === 0 });
+  rows.push({
+    what: 'duplicate storm (same payloads resent)',
+    budget: '>= 2x fresh, zero new rows',
+    value: `${dupAlerts} alerts/s = ${(dupAlerts / freshAlerts).toFixed(2)}x fresh; ${added} new rows`,
+    ok: dupAlerts >= 2 * freshAlerts && added === 0,
+  });
 
   log(`seeding ${SEED_ROWS.toLocaleString('en')} events over 29 days`);
   const client = new pg.Client({ connectionString: url });
@@ -112,11 +152,21 @@ async function serverMode(url: string, rows: Row[]): Promise<void> {
   ];
   log('/history with filters over the seeded events');
   const history = await track(() => sampleGets(svc.url, historyPaths, 300));
-  rows.push({ what: `\`/history\` page of 100 with filters over ${SEED_ROWS.toLocaleString('en')} events`, budget: 'p95 <= 20 ms', value: `p95 ${history.p95} ms (p50 ${history.p50} ms, max ${history.max} ms)`, ok: history.p95 <= 20 });
+  rows.push({
+    what: `\`/history\` page of 100 with filters over ${SEED_ROWS.toLocaleString('en')} events`,
+    budget: 'p95 <= 20 ms',
+    value: `p95 ${history.p95} ms (p50 ${history.p50} ms, max ${history.max} ms)`,
+    ok: history.p95 <= 20,
+  });
 
   log('/report over the seeded events');
   const report = await track(() => sampleGets(svc.url, ['/report', '/report?since=30d', '/report?namespace=ns-3'], 30));
-  rows.push({ what: `\`/report\` over ${SEED_ROWS.toLocaleString('en')} events in 30 days`, budget: 'p95 <= 500 ms', value: `p95 ${report.p95} ms (p50 ${report.p50} ms)`, ok: report.p95 <= 500 });
+  rows.push({
+    what: `\`/report\` over ${SEED_ROWS.toLocaleString('en')} events in 30 days`,
+    budget: 'p95 <= 500 ms',
+    value: `p95 ${report.p95} ms (p50 ${report.p50} ms)`,
+    ok: report.p95 <= 500,
+  });
   log('dashboard JSON API over the seeded events');
   for (const [label, paths] of [
     ['`/api/dashboard/overview`', ['/api/dashboard/overview']],
@@ -125,14 +175,24 @@ async function serverMode(url: string, rows: Row[]): Promise<void> {
     ['`/api/dashboard/alerts/recent` (50, with classifications)', ['/api/dashboard/alerts/recent', '/api/dashboard/alerts/recent?status=firing']],
   ] as const) {
     const r = await track(() => sampleGets(svc.url, paths, 30));
-    rows.push({ what: `${label} over ${SEED_ROWS.toLocaleString('en')} events (information)`, budget: '-', value: `p95 ${r.p95} ms (p50 ${r.p50} ms)`, ok: true });
+    rows.push({
+      what: `${label} over ${SEED_ROWS.toLocaleString('en')} events (information)`,
+      budget: '-',
+      value: `p95 ${r.p95} ms (p50 ${r.p50} ms)`,
+      ok: true,
+    });
   }
 
   rows.push({ what: 'RSS under those loads, server mode', budget: '<= 256 MB', value: `${peak} MB peak`, ok: peak <= 256 });
   await svc.stop();
 
   const again = await startService(env);
-  rows.push({ what: 'start to ready, server mode (migrated database)', budget: '<= 1.5 s', value: `${(again.readyMs / 1000).toFixed(2)} s`, ok: again.readyMs <= 1500 });
+  rows.push({
+    what: 'start to ready, server mode (migrated database)',
+    budget: '<= 1.5 s',
+    value: `${(again.readyMs / 1000).toFixed(2)} s`,
+    ok: again.readyMs <= 1500,
+  });
   await again.stop();
 }
 
@@ -142,17 +202,28 @@ async function embeddedMode(rows: Row[]): Promise<void> {
   const first = await startService(env);
   const firstRss = rssMb(first.process.pid!);
   await first.stop();
-  rows.push({ what: 'embedded (PGlite) first start in an empty data dir', budget: '- (README states it)', value: `${(first.readyMs / 1000).toFixed(2)} s, ${firstRss} MB RSS`, ok: true });
+  rows.push({
+    what: 'embedded (PGlite) first start in an empty data dir',
+    budget: '- (README states it)',
+    value: `${(first.readyMs / 1000).toFixed(2)} s, ${firstRss} MB RSS`,
+    ok: true,
+  });
 
   const svc = await startService(env);
   const startRss = rssMb(svc.process.pid!);
-  rows.push({ what: 'start to ready, embedded with an existing data dir', budget: '<= 2 s', value: `${(svc.readyMs / 1000).toFixed(2)} s, ${startRss} MB RSS right after start`, ok: svc.readyMs <= 2000 });
+  rows.push({
+    what: 'start to ready, embedded with an existing data dir',
+    budget: '<= 2 s',
+    value: `${(svc.readyMs / 1000).toFixed(2)} s, ${startRss} MB RSS right after start`,
+    ok: svc.readyMs <= 2000,
+  });
   log('embedded: /webhook, 1 alert per request (2 s warm-up, then measured)');
-  const bodies = (() => { const s = sequence(0, 1); return () => webhookBody(s(), 1); })();
+  const bodies = (() => {
+    const s = sequence(0, 1);
+    return () => webhookBody(s(), 1);
+  })();
   await fire({ url: svc.url, path: '/webhook', bodies, connections: 10, seconds: 2 });
-  const { result, peakMb } = await withPeakRss(svc.process.pid!, () =>
-    fire({ url: svc.url, path: '/webhook', bodies, connections: 10, seconds: SECONDS }),
-  );
+  const { result, peakMb } = await withPeakRss(svc.process.pid!, () => fire({ url: svc.url, path: '/webhook', bodies, connections: 10, seconds: SECONDS }));
   rows.push({ what: 'embedded `/webhook`, 1 alert per request (information)', budget: '-', value: `${result.rps} req/s (p99 ${result.p99} ms)`, ok: true });
   rows.push({ what: 'RSS, embedded mode under that load (after warm-up)', budget: '<= 450 MB', value: `${peakMb} MB peak`, ok: peakMb <= 450 });
   await svc.stop();

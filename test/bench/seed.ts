@@ -18,7 +18,7 @@ export async function buildRollups(url: string): Promise<number> {
     await db.query('TRUNCATE alert_rollup_hours, alert_rollup_six_hours, alert_rollup_days, alert_rollup_weeks, alert_rollup_durations, alert_rollup_state');
     // A running service's job may hold the watermark row meanwhile: then it does the work. An open
     // transaction elsewhere holds the watermark back; after 5 minutes the reads are measured anyway.
-    for (const deadline = performance.now() + 300_000; performance.now() < deadline; ) {
+    for (const deadline = performance.now() + 300_000; performance.now() < deadline;) {
       await runRollup(db);
       const [row] = await db.query<{ done: boolean }>(
         "SELECT coalesce((SELECT watermark >= date_trunc('hour', now() - interval '1 minute', 'UTC') FROM alert_rollup_state), false) AS done",

@@ -80,7 +80,9 @@ describe.runIf(inject('chromiumPath'))('dashboard in a real browser', () => {
     await expect.poll(() => page.getByTestId('live-status').textContent()).toMatch(/live|connected/i);
     const navigations: string[] = [];
     page.on('framenavigated', (f) => navigations.push(f.url()));
-    const res = await svc.post('/webhook', [{ status: 'firing', labels: { alertname: 'ArrivedLive', namespace: 'web', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z' }]);
+    const res = await svc.post('/webhook', [
+      { status: 'firing', labels: { alertname: 'ArrivedLive', namespace: 'web', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z' },
+    ]);
     expect(res.status).toBe(200);
     await expect.poll(() => page.getByTestId('recent-alerts').textContent()).toContain('ArrivedLive');
     expect(navigations).toEqual([]);

@@ -23,10 +23,13 @@ function found(): string | undefined {
 
 function install(): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  process.stderr.write('[browser] no Chromium found: installing Debian\'s chromium package system-wide with apt-get as root (once; set CHROMIUM_PATH to use another browser)\n');
+  process.stderr.write(
+    "[browser] no Chromium found: installing Debian's chromium package system-wide with apt-get as root (once; set CHROMIUM_PATH to use another browser)\n",
+  );
   const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 15 * 60_000 });
   if (r.status !== 0) spawnSync('apt-get', ['update'], { stdio: 'ignore', timeout: 5 * 60_000 });
-  if (r.status !== 0) spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 15 * 60_000 });
+  if (r.status !== 0)
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 15 * 60_000 });
   return found();
 }
 

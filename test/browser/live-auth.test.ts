@@ -41,7 +41,14 @@ describe.runIf(inject('chromiumPath'))('live updates with protected reads in a r
       expect(streams.length).toBeGreaterThan(0);
       expect(streams.every((u) => /[?&]ticket=/.test(u))).toBe(true);
       expect(urls.some((u) => u.includes(TOKEN))).toBe(false);
-      const res = await svc.post('/webhook', [{ status: 'firing', labels: { alertname: 'ArrivedWithTicket', namespace: 'web', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T08:00:00Z' }]);
+      const res = await svc.post('/webhook', [
+        {
+          status: 'firing',
+          labels: { alertname: 'ArrivedWithTicket', namespace: 'web', severity: 'critical' },
+          annotations: {},
+          startsAt: '2026-11-22T08:00:00Z',
+        },
+      ]);
       expect(res.status).toBe(200);
       await expect.poll(() => page.getByTestId('recent-alerts').textContent()).toContain('ArrivedWithTicket');
       expect(errors).toEqual([]);

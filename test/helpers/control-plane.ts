@@ -60,15 +60,26 @@ function launch(name: string, exe: string, args: string[]): Proc {
   const child = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
-    lines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.length > 0),
+    );
     if (lines.length > TAIL_LINES) lines.splice(0, lines.length - TAIL_LINES);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let code: number | string | null | undefined;
   const exited = new Promise<void>((resolve) => {
-    child.once('exit', (c, signal) => { code = c ?? signal; resolve(); });
-    child.once('error', (err) => { code = err.message; resolve(); });
+    child.once('exit', (c, signal) => {
+      code = c ?? signal;
+      resolve();
+    });
+    child.once('error', (err) => {
+      code = err.message;
+      resolve();
+    });
   });
   return { name, child, exited, tail: () => lines.join('\n'), exitCode: () => code };
 }
@@ -101,11 +112,15 @@ async function startEtcd(o: { exe: string; dir: string; procs: Proc[] }): Promis
   const url = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const proc = launch('etcd', o.exe, [
-    '--name=envtest', `--data-dir=${join(o.dir, 'etcd')}`,
-    `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`,
-    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`,
+    '--name=envtest',
+    `--data-dir=${join(o.dir, 'etcd')}`,
+    `--listen-client-urls=${url}`,
+    `--advertise-client-urls=${url}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
     `--initial-cluster=envtest=${peer}`,
-    '--unsafe-no-fsync=true', '--log-level=warn',
+    '--unsafe-no-fsync=true',
+    '--log-level=warn',
   ]);
   o.procs.push(proc);
   await waitUntil(proc, () => get(`${url}/health`, {}));
@@ -115,7 +130,9 @@ async function startEtcd(o: { exe: string; dir: string; procs: Proc[] }): Promis
 function apiserverArgs(o: { dir: string; etcdUrl: string; port: number }): string[] {
   return [
     `--etcd-servers=${o.etcdUrl}`,
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${o.port}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${o.port}`,
     `--cert-dir=${join(o.dir, 'certs')}`,
     '--authorization-mode=RBAC',
     `--token-auth-file=${join(o.dir, 'tokens.csv')}`,
@@ -197,7 +214,9 @@ async function startApiserver(o: { exe: string; dir: string; etcdUrl: string; to
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'ah-kube-'));
   const procs: Proc[] = [];
-  const killAll = (): void => { for (const p of procs) if (p.exitCode() === undefined) p.child.kill('SIGKILL'); };
+  const killAll = (): void => {
+    for (const p of procs) if (p.exitCode() === undefined) p.child.kill('SIGKILL');
+  };
   process.once('exit', killAll);
   const stop = async (): Promise<void> => {
     for (const p of [...procs].reverse()) await terminate(p);

@@ -87,7 +87,8 @@ function formatProblem(body: Json, messages: { content: string }[], options: Fak
 }
 
 function requestProblem(req: IncomingMessage, body: Json, options: FakeLlmOptions): string | undefined {
-  const auth = req.headers.authorization ?? (req.headers['x-litellm-api-key'] ? `Bearer ${String(req.headers['x-litellm-api-key']).replace(/^Bearer /, '')}` : undefined);
+  const auth =
+    req.headers.authorization ?? (req.headers['x-litellm-api-key'] ? `Bearer ${String(req.headers['x-litellm-api-key']).replace(/^Bearer /, '')}` : undefined);
   if (auth !== `Bearer ${options.apiKey}`) return 'auth';
   if (!String(req.headers['content-type']).startsWith('application/json')) return 'content-type must be application/json';
   if (body.model !== options.model && !options.otherModels?.includes(String(body.model))) return `The model ${String(body.model)} does not exist`;
@@ -133,7 +134,11 @@ function answer(res: ServerResponse, reply: FakeReply, model: string): void {
     case 'server_error':
       return error(500, { message: 'The server had an error', type: 'server_error' });
     case 'reject_json_schema':
-      return error(400, { message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", type: 'invalid_request_error', param: 'response_format' });
+      return error(400, {
+        message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+        type: 'invalid_request_error',
+        param: 'response_format',
+      });
     case 'slow':
       setTimeout(() => send(res, 200, completion(model, JSON.stringify(VALID_VERDICT))), reply.ms).unref();
   }
@@ -163,9 +168,11 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       const path = req.url ?? '';
       if (req.method !== 'POST' || !['/v1/chat/completions', '/chat/completions'].includes(path)) return send(res, 404, { error: { message: 'not found' } });
       const problem = body === undefined ? 'body is not JSON' : requestProblem(req, body, options);
-      if (problem === 'auth') return send(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      if (problem === 'auth')
+        return send(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
       if (problem && !(problem.includes('json_schema') && options.noJsonSchema)) violations.push(problem);
-      if (problem) return send(res, 400, { error: { message: problem, type: 'invalid_request_error', param: problem.includes('json') ? 'response_format' : null } });
+      if (problem)
+        return send(res, 400, { error: { message: problem, type: 'invalid_request_error', param: problem.includes('json') ? 'response_format' : null } });
       requests.push({ path, headers: req.headers, body: body! });
       const fallback: FakeReply = options.delayMs ? { kind: 'slow', ms: options.delayMs } : { kind: 'valid' };
       answer(res, queue.shift() ?? fallback, String(body!.model));
@@ -178,9 +185,10 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     requests,
     violations,
     script: (...replies) => void queue.push(...replies),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -273,11 +273,15 @@ function isTextObject(v: unknown, max: number, types = ['plain_text', 'mrkdwn'])
 
 function sectionProblem(block: Json): string | undefined {
   if (block.text === undefined && block.fields === undefined) return 'a section needs text or fields';
-  if (!optional(block.text, (t) => isTextObject(t, SLACK_SECTION_TEXT_MAX))) return `section text must be a text object of 1 to ${SLACK_SECTION_TEXT_MAX} characters`;
+  if (!optional(block.text, (t) => isTextObject(t, SLACK_SECTION_TEXT_MAX)))
+    return `section text must be a text object of 1 to ${SLACK_SECTION_TEXT_MAX} characters`;
   const { fields } = block;
   if (fields === undefined) return undefined;
-  if (!Array.isArray(fields) || fields.length === 0 || fields.length > SLACK_SECTION_FIELDS_MAX) return `section fields must hold 1 to ${SLACK_SECTION_FIELDS_MAX} items`;
-  return fields.every((f) => isTextObject(f, SLACK_FIELD_TEXT_MAX)) ? undefined : `each section field must be a text object of 1 to ${SLACK_FIELD_TEXT_MAX} characters`;
+  if (!Array.isArray(fields) || fields.length === 0 || fields.length > SLACK_SECTION_FIELDS_MAX)
+    return `section fields must hold 1 to ${SLACK_SECTION_FIELDS_MAX} items`;
+  return fields.every((f) => isTextObject(f, SLACK_FIELD_TEXT_MAX))
+    ? undefined
+    : `each section field must be a text object of 1 to ${SLACK_FIELD_TEXT_MAX} characters`;
 }
 
 function blockProblem(block: unknown, at: string): string | undefined {
@@ -313,7 +317,8 @@ function slackContentProblem(body: Json, textRequired: boolean): SlackProblem | 
   const { text: message, blocks, attachments } = body;
   if (textRequired && !nonEmpty(message)) return { error: 'no_text', detail: "'text' is required (it is the notification and fallback text)" };
   if (!optional(message, isString)) return { error: 'invalid_arguments', detail: "'text' must be a string" };
-  if (message === undefined && blocks === undefined && attachments === undefined) return { error: 'no_text', detail: 'one of text, blocks or attachments is required' };
+  if (message === undefined && blocks === undefined && attachments === undefined)
+    return { error: 'no_text', detail: 'one of text, blocks or attachments is required' };
   const blockProblemText = blocksProblem(blocks);
   if (blockProblemText) return { error: 'invalid_blocks', detail: blockProblemText };
   const attachmentProblemText = attachmentsProblem(attachments);
@@ -343,7 +348,9 @@ function slackReject(error: string, detail: string): Verdict {
 
 function slackOk(req: Incoming, fields: Json): Reply {
   // Slack answers a JSON post without a charset with this warning (and still succeeds).
-  const warning = /charset=/i.test(String(req.headers['content-type'])) ? {} : { warning: 'missing_charset', response_metadata: { warnings: ['missing_charset'] } };
+  const warning = /charset=/i.test(String(req.headers['content-type']))
+    ? {}
+    : { warning: 'missing_charset', response_metadata: { warnings: ['missing_charset'] } };
   return json(200, { ok: true, ...fields, ...warning });
 }
 
@@ -427,11 +434,51 @@ const JSONAPI = 'application/vnd.api+json';
 // The `source` enum of Rootly's generated SDK:
 // https://github.com/rootlyhq/rootly-python/blob/main/rootly_sdk/models/new_alert_data_attributes_source.py
 const ROOTLY_SOURCES = [
-  'alertmanager', 'api', 'app_dynamics', 'app_optics', 'asana', 'aws_sns', 'azure', 'bug_snag', 'catchpoint', 'checkly',
-  'chronosphere', 'clickup', 'cloud_watch', 'datadog', 'dynatrace', 'email', 'generic_webhook', 'gitlab', 'google_cloud',
-  'grafana', 'heartbeat', 'honeycomb', 'jira', 'linear', 'live_call_routing', 'manual', 'mobile', 'monte_carlo', 'nagios',
-  'new_relic', 'nobl9', 'opsgenie', 'pagerduty', 'pagertree', 'prtg', 'rollbar', 'rootly', 'sentry', 'service_now', 'slack',
-  'splunk', 'victorops', 'web', 'workflow', 'zendesk',
+  'alertmanager',
+  'api',
+  'app_dynamics',
+  'app_optics',
+  'asana',
+  'aws_sns',
+  'azure',
+  'bug_snag',
+  'catchpoint',
+  'checkly',
+  'chronosphere',
+  'clickup',
+  'cloud_watch',
+  'datadog',
+  'dynatrace',
+  'email',
+  'generic_webhook',
+  'gitlab',
+  'google_cloud',
+  'grafana',
+  'heartbeat',
+  'honeycomb',
+  'jira',
+  'linear',
+  'live_call_routing',
+  'manual',
+  'mobile',
+  'monte_carlo',
+  'nagios',
+  'new_relic',
+  'nobl9',
+  'opsgenie',
+  'pagerduty',
+  'pagertree',
+  'prtg',
+  'rollbar',
+  'rootly',
+  'sentry',
+  'service_now',
+  'slack',
+  'splunk',
+  'victorops',
+  'web',
+  'workflow',
+  'zendesk',
 ];
 const ROOTLY_TITLES: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity' };
 
@@ -443,8 +490,7 @@ interface AttributeRule {
 const nullableString: AttributeRule = { test: (v) => v === null || isString(v), must: 'must be a string or null' };
 const nullableTime: AttributeRule = { test: (v) => v === null || isIso8601(v), must: 'must be an ISO 8601 date-time or null' };
 const stringArray: AttributeRule = { test: (v) => Array.isArray(v) && v.every(isString), must: 'must be an array of strings' };
-const isRootlyLabel = (l: unknown): boolean =>
-  isObject(l) && nonEmpty(l.key) && ['string', 'number', 'boolean'].includes(typeof l.value);
+const isRootlyLabel = (l: unknown): boolean => isObject(l) && nonEmpty(l.key) && ['string', 'number', 'boolean'].includes(typeof l.value);
 
 // Every attribute of NewAlertDataAttributes in the SDK; anything else is most likely a typo that a
 // lenient server would drop without a word.
@@ -460,7 +506,10 @@ const ROOTLY_ATTRIBUTES = new Map<string, AttributeRule>([
   ['external_url', { test: (v) => v === null || (isString(v) && URL.canParse(v)), must: 'must be an absolute URL or null' }],
   ['deduplication_key', nullableString],
   ['alert_urgency_id', nullableString],
-  ['notification_target_type', { test: (v) => ['Group', 'Service', 'EscalationPolicy', 'User'].includes(v as string), must: 'must be Group, Service, EscalationPolicy or User' }],
+  [
+    'notification_target_type',
+    { test: (v) => ['Group', 'Service', 'EscalationPolicy', 'User'].includes(v as string), must: 'must be Group, Service, EscalationPolicy or User' },
+  ],
   ['notification_target_id', nullableString],
   ['service_ids', stringArray],
   ['group_ids', stringArray],
@@ -482,7 +531,12 @@ interface JsonApiProblem {
 }
 
 function rootlyReject(p: JsonApiProblem): Verdict {
-  const error = { status: String(p.status), title: ROOTLY_TITLES[p.status], detail: p.detail, ...(p.pointer !== undefined && { source: { pointer: p.pointer } }) };
+  const error = {
+    status: String(p.status),
+    title: ROOTLY_TITLES[p.status],
+    detail: p.detail,
+    ...(p.pointer !== undefined && { source: { pointer: p.pointer } }),
+  };
   return reject(`${p.status} ${p.pointer ?? ''} ${p.detail}`.replace(/ +/g, ' '), json(p.status, { errors: [error] }, { 'content-type': JSONAPI }));
 }
 
@@ -509,7 +563,8 @@ function attributesProblem(attributes: Json, rules: Map<string, AttributeRule>, 
   if (missing) return { status: 422, pointer: `/data/attributes/${missing}`, detail: `${missing} can't be blank` };
   for (const [key, value] of Object.entries(attributes)) {
     const rule = rules.get(key);
-    if (!rule || !rule.test(value)) return { status: 422, pointer: `/data/attributes/${key}`, detail: `${key} ${rule?.must ?? 'is not a permitted attribute'}` };
+    if (!rule || !rule.test(value))
+      return { status: 422, pointer: `/data/attributes/${key}`, detail: `${key} ${rule?.must ?? 'is not a permitted attribute'}` };
   }
   return undefined;
 }
@@ -535,7 +590,8 @@ function rootlyResolve(state: State, req: Incoming, id: string): Verdict {
   const alert = state.rootly.get(id);
   if (!alert) return rootlyReject({ status: 404, detail: `no alert with id ${id}` });
   // The resolve body is optional; when one is sent it must be a proper JSON:API document.
-  const problem = req.rawBody.trim() === '' ? undefined : rootlyDocumentProblem(req, false) ?? attributesProblem(attributesOf(req) ?? {}, ROOTLY_RESOLVE_ATTRIBUTES, []);
+  const problem =
+    req.rawBody.trim() === '' ? undefined : (rootlyDocumentProblem(req, false) ?? attributesProblem(attributesOf(req) ?? {}, ROOTLY_RESOLVE_ATTRIBUTES, []));
   if (problem) return rootlyReject(problem);
   return {
     success: () => {
@@ -630,7 +686,8 @@ function envelopeProblem(body: unknown): string | undefined {
   if (!Number.isInteger(body.truncatedAlerts) || (body.truncatedAlerts as number) < 0) return 'truncatedAlerts must be an integer >= 0';
   const notMap = ['groupLabels', 'commonLabels', 'commonAnnotations'].find((k) => !isStringMap(body[k]));
   if (notMap) return `${notMap} must be an object of strings`;
-  if (!optional(body.routeLabels, isStringMap) || !optional(body.notification_reason, isString)) return 'routeLabels must be an object of strings and notification_reason a string';
+  if (!optional(body.routeLabels, isStringMap) || !optional(body.notification_reason, isString))
+    return 'routeLabels must be an object of strings and notification_reason a string';
   const { alerts } = body;
   if (!Array.isArray(alerts) || alerts.length === 0) return 'alerts must be a non-empty array';
   return alerts.map((a: unknown, i) => v4AlertProblem(a, `alerts[${i}]`)).find(defined) ?? consistencyProblem(body, alerts as V4Alert[]);
@@ -645,7 +702,8 @@ function webhook(state: State): Route {
       if (bearer !== undefined && req.headers.authorization !== `Bearer ${bearer}`) {
         return reject('Authorization must be Bearer <the configured token>', json(401, { error: 'unauthorized' }));
       }
-      if (req.mediaType !== 'application/json') return reject(`Content-Type must be application/json, not ${req.mediaType || '(none)'}`, json(415, { error: 'unsupported media type' }));
+      if (req.mediaType !== 'application/json')
+        return reject(`Content-Type must be application/json, not ${req.mediaType || '(none)'}`, json(415, { error: 'unsupported media type' }));
       const problem = req.json ? envelopeProblem(req.body) : 'the body is not valid JSON';
       return problem ? reject(problem, json(400, { error: problem })) : { success: () => json(200, {}) };
     },
@@ -664,7 +722,8 @@ function postableAlertProblem(alert: unknown, at: string): string | undefined {
   const { startsAt, endsAt } = alert;
   if (!optional(startsAt, isRfc3339) || !optional(endsAt, isRfc3339)) return `${at}.startsAt and ${at}.endsAt must be RFC 3339 date-times`;
   // Alertmanager treats a zero endsAt as unset; otherwise it rejects an end before the start.
-  if (isString(startsAt) && isString(endsAt) && !isZeroTime(endsAt) && timeOf(endsAt) < timeOf(startsAt)) return `${at}: end time must not be before start time`;
+  if (isString(startsAt) && isString(endsAt) && !isZeroTime(endsAt) && timeOf(endsAt) < timeOf(startsAt))
+    return `${at}: end time must not be before start time`;
   return optional(alert.generatorURL, (u) => isString(u) && (u === '' || URL.canParse(u))) ? undefined : `${at}.generatorURL must be a URI`;
 }
 
@@ -721,7 +780,10 @@ function incoming(req: IncomingMessage, raw: Buffer): Incoming {
     method: req.method ?? 'GET',
     path: new URL(req.url ?? '/', 'http://fake.invalid').pathname,
     headers: req.headers,
-    mediaType: String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase(),
+    mediaType: String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase(),
     rawBody,
     bytes: raw.length,
     ...parsed,
@@ -757,7 +819,11 @@ async function dispatch(core: Core, req: IncomingMessage, res: ServerResponse): 
 }
 
 function timeoutMessage(core: Core, timeoutMs: number): string {
-  const seen = core.requests.slice(-10).map((r) => `${r.vendor} ${r.path}`).join(', ') || 'none';
+  const seen =
+    core.requests
+      .slice(-10)
+      .map((r) => `${r.vendor} ${r.path}`)
+      .join(', ') || 'none';
   const violations = core.violations.join(' | ') || 'none';
   return `fake vendors: the condition did not hold within ${timeoutMs} ms; ${core.requests.length} request(s) (last: ${seen}); violations: ${violations}`;
 }

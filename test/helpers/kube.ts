@@ -18,12 +18,15 @@ export async function applyCrds(rest: KubeRest): Promise<void> {
   const dir = new URL('../../crds/', import.meta.url);
   for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f))) {
     const crd = parse(readFileSync(new URL(file, dir), 'utf8')) as { kind?: string; metadata: { name: string } };
-    if (crd.kind !== 'CustomResourceDefinition') throw new Error(`crds/${file} holds a ${crd.kind ?? 'document without kind'}, which \`kubectl apply -f crds/\` cannot apply`);
+    if (crd.kind !== 'CustomResourceDefinition')
+      throw new Error(`crds/${file} holds a ${crd.kind ?? 'document without kind'}, which \`kubectl apply -f crds/\` cannot apply`);
     const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
     await rest.request('POST', path, { body: crd }).catch(async (err: unknown) => {
       if ((err as { statusCode?: number }).statusCode !== 409) throw err;
       const existing = await rest.request<{ metadata: { resourceVersion: string } }>('GET', `${path}/${crd.metadata.name}`);
-      await rest.request('PUT', `${path}/${crd.metadata.name}`, { body: { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata.resourceVersion } } });
+      await rest.request('PUT', `${path}/${crd.metadata.name}`, {
+        body: { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata.resourceVersion } },
+      });
     });
     for (let i = 0; i < 100; i++) {
       const got = await rest.request<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `${path}/${crd.metadata.name}`);
@@ -58,7 +61,9 @@ export function secret(namespace: string, name: string, data: Record<string, str
 }
 
 /** The Ready condition of a resource, if any. */
-export function readyOf(obj: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }): { status: string; reason: string; message: string } | undefined {
+export function readyOf(obj: {
+  status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+}): { status: string; reason: string; message: string } | undefined {
   return obj.status?.conditions?.find((c) => c.type === 'Ready');
 }
 

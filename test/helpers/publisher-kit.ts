@@ -74,7 +74,14 @@ export const KIT_ALERTS: Record<string, DeliveryAlert> = {
     classification: CLASSIFICATION,
   },
   'resolved-classified': {
-    event: { ...EVENT_BASE, id: 2, status: 'resolved', endsAt: '2026-11-20T09:44:27.000000Z', receivedAt: '2026-11-20T09:44:30.000000Z', updatedAt: '2026-11-20T09:44:30.000000Z' },
+    event: {
+      ...EVENT_BASE,
+      id: 2,
+      status: 'resolved',
+      endsAt: '2026-11-20T09:44:27.000000Z',
+      receivedAt: '2026-11-20T09:44:30.000000Z',
+      updatedAt: '2026-11-20T09:44:30.000000Z',
+    },
     classification: CLASSIFICATION,
   },
   'firing-unclassified': {
@@ -172,10 +179,11 @@ export async function startKitServer(): Promise<KitServer> {
     get lastEcho() {
       return state.lastEcho;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -271,8 +279,17 @@ export function secretsIn(lines: readonly string[], target: Target): string[] {
 }
 
 /** Formats and sends one alert the way the worker does, capturing what the publisher printed. */
-export async function kitSend(c: KitCase, server: KitServer, alert: DeliveryAlert, target = c.target(server.url)): Promise<{ lines: string[]; outcome: PromiseSettledResult<unknown> }> {
-  const ctx: FormatContext = { target, externalRef: alert.event.status === 'resolved' ? c.resolveRef : undefined, dashboardUrl: 'https://alert-history.example.invalid' };
+export async function kitSend(
+  c: KitCase,
+  server: KitServer,
+  alert: DeliveryAlert,
+  target = c.target(server.url),
+): Promise<{ lines: string[]; outcome: PromiseSettledResult<unknown> }> {
+  const ctx: FormatContext = {
+    target,
+    externalRef: alert.event.status === 'resolved' ? c.resolveRef : undefined,
+    dashboardUrl: 'https://alert-history.example.invalid',
+  };
   return printedDuring(() => c.publisher.send(c.publisher.format(alert, ctx), { target, http: createHttpSend(target, { timeoutMs: 2000, userAgent: 'kit' }) }));
 }
 
@@ -327,7 +344,11 @@ export function runPublisherKit(c: KitCase): void {
     it.each(RETRY_TABLE)('maps HTTP $status to $reason (retryable $retryable)', async (row) => {
       server.reply = { status: row.status, body: `error echoing ${SECRET}`, headers: row.retryAfter ? { 'retry-after': row.retryAfter } : {} };
       const err = await failureOf(c, server);
-      expect({ reason: err.reason, retryable: err.retryable, statusCode: err.statusCode }).toEqual({ reason: row.reason, retryable: row.retryable, statusCode: row.status });
+      expect({ reason: err.reason, retryable: err.retryable, statusCode: err.statusCode }).toEqual({
+        reason: row.reason,
+        retryable: row.retryable,
+        statusCode: row.status,
+      });
       if (row.retryAfter) expect(err.retryAfterMs).toBe(Number(row.retryAfter) * 1000);
     });
 
@@ -374,7 +395,11 @@ export function runPublisherKit(c: KitCase): void {
     it.each(Object.keys(KIT_ALERTS))('formats %s as the golden payload', (name) => {
       const alert = KIT_ALERTS[name]!;
       const target = c.target('https://vendor.example.invalid/base');
-      const ctx: FormatContext = { target, externalRef: alert.event.status === 'resolved' ? c.resolveRef : undefined, dashboardUrl: 'https://alert-history.example.invalid' };
+      const ctx: FormatContext = {
+        target,
+        externalRef: alert.event.status === 'resolved' ? c.resolveRef : undefined,
+        dashboardUrl: 'https://alert-history.example.invalid',
+      };
       checkGolden(`${c.publisher.type}-${name}`, c.publisher.format(alert, ctx));
     });
   });

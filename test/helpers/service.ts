@@ -52,7 +52,6 @@ export async function startTestService(db: Db, env: Record<string, string> = {},
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
     });
-  const get = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${service.url}${path}`, { headers });
+  const get = (path: string, headers: Record<string, string> = {}): Promise<Response> => fetch(`${service.url}${path}`, { headers });
   return { ...service, config, logs, post, get };
 }

@@ -14,7 +14,9 @@ const name = `alert-history-test-${randomBytes(4).toString('hex')}`;
 const fixture = readFileSync(new URL('../fixtures/am-v4-firing.json', import.meta.url), 'utf8');
 let base = '';
 /** The chart's default memory limit (values.yaml resources.limits.memory, in Mi). */
-const chartLimit = (parse(readFileSync(new URL('../../charts/alert-history/values.yaml', import.meta.url), 'utf8')) as { resources: { limits: { memory: string } } }).resources.limits.memory;
+const chartLimit = (
+  parse(readFileSync(new URL('../../charts/alert-history/values.yaml', import.meta.url), 'utf8')) as { resources: { limits: { memory: string } } }
+).resources.limits.memory;
 const limitMiB = Number(/^(\d+)Mi$/.exec(chartLimit)?.[1]);
 
 function podman(...args: string[]): string {
@@ -24,7 +26,10 @@ function podman(...args: string[]): string {
 async function waitReady(deadlineMs: number): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < deadlineMs) {
-    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return Date.now() - start;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -37,7 +42,22 @@ describe.skipIf(!image)('container image', () => {
   beforeAll(async () => {
     podman('volume', 'create', name);
     expect(limitMiB, `charts/alert-history/values.yaml resources.limits.memory ${chartLimit}`).toBeGreaterThan(0);
-    podman('run', '-d', '--name', name, '--read-only', '-v', `${name}:/data`, '-p', '127.0.0.1::8080', '--memory', `${limitMiB}m`, '--memory-swap', `${limitMiB}m`, image);
+    podman(
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--read-only',
+      '-v',
+      `${name}:/data`,
+      '-p',
+      '127.0.0.1::8080',
+      '--memory',
+      `${limitMiB}m`,
+      '--memory-swap',
+      `${limitMiB}m`,
+      image,
+    );
     base = `http://${podman('port', name, '8080/tcp')}`;
     readyMs = await waitReady(60_000);
     console.info(`image ${image}: ready ${readyMs} ms after start`);
@@ -50,7 +70,9 @@ describe.skipIf(!image)('container image', () => {
 
   it('declares a non-root user, the data volume, a HEALTHCHECK and OCI labels', () => {
     const config = JSON.parse(podman('image', 'inspect', '--format', '{{json .Config}}', image)) as {
-      User: string; Volumes: Record<string, unknown>; Labels: Record<string, string>;
+      User: string;
+      Volumes: Record<string, unknown>;
+      Labels: Record<string, string>;
     };
     const healthcheck = JSON.parse(podman('image', 'inspect', '--format', '{{json .HealthCheck}}', image)) as { Test: string[] } | null;
     expect(config.User).toBe('10001:10001');
@@ -82,8 +104,18 @@ describe.skipIf(!image)('container image', () => {
     // got pods with this limit OOM-killed; a burst makes every hot path of the store run.
     const body = JSON.parse(fixture) as { alerts: { labels: Record<string, string>; fingerprint?: string }[] };
     for (let round = 0; round < 20; round++) {
-      const alerts = Array.from({ length: 50 }, (_, i) => ({ ...body.alerts[0]!, fingerprint: undefined, labels: { ...body.alerts[0]!.labels, instance: `burst-${round}-${i}` } }));
-      const posts = Array.from({ length: 5 }, (_, i) => fetch(`${base}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, alerts: alerts.slice(i * 10, i * 10 + 10) }) }).then((r) => r.status));
+      const alerts = Array.from({ length: 50 }, (_, i) => ({
+        ...body.alerts[0]!,
+        fingerprint: undefined,
+        labels: { ...body.alerts[0]!.labels, instance: `burst-${round}-${i}` },
+      }));
+      const posts = Array.from({ length: 5 }, (_, i) =>
+        fetch(`${base}/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, alerts: alerts.slice(i * 10, i * 10 + 10) }),
+        }).then((r) => r.status),
+      );
       expect(await Promise.all([...posts, fetch(`${base}/history?limit=100`).then((r) => r.status)])).toEqual([200, 200, 200, 200, 200, 200]);
     }
     const stats = (await (await fetch(`${base}/history?limit=1`)).json()) as { total: number };

@@ -121,7 +121,15 @@ describe.runIf(postgresOnly())('bounded reads on PostgreSQL (own pool, statement
   let svc: TestService;
   beforeAll(async () => {
     const url = postgresOnly()!.url!;
-    const db = openPostgres({ url, poolSize: 4, connectTimeoutMs: 3_000, statementTimeoutMs: 30_000, readPoolSize: 2, readTimeoutMs: READ_TIMEOUT_MS, logger: pino({ level: 'silent' }) });
+    const db = openPostgres({
+      url,
+      poolSize: 4,
+      connectTimeoutMs: 3_000,
+      statementTimeoutMs: 30_000,
+      readPoolSize: 2,
+      readTimeoutMs: READ_TIMEOUT_MS,
+      logger: pino({ level: 'silent' }),
+    });
     await migrate(db);
     await db.query('TRUNCATE alert_events, alerts, settings, classifications, deliveries RESTART IDENTITY');
     svc = await startTestService(db);
@@ -161,10 +169,19 @@ describe('SIGTERM during a heavy embedded read', () => {
     // 5,000 rows: the heavy read alone would run for over a minute, past this test's timeout; the
     // default 5 s read deadline ends it, and the drain of shutdownTimeoutMs lets it go sooner.
     for (let batch = 0; batch < 5; batch++) {
-      const alerts = Array.from({ length: 1_000 }, (_, i) => ({ status: 'firing', labels: { alertname: `Long${batch}-${i}`, longv: 'x'.repeat(1_000) }, startsAt: '2026-11-30T10:00:00Z' }));
-      expect((await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts }) })).status).toBe(200);
+      const alerts = Array.from({ length: 1_000 }, (_, i) => ({
+        status: 'firing',
+        labels: { alertname: `Long${batch}-${i}`, longv: 'x'.repeat(1_000) },
+        startsAt: '2026-11-30T10:00:00Z',
+      }));
+      expect(
+        (await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts }) })).status,
+      ).toBe(200);
     }
-    const heavy = fetch(`${url}${HEAVY}`).then((r) => r.status, () => 'closed');
+    const heavy = fetch(`${url}${HEAVY}`).then(
+      (r) => r.status,
+      () => 'closed',
+    );
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');

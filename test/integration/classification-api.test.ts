@@ -151,7 +151,8 @@ describe('enrichment mode survives a restart without Redis', () => {
   });
 
   it.runIf(inject('postgresUrl'))('on PostgreSQL, with a new connection pool', async () => {
-    const open = () => openPostgres({ url: inject('postgresUrl'), poolSize: 2, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000, logger: pino({ level: 'silent' }) });
+    const open = () =>
+      openPostgres({ url: inject('postgresUrl'), poolSize: 2, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000, logger: pino({ level: 'silent' }) });
     const first = await startTestService(open());
     await first.post('/enrichment/mode', { mode: 'transparent_with_recommendations' });
     await first.stop();

@@ -92,7 +92,11 @@ describe('classifier', () => {
 
   it('caches with the policy TTL when one is given', async () => {
     const ttls: number[] = [];
-    const recording = { kind: 'memory' as const, get: () => Promise.resolve(undefined), set: (_fp: string, _v: unknown, ttl: number) => Promise.resolve(void ttls.push(ttl)) };
+    const recording = {
+      kind: 'memory' as const,
+      get: () => Promise.resolve(undefined),
+      set: (_fp: string, _v: unknown, ttl: number) => Promise.resolve(void ttls.push(ttl)),
+    };
     const classifier = createClassifier(deps({ cache: recording }));
     await classifier.classify(alert());
     await classifier.classify(alert(), { cacheTtlMs: 7_200_000 });

@@ -15,7 +15,13 @@ const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 const BIN = new URL('../../bin/alert-history', import.meta.url).pathname;
 
 function run(args: string[], env: Record<string, string> = {}, as: { uid?: number } = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', cwd: tmpdir(), timeout: 60_000, ...(as.uid === undefined ? {} : { uid: as.uid, gid: as.uid }) });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    cwd: tmpdir(),
+    timeout: 60_000,
+    ...(as.uid === undefined ? {} : { uid: as.uid, gid: as.uid }),
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -84,13 +90,17 @@ describe('alert-history CLI', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ah-cli-')), 'file.txt');
     writeFileSync(file, 'not a directory');
     const line = failedStart({ DATA_DIR: join(file, 'data') });
-    expect(line).toBe(`alert-history: cannot open the embedded database in ${file}/data: a part of the path is a file, not a directory (ENOTDIR); set DATA_DIR (database.dataDir) to a directory, or set DATABASE_URL`);
+    expect(line).toBe(
+      `alert-history: cannot open the embedded database in ${file}/data: a part of the path is a file, not a directory (ENOTDIR); set DATA_DIR (database.dataDir) to a directory, or set DATABASE_URL`,
+    );
   });
 
   it('serve: a data directory the process cannot write exits 1 with one line naming it, the uid and the fix', () => {
     const { dir, as, uid } = unwritableDir();
     const line = failedStart({ DATA_DIR: dir }, as);
-    expect(line).toBe(`alert-history: cannot open the embedded database in ${dir}: permission denied (EACCES); make the directory writable by uid ${uid} or set DATABASE_URL`);
+    expect(line).toBe(
+      `alert-history: cannot open the embedded database in ${dir}: permission denied (EACCES); make the directory writable by uid ${uid} or set DATABASE_URL`,
+    );
   });
 
   it('serve: a port in use exits 1 with one line naming the port and the setting', async () => {
@@ -99,7 +109,9 @@ describe('alert-history CLI', () => {
     const { port } = holder.address() as { port: number };
     try {
       const line = failedStart({ SERVER_PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'ah-cli-')) });
-      expect(line).toBe(`alert-history: cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE); stop the process using it or set server.port (env SERVER_PORT) to a free port`);
+      expect(line).toBe(
+        `alert-history: cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE); stop the process using it or set server.port (env SERVER_PORT) to a free port`,
+      );
     } finally {
       await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
@@ -110,7 +122,9 @@ describe('alert-history CLI', () => {
     url.pathname = '/alert_history_no_such_db';
     const r = run(['migrate'], { DATABASE_URL: url.toString() });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^alert-history: cannot open database "alert_history_no_such_db" on PostgreSQL at .*\(3D000\); create it/) as unknown]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^alert-history: cannot open database "alert_history_no_such_db" on PostgreSQL at .*\(3D000\); create it/) as unknown,
+    ]);
   });
 
   it('serves on the embedded store and exits 0 on SIGTERM', async () => {
@@ -122,7 +136,11 @@ describe('alert-history CLI', () => {
     });
     const ready = await waitForLog(child, 'alert-history ready');
     expect(ready.driver).toBe('pglite');
-    const res = await fetch(`http://127.0.0.1:${port}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fixture('am-v4-firing.json') });
+    const res = await fetch(`http://127.0.0.1:${port}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: fixture('am-v4-firing.json'),
+    });
     expect(res.status).toBe(200);
     const history = (await (await fetch(`http://127.0.0.1:${port}/history`)).json()) as { total: number };
     expect(history.total).toBe(2);
@@ -167,7 +185,10 @@ describe('alert-history CLI', () => {
     };
     const version = bin(['version', '--verbose']);
     expect(version.status, version.stderr).toBe(0);
-    const [, nodeVersion, nodePath] = version.stdout.trim().split(' node ')[1]!.match(/^(\S+) (\S+)$/)!;
+    const [, nodeVersion, nodePath] = version.stdout
+      .trim()
+      .split(' node ')[1]!
+      .match(/^(\S+) (\S+)$/)!;
     const [major, minor] = nodeVersion!.split('.').map(Number) as [number, number];
     expect(major > 22 || (major === 22 && minor >= 19), `bin/alert-history ran Node ${nodeVersion} (${nodePath})`).toBe(true);
     const checked = bin(['check-config']);

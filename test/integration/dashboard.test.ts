@@ -29,7 +29,15 @@ describe.each(backends())('dashboard API on $name', (backend) => {
 
   it('counts alerts and charts the last day', async () => {
     const overview = DashboardOverviewResponse.parse(await (await svc.get('/api/dashboard/overview')).json());
-    expect(overview).toMatchObject({ total_alerts: 2, active_alerts: 2, resolved_alerts: 0, alerts_last_24h: 2, classified_alerts: 2, publishing_mode: 'metrics_only', system_healthy: true });
+    expect(overview).toMatchObject({
+      total_alerts: 2,
+      active_alerts: 2,
+      resolved_alerts: 0,
+      alerts_last_24h: 2,
+      classified_alerts: 2,
+      publishing_mode: 'metrics_only',
+      system_healthy: true,
+    });
     const charts = DashboardChartsResponse.parse(await (await svc.get('/api/dashboard/charts?hours=24')).json());
     expect(charts.alert_timeline.length).toBeGreaterThanOrEqual(24);
     expect(charts.alert_timeline.reduce((n, b) => n + b.firing_alerts, 0)).toBe(2);
@@ -70,7 +78,11 @@ describe.each(backends())('dashboard API on $name', (backend) => {
   });
 
   it('rejects bad parameters naming the field', async () => {
-    for (const [path, field] of [['/api/dashboard/charts?hours=500', 'hours'], ['/api/dashboard/alerts/recent?min_confidence=2', 'min_confidence'], ['/api/dashboard/alerts/recent?severity=loud', 'severity']] as const) {
+    for (const [path, field] of [
+      ['/api/dashboard/charts?hours=500', 'hours'],
+      ['/api/dashboard/alerts/recent?min_confidence=2', 'min_confidence'],
+      ['/api/dashboard/alerts/recent?severity=loud', 'severity'],
+    ] as const) {
       const res = await svc.get(path);
       expect(res.status, path).toBe(400);
       expect(ErrorEnvelope.parse(await res.json()).details.fields?.[0]?.path).toBe(field);
@@ -123,7 +135,10 @@ describe('live event stream', () => {
       const onB = await openSse(`${b.url}/api/v2/events/stream`);
       await a.post('/webhook', fixture('am-v4-firing.json'));
       const frames = await onB.waitFor((f) => f.filter((x) => x.event === 'alert_created').length === 2);
-      expect(frames.filter((x) => x.event === 'alert_created').map((x) => (JSON.parse(x.data!) as { alertname: string }).alertname)).toEqual(['KubePodCrashLooping', 'KubePodCrashLooping']);
+      expect(frames.filter((x) => x.event === 'alert_created').map((x) => (JSON.parse(x.data!) as { alertname: string }).alertname)).toEqual([
+        'KubePodCrashLooping',
+        'KubePodCrashLooping',
+      ]);
       onB.close();
     } finally {
       await a.stop();

@@ -137,11 +137,23 @@ describe('PagerDuty Events API v2', () => {
 });
 
 describe('Slack incoming webhook', () => {
-  const section = { type: 'section', text: { type: 'mrkdwn', text: '*KubePodCrashLooping* in `payments`' }, fields: [{ type: 'mrkdwn', text: '*Severity*\ncritical' }] };
+  const section = {
+    type: 'section',
+    text: { type: 'mrkdwn', text: '*KubePodCrashLooping* in `payments`' },
+    fields: [{ type: 'mrkdwn', text: '*Severity*\ncritical' }],
+  };
   const message = {
     text: '[critical] KubePodCrashLooping payments/api',
-    blocks: [{ type: 'header', text: { type: 'plain_text', text: 'KubePodCrashLooping' } }, section, { type: 'divider' }, { type: 'context', elements: [{ type: 'mrkdwn', text: 'alert-history' }] }],
-    attachments: [{ color: '#E01E5A', blocks: [section] }, { color: 'good', text: 'resolved' }],
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'KubePodCrashLooping' } },
+      section,
+      { type: 'divider' },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'alert-history' }] },
+    ],
+    attachments: [
+      { color: '#E01E5A', blocks: [section] },
+      { color: 'good', text: 'resolved' },
+    ],
   };
   const hook = '/services/T000/B000/XXXX';
 
@@ -184,7 +196,11 @@ interface SlackReply {
 }
 
 describe('Slack Web API', () => {
-  const root = { channel: CHANNEL, text: '[critical] KubePodCrashLooping payments/api', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'firing' } }] };
+  const root = {
+    channel: CHANNEL,
+    text: '[critical] KubePodCrashLooping payments/api',
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'firing' } }],
+  };
 
   async function slack(method: string, body: unknown, headers: Record<string, string> = SLACK_HEADERS): Promise<SlackReply> {
     const res = await post(`/api/${method}`, body, headers);
@@ -233,15 +249,39 @@ describe('Slack Web API', () => {
 
   it.each<{ name: string; method: string; body: unknown; headers: Record<string, string>; error: string }>([
     { name: 'no Authorization header', method: 'chat.postMessage', body: root, headers: JSON_TYPE, error: 'not_authed' },
-    { name: 'another bot token', method: 'chat.postMessage', body: root, headers: { ...SLACK_HEADERS, authorization: 'Bearer xoxb-other' }, error: 'invalid_auth' },
+    {
+      name: 'another bot token',
+      method: 'chat.postMessage',
+      body: root,
+      headers: { ...SLACK_HEADERS, authorization: 'Bearer xoxb-other' },
+      error: 'invalid_auth',
+    },
     { name: 'a user token', method: 'chat.postMessage', body: root, headers: { ...SLACK_HEADERS, authorization: 'Bearer xoxp-1-2-3' }, error: 'invalid_auth' },
-    { name: 'a form body', method: 'chat.postMessage', body: 'channel=C0123456789&text=hi', headers: { ...SLACK_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, error: 'invalid_post_type' },
+    {
+      name: 'a form body',
+      method: 'chat.postMessage',
+      body: 'channel=C0123456789&text=hi',
+      headers: { ...SLACK_HEADERS, 'content-type': 'application/x-www-form-urlencoded' },
+      error: 'invalid_post_type',
+    },
     { name: 'broken JSON', method: 'chat.postMessage', body: '{"channel":', headers: SLACK_HEADERS, error: 'invalid_json' },
     { name: 'a JSON array', method: 'chat.postMessage', body: [root], headers: SLACK_HEADERS, error: 'json_not_object' },
     { name: 'no channel', method: 'chat.postMessage', body: { text: 'x' }, headers: SLACK_HEADERS, error: 'channel_not_found' },
     { name: 'no text', method: 'chat.postMessage', body: { channel: CHANNEL, blocks: root.blocks }, headers: SLACK_HEADERS, error: 'no_text' },
-    { name: '51 blocks', method: 'chat.postMessage', body: { ...root, blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) }, headers: SLACK_HEADERS, error: 'invalid_blocks' },
-    { name: 'a bad colour', method: 'chat.postMessage', body: { ...root, attachments: [{ color: 'E01E5A' }] }, headers: SLACK_HEADERS, error: 'invalid_attachments' },
+    {
+      name: '51 blocks',
+      method: 'chat.postMessage',
+      body: { ...root, blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) },
+      headers: SLACK_HEADERS,
+      error: 'invalid_blocks',
+    },
+    {
+      name: 'a bad colour',
+      method: 'chat.postMessage',
+      body: { ...root, attachments: [{ color: 'E01E5A' }] },
+      headers: SLACK_HEADERS,
+      error: 'invalid_attachments',
+    },
     { name: 'an update without ts', method: 'chat.update', body: { channel: CHANNEL, text: 'x' }, headers: SLACK_HEADERS, error: 'message_not_found' },
   ])('answers HTTP 200 ok:false $error for $name', async ({ method, body, headers, error }) => {
     await slackRejected(method, body, error, headers);
@@ -263,7 +303,11 @@ describe('Rootly alerts API', () => {
     external_id: FINGERPRINT,
     external_url: `https://alert-history.example.invalid/alerts/${FINGERPRINT}`,
     deduplication_key: `${FINGERPRINT}:2026-11-20T09:14:27.123456Z`,
-    labels: [{ key: 'alertname', value: 'KubePodCrashLooping' }, { key: 'restarts', value: 6 }, { key: 'paging', value: true }],
+    labels: [
+      { key: 'alertname', value: 'KubePodCrashLooping' },
+      { key: 'restarts', value: 6 },
+      { key: 'paging', value: true },
+    ],
     noise: 'not_noise',
     data: { classification: { severity: 'critical', confidence: 0.93 } },
   };
@@ -327,7 +371,12 @@ describe('generic webhook (Alertmanager v4 body)', () => {
   function classified(): Record<string, unknown> {
     const body = fixtureJson('am-v4-firing.json');
     for (const alert of body.alerts as { annotations: Record<string, string> }[]) {
-      Object.assign(alert.annotations, { llm_severity: 'critical', llm_confidence: '0.87', llm_reasoning: 'The pod restarts in a loop.', llm_recommendations: 'Roll back; Page the owning team' });
+      Object.assign(alert.annotations, {
+        llm_severity: 'critical',
+        llm_confidence: '0.87',
+        llm_reasoning: 'The pod restarts in a loop.',
+        llm_recommendations: 'Roll back; Page the owning team',
+      });
     }
     return body;
   }
@@ -476,6 +525,8 @@ describe('routing, scripts, hold and waitFor', () => {
 
   it('waitFor rejects with the requests and violations seen when the timeout passes', async () => {
     await post('/hook', 'malformed', HOOK_HEADERS);
-    await expect(fake.waitFor((requests) => requests.length > 0, 50)).rejects.toThrow(/did not hold within 50 ms; 0 request\(s\).*violations: webhook: the body is not valid JSON/);
+    await expect(fake.waitFor((requests) => requests.length > 0, 50)).rejects.toThrow(
+      /did not hold within 50 ms; 0 request\(s\).*violations: webhook: the body is not valid JSON/,
+    );
   });
 });

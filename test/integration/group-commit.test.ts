@@ -107,7 +107,8 @@ describe.each(backends())('group commit on $name', (backend) => {
     }
     const metrics = await (await svc.get('/metrics')).text();
     expect(metrics).toMatch(/^alert_history_ingest_group_requests_bucket\{le="4",result="ok"\} (\d+)$/m);
-    const le = (bound: string): number => Number(new RegExp(`^alert_history_ingest_group_requests_bucket\\{le="${bound}",result="ok"\\} (\\d+)$`, 'm').exec(metrics)![1]);
+    const le = (bound: string): number =>
+      Number(new RegExp(`^alert_history_ingest_group_requests_bucket\\{le="${bound}",result="ok"\\} (\\d+)$`, 'm').exec(metrics)![1]);
     expect(le('8') - le('4')).toBe(1);
   });
 
@@ -133,7 +134,9 @@ describe.each(backends())('group commit on $name', (backend) => {
       expect(responses.map((r) => r.status)).toEqual([200, 500, 200, 200]);
       const ok = await Promise.all([0, 2, 3].map(async (i) => WebhookResponse.parse(await responses[i]!.json())));
       expect(ok.map((r) => r.saved)).toEqual([1, 2, 1]);
-      const rows = await svc.db.query<{ alertname: string }>("SELECT alertname FROM alert_events WHERE alertname IN ('GcOk1', 'GcOk2a', 'GcOk2b', 'GcOk3', 'GcFine', 'GcPoison') ORDER BY alertname");
+      const rows = await svc.db.query<{ alertname: string }>(
+        "SELECT alertname FROM alert_events WHERE alertname IN ('GcOk1', 'GcOk2a', 'GcOk2b', 'GcOk3', 'GcFine', 'GcPoison') ORDER BY alertname",
+      );
       expect(rows.map((r) => r.alertname)).toEqual(['GcOk1', 'GcOk2a', 'GcOk2b', 'GcOk3']);
       const metrics = await (await svc.get('/metrics')).text();
       expect(metrics).toMatch(/^alert_history_ingest_group_requests_count\{result="failed"\} 1$/m);

@@ -62,7 +62,17 @@ describe.each(backends())('history API on $name', (backend) => {
       extra: { instance: `db-${i}`, team: i < 4 ? 'storage' : 'platform' },
     }));
     await svc.post('/webhook', envelope(...steady));
-    await svc.post('/webhook', envelope({ name: 'DiskFull', ns: 'prod', status: 'resolved', start: '2026-11-22T07:01:00Z', end: '2026-11-22T07:31:00Z', extra: { instance: 'db-1', team: 'storage' } }));
+    await svc.post(
+      '/webhook',
+      envelope({
+        name: 'DiskFull',
+        ns: 'prod',
+        status: 'resolved',
+        start: '2026-11-22T07:01:00Z',
+        end: '2026-11-22T07:31:00Z',
+        extra: { instance: 'db-1', team: 'storage' },
+      }),
+    );
   });
   afterAll(async () => {
     await svc?.stop();
@@ -220,11 +230,14 @@ describe.each(backends())('flaps with late arrivals on $name', (backend) => {
   });
 
   it('counts flaps inside one batch', async () => {
-    await svc.post('/webhook', envelope(
-      { name: 'Batch', ns: 'dev', status: 'firing', start: '2026-11-22T05:00:00Z' },
-      { name: 'Batch', ns: 'dev', status: 'resolved', start: '2026-11-22T05:00:00Z', end: '2026-11-22T05:05:00Z' },
-      { name: 'Batch', ns: 'dev', status: 'firing', start: '2026-11-22T05:10:00Z' },
-    ));
+    await svc.post(
+      '/webhook',
+      envelope(
+        { name: 'Batch', ns: 'dev', status: 'firing', start: '2026-11-22T05:00:00Z' },
+        { name: 'Batch', ns: 'dev', status: 'resolved', start: '2026-11-22T05:00:00Z', end: '2026-11-22T05:05:00Z' },
+        { name: 'Batch', ns: 'dev', status: 'firing', start: '2026-11-22T05:10:00Z' },
+      ),
+    );
     const report = await body(await svc.get('/report?alertname=Batch&min_flap=1'), ReportResponse);
     expect(report.flapping_alerts).toEqual([{ alertname: 'Batch', namespace: 'dev', flaps: 2 }]);
     const detail = await body(await svc.get('/history?alertname=Batch'), HistoryResponse);

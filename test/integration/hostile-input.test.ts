@@ -144,7 +144,10 @@ describe.each(backends())('hostile input on $name', (backend) => {
 
     it('the UTC edges themselves are stored', async () => {
       const res = await svc.post('/webhook', {
-        alerts: [alert({ alertname: 'EdgeLow' }, { startsAt: '0001-01-01T01:00:00+01:00' }), alert({ alertname: 'EdgeHigh' }, { startsAt: '9999-12-31T23:59:59.999999Z' })],
+        alerts: [
+          alert({ alertname: 'EdgeLow' }, { startsAt: '0001-01-01T01:00:00+01:00' }),
+          alert({ alertname: 'EdgeHigh' }, { startsAt: '9999-12-31T23:59:59.999999Z' }),
+        ],
       });
       expect(res.status).toBe(200);
       const [row] = await svc.db.query<{ n: number }>("SELECT count(*) AS n FROM alert_events WHERE alertname IN ('EdgeLow', 'EdgeHigh')");

@@ -63,7 +63,11 @@ function metric(text: string, name: string): number {
 describe('live stream with subscribers that never read', () => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService(await backends().at(-1)!.fresh(), { LIVE_MAX_BUFFERED_BYTES: String(BUDGET), WEBHOOK_MAX_BODY_BYTES: String(8 * 1024 * 1024), LOG_REQUESTS: 'errors' });
+    svc = await startTestService(await backends().at(-1)!.fresh(), {
+      LIVE_MAX_BUFFERED_BYTES: String(BUDGET),
+      WEBHOOK_MAX_BODY_BYTES: String(8 * 1024 * 1024),
+      LOG_REQUESTS: 'errors',
+    });
   });
   afterAll(async () => {
     await svc?.stop();
@@ -80,7 +84,9 @@ describe('live stream with subscribers that never read', () => {
     }
     // The reader gets every event, the last one included.
     const frames = await reader.waitFor((f) => f.filter((x) => x.event === 'alert_created').length === rounds * 500, 30_000);
-    const instances = new Set(frames.filter((x) => x.event === 'alert_created').map((x) => (JSON.parse(x.data!) as { labels: { instance: string } }).labels.instance));
+    const instances = new Set(
+      frames.filter((x) => x.event === 'alert_created').map((x) => (JSON.parse(x.data!) as { labels: { instance: string } }).labels.instance),
+    );
     expect(instances.size).toBe(rounds * 500);
     expect(instances.has(`r${rounds - 1}-host-499`)).toBe(true);
 
@@ -131,7 +137,16 @@ describe('live stream subscriber cap', () => {
       expect(envelope.error).toContain('2 open streams');
       open[0]!.close();
       // A closed stream frees its place (the server sees the close asynchronously).
-      await expect.poll(async () => (await fetch(`${svc.url}${STREAM}`).then((r) => { void r.body?.cancel(); return r.status; })), { timeout: 10_000 }).toBe(200);
+      await expect
+        .poll(
+          async () =>
+            await fetch(`${svc.url}${STREAM}`).then((r) => {
+              void r.body?.cancel();
+              return r.status;
+            }),
+          { timeout: 10_000 },
+        )
+        .toBe(200);
     } finally {
       await svc.stop();
       open.forEach((s) => s.close());

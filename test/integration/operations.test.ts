@@ -101,7 +101,9 @@ describe('OpenAPI document', () => {
     await svc.stop();
     expect(doc.openapi).toBe('3.1.0');
     const served = routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort();
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`))
+      .sort();
     expect(documented).toEqual(served);
   });
 });
@@ -113,10 +115,13 @@ describe.each(backends())('graceful shutdown and retention on $name', (backend) 
     const { port } = new URL(svc.url);
     let stopped: Promise<void> = Promise.resolve();
     const response = new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/webhook', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/webhook', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write(body.subarray(0, 100), () => {
         stopped = svc.stop();
@@ -135,9 +140,7 @@ describe.each(backends())('graceful shutdown and retention on $name', (backend) 
       `INSERT INTO alert_events (fingerprint, status, starts_at, labels, annotations, received_at)
        SELECT 'old' || g, 'firing', now() - interval '40 days', '{}', '{}', now() - interval '40 days' FROM generate_series(1, 25) g`,
     );
-    await db.query(
-      `INSERT INTO alert_events (fingerprint, status, starts_at, labels, annotations) VALUES ('fresh', 'firing', now(), '{}', '{}')`,
-    );
+    await db.query(`INSERT INTO alert_events (fingerprint, status, starts_at, labels, annotations) VALUES ('fresh', 'firing', now(), '{}', '{}')`);
     await db.query(
       `INSERT INTO alerts (fingerprint, status, labels, annotations, starts_at, last_change) VALUES
          ('old-resolved', 'resolved', '{}', '{}', now() - interval '40 days', now() - interval '40 days'),

@@ -79,8 +79,16 @@ describe.runIf(backend)('PostgreSQL outage', () => {
     }
     expect((await svc.get('/readyz')).status).toBe(200);
 
-    const direct = openPostgres({ url: inject('postgresUrl'), poolSize: 1, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000, logger: pino({ level: 'silent' }) });
-    const rows = await direct.query<{ seq: string }>("SELECT labels->>'seq' AS seq FROM alert_events WHERE alertname = 'OutageProbe' ORDER BY (labels->>'seq')::int");
+    const direct = openPostgres({
+      url: inject('postgresUrl'),
+      poolSize: 1,
+      connectTimeoutMs: 2_000,
+      statementTimeoutMs: 5_000,
+      logger: pino({ level: 'silent' }),
+    });
+    const rows = await direct.query<{ seq: string }>(
+      "SELECT labels->>'seq' AS seq FROM alert_events WHERE alertname = 'OutageProbe' ORDER BY (labels->>'seq')::int",
+    );
     await direct.close();
     expect(rows.map((r) => Number(r.seq))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });

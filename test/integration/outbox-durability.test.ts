@@ -61,7 +61,13 @@ describe.runIf(backend)('outbox durability on postgres', () => {
 
   it('two instances on one database never both send a row', async () => {
     const first = await backend!.fresh();
-    const second: Db = openPostgres({ url: backend!.url!, poolSize: 5, connectTimeoutMs: 3_000, statementTimeoutMs: 30_000, logger: pino({ level: 'silent' }) });
+    const second: Db = openPostgres({
+      url: backend!.url!,
+      poolSize: 5,
+      connectTimeoutMs: 3_000,
+      statementTimeoutMs: 30_000,
+      logger: pino({ level: 'silent' }),
+    });
     const a: TestService = await startTestService(first, { PROXY_RESPONSE_WAIT_MS: '0' }, { configYaml: targetsYaml(fake.url) });
     const b: TestService = await startTestService(second, { PROXY_RESPONSE_WAIT_MS: '0' }, { configYaml: targetsYaml(fake.url) });
     try {
@@ -75,7 +81,8 @@ describe.runIf(backend)('outbox durability on postgres', () => {
         b.post('/webhook/proxy', alerts('OnlyB', 10)),
       ]);
       const seen = (await fake.waitFor((r) => of(r.slice(start), 'webhook').length >= 30 && of(r.slice(start), 'pagerduty').length >= 30)).slice(start);
-      const succeeded = async (): Promise<number> => (await first.query<{ n: number }>("SELECT count(*)::int AS n FROM deliveries WHERE state = 'succeeded'"))[0]!.n;
+      const succeeded = async (): Promise<number> =>
+        (await first.query<{ n: number }>("SELECT count(*)::int AS n FROM deliveries WHERE state = 'succeeded'"))[0]!.n;
       await expect.poll(succeeded, { timeout: 15_000 }).toBe(60);
       expect(duplicates(hookFingerprints(seen))).toEqual([]);
       expect(duplicates(of(seen, 'pagerduty').map((r) => String(bodyOf(r).dedup_key)))).toEqual([]);
@@ -93,9 +100,20 @@ describe.runIf(backend)('outbox durability on postgres', () => {
     const start = fake.requests.length;
     fake.script('webhook', ...Array.from({ length: 5 }, () => ({ hold: true as const })));
     const port = await freePort();
-    const env = { PATH: process.env.PATH ?? '', SERVER_PORT: String(port), SERVER_HOST: '127.0.0.1', DATABASE_URL: backend!.url!, CONFIG_FILE: join(dir, 'config.yaml'), PROXY_RESPONSE_WAIT_MS: '0' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      SERVER_PORT: String(port),
+      SERVER_HOST: '127.0.0.1',
+      DATABASE_URL: backend!.url!,
+      CONFIG_FILE: join(dir, 'config.yaml'),
+      PROXY_RESPONSE_WAIT_MS: '0',
+    };
     const doomed = await serve(env);
-    const res = await fetch(`http://127.0.0.1:${port}/webhook/proxy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts('Kill', 5)) });
+    const res = await fetch(`http://127.0.0.1:${port}/webhook/proxy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts('Kill', 5)),
+    });
     expect(res.status).toBe(200);
     await fake.waitFor((r) => of(r.slice(start), 'webhook').length >= 5);
     const succeeded = async (): Promise<number> => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM deliveries WHERE state = 'succeeded'"))[0]!.n;

@@ -23,7 +23,10 @@ describe.each(backends())('patterns in SQL on $name', (backend) => {
 
   it.each(cases.matching)('$pattern agrees with the in-process matcher', async (c) => {
     const values = [...c.yes, ...c.no];
-    const rows = await db.query<{ m: boolean }>('SELECT v ~ $1 AS m FROM unnest($2::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [postgresPattern(c.pattern), values]);
+    const rows = await db.query<{ m: boolean }>('SELECT v ~ $1 AS m FROM unnest($2::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [
+      postgresPattern(c.pattern),
+      values,
+    ]);
     expect(rows.map((r) => r.m)).toEqual([...c.yes.map(() => true), ...c.no.map(() => false)]);
   });
 
@@ -91,7 +94,12 @@ const { pattern: patternArb } = fc.letrec<{ pattern: string; piece: string; atom
     fc.tuple(fc.constantFrom('(', '(?:', '(?i:', '(?s:', '(?i)(?:', '(?P<g>'), tie('pattern')).map(([open, body]) => `${open}${body})`),
   ),
   piece: fc.tuple(tie('atom'), fc.constantFrom('', '', '*', '+', '?', '{2}', '{1,3}', '{0,2}', '*?', '+?')).map(([a, q]) => a + q),
-  pattern: fc.array(fc.array(tie('piece'), { minLength: 1, maxLength: 3 }).map((p) => p.join('')), { minLength: 1, maxLength: 3 }).map((alts) => alts.join('|')),
+  pattern: fc
+    .array(
+      fc.array(tie('piece'), { minLength: 1, maxLength: 3 }).map((p) => p.join('')),
+      { minLength: 1, maxLength: 3 },
+    )
+    .map((alts) => alts.join('|')),
 }));
 const valueArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 6 }).map((cs) => cs.join(''));
 
@@ -108,7 +116,10 @@ describe.each(backends())('generated patterns on $name', (backend) => {
     await fc.assert(
       fc.asyncProperty(patternArb, fc.array(valueArb, { minLength: 1, maxLength: 8 }), async (pattern, values) => {
         fc.pre(patternProblem(pattern) === undefined && sqlPatternProblem(pattern) === undefined);
-        const rows = await db.query<{ m: boolean }>('SELECT v ~ $1 AS m FROM unnest($2::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [postgresPattern(pattern), values]);
+        const rows = await db.query<{ m: boolean }>('SELECT v ~ $1 AS m FROM unnest($2::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n', [
+          postgresPattern(pattern),
+          values,
+        ]);
         expect(rows.map((r) => r.m)).toEqual(values.map((v) => matchesPattern(pattern, v)));
       }),
       { numRuns: 300 },

@@ -62,7 +62,10 @@ async function startHook(): Promise<{ url: string; server: Server }> {
 }
 
 /** Rows in the tables a webhook writes: all of them, and those of alerts with the given names. */
-async function rows(db: Db, names: readonly string[] = []): Promise<{ events: number; alerts: number; deliveries: number; named: { events: number; alerts: number; deliveries: number } }> {
+async function rows(
+  db: Db,
+  names: readonly string[] = [],
+): Promise<{ events: number; alerts: number; deliveries: number; named: { events: number; alerts: number; deliveries: number } }> {
   const [r] = await db.query<{ events: number; alerts: number; deliveries: number; ne: number; na: number; nd: number }>(
     `SELECT (SELECT count(*) FROM alert_events)::int AS events,
             (SELECT count(*) FROM alerts)::int AS alerts,
@@ -157,7 +160,11 @@ describe.each(backends())('POST /webhook/proxy on $name', (backend) => {
     llm = await startFakeLlm({ apiKey: KEY, model: MODEL, otherModels: ['gpt-4o'] });
     hook = await startHook();
     db = await backend.fresh();
-    svc = await startTestService(db, { LLM_API_URL: llm.url, LLM_API_KEY: KEY, LLM_MODEL: MODEL, WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES) }, { configYaml: configYaml(hook.url) });
+    svc = await startTestService(
+      db,
+      { LLM_API_URL: llm.url, LLM_API_KEY: KEY, LLM_MODEL: MODEL, WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES) },
+      { configYaml: configYaml(hook.url) },
+    );
   });
   afterAll(async () => {
     await svc?.stop();
@@ -265,7 +272,11 @@ describe('POST /webhook/proxy without the webhook credential', () => {
     const llm = await startFakeLlm({ apiKey: KEY, model: MODEL });
     const hook = await startHook();
     const db = await backends().at(-1)!.fresh();
-    const svc = await startTestService(db, { LLM_API_URL: llm.url, LLM_API_KEY: KEY, LLM_MODEL: MODEL, WEBHOOK_BEARER_TOKEN: token }, { configYaml: configYaml(hook.url) });
+    const svc = await startTestService(
+      db,
+      { LLM_API_URL: llm.url, LLM_API_KEY: KEY, LLM_MODEL: MODEL, WEBHOOK_BEARER_TOKEN: token },
+      { configYaml: configYaml(hook.url) },
+    );
     try {
       const [missing, wrong, right] = [unique('NoToken'), unique('WrongToken'), unique('RightToken')];
       expect((await svc.post('/webhook/proxy', envelope(alert(missing)))).status).toBe(401);

@@ -59,7 +59,13 @@ function episode(): { firing: object; resolved: object; fingerprints: string[]; 
 
 /** One firing alert of a unique name in a namespace. */
 function oneAlert(base: string, namespace: string): Alert & { fingerprint: string } {
-  return { labels: { alertname: `${base}-${hex(4)}`, namespace, severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T08:00:00Z', status: 'firing', fingerprint: hex(8) };
+  return {
+    labels: { alertname: `${base}-${hex(4)}`, namespace, severity: 'critical' },
+    annotations: {},
+    startsAt: '2026-11-22T08:00:00Z',
+    status: 'firing',
+    fingerprint: hex(8),
+  };
 }
 
 async function deliveries(svc: TestService, query = ''): Promise<ReturnType<typeof DeliveriesResponse.parse>> {
@@ -89,7 +95,12 @@ describe.each(backends())('publishing on $name', (backend) => {
   let svc: TestService;
 
   beforeAll(async () => {
-    fake = await startFakeVendors({ pagerdutyRoutingKey: CREDENTIALS.pagerduty, slackBotToken: CREDENTIALS.slackBot, rootlyApiKey: CREDENTIALS.rootly, webhookBearer: CREDENTIALS.webhook });
+    fake = await startFakeVendors({
+      pagerdutyRoutingKey: CREDENTIALS.pagerduty,
+      slackBotToken: CREDENTIALS.slackBot,
+      rootlyApiKey: CREDENTIALS.rootly,
+      webhookBearer: CREDENTIALS.webhook,
+    });
     svc = await startTestService(await backend.fresh(), {}, { configYaml: allTargetsYaml(fake.url) });
   });
   afterAll(async () => {
@@ -142,16 +153,22 @@ describe.each(backends())('publishing on $name', (backend) => {
     await delivered(svc, ep.fingerprints, 2 * PER_FIRING + 2 * PER_FIRING);
     const seen = (await fake.waitFor((r) => r.length >= before + 2 * PER_RESOLVE)).slice(before);
     expect(seen).toHaveLength(2 * PER_RESOLVE);
-    const resolves = of(seen, 'pagerduty').map(bodyOf).filter((b) => b.event_action === 'resolve');
+    const resolves = of(seen, 'pagerduty')
+      .map(bodyOf)
+      .filter((b) => b.event_action === 'resolve');
     expect(resolves.map((b) => b.dedup_key).sort()).toEqual([...ep.fingerprints].sort());
     const rootlyResolves = of(seen, 'rootly').filter((r) => r.path.endsWith('/resolve'));
     expect(rootlyResolves.map((r) => r.path.split('/')[3]).sort()).toEqual(rootlyIds.sort());
     expect(ours().every(([, a]) => a.resolved)).toBe(true);
     const updates = of(seen, 'slack-api').filter((r) => r.path.endsWith('chat.update'));
     expect(updates).toHaveLength(2);
-    const replies = of(seen, 'slack-api').map(bodyOf).filter((b) => b.thread_ts !== undefined);
+    const replies = of(seen, 'slack-api')
+      .map(bodyOf)
+      .filter((b) => b.thread_ts !== undefined);
     expect(replies).toHaveLength(2);
-    const am = of(seen, 'alertmanager').map(bodyOf).flatMap((b) => b as unknown as { endsAt?: string }[]);
+    const am = of(seen, 'alertmanager')
+      .map(bodyOf)
+      .flatMap((b) => b as unknown as { endsAt?: string }[]);
     expect(am.filter((a) => a.endsAt).length).toBe(2);
   });
 
@@ -168,8 +185,10 @@ describe.each(backends())('publishing on $name', (backend) => {
   });
 
   it('lists targets with masked URLs, stats and mode, and never shows a secret', async () => {
-    const targetsNow = async (): Promise<ReturnType<typeof PublishingTargetsResponse.parse>> => PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json());
-    const statsNow = async (): Promise<ReturnType<typeof PublishingStatsResponse.parse>> => PublishingStatsResponse.parse(await (await svc.get('/publishing/stats')).json());
+    const targetsNow = async (): Promise<ReturnType<typeof PublishingTargetsResponse.parse>> =>
+      PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json());
+    const statsNow = async (): Promise<ReturnType<typeof PublishingStatsResponse.parse>> =>
+      PublishingStatsResponse.parse(await (await svc.get('/publishing/stats')).json());
     const slackBefore = (await targetsNow()).find((t) => t.name === 'team-slack')!.successful_publishes;
     const statsBefore = await statsNow();
     await fire(episode());
@@ -179,10 +198,22 @@ describe.each(backends())('publishing on $name', (backend) => {
     expect(slack).toMatchObject({ source: 'config', type: 'slack', successful_publishes: slackBefore + 2, health_status: 'healthy' });
     expect(slack.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/);
     const stats = await statsNow();
-    expect(stats).toMatchObject({ total_targets: 6, active_targets: 6, successful_publishes: statsBefore.successful_publishes + 2 * PER_FIRING, dead_lettered: 0, success_rate: 1 });
+    expect(stats).toMatchObject({
+      total_targets: 6,
+      active_targets: 6,
+      successful_publishes: statsBefore.successful_publishes + 2 * PER_FIRING,
+      dead_lettered: 0,
+      success_rate: 1,
+    });
     const mode = PublishingModeResponse.parse(await (await svc.get('/publishing/mode')).json());
     expect(mode).toMatchObject({ mode: 'intelligent', targets_count: 6 });
-    const everything = [JSON.stringify(targets), JSON.stringify(stats), JSON.stringify(await deliveries(svc)), svc.logs.join(''), await (await svc.get('/metrics')).text()].join('\n');
+    const everything = [
+      JSON.stringify(targets),
+      JSON.stringify(stats),
+      JSON.stringify(await deliveries(svc)),
+      svc.logs.join(''),
+      await (await svc.get('/metrics')).text(),
+    ].join('\n');
     for (const secret of [CREDENTIALS.pagerduty, CREDENTIALS.slackBot, 'SECRETHOOKPATH', CREDENTIALS.rootly, CREDENTIALS.webhook]) {
       expect(everything).not.toContain(secret);
     }
@@ -302,9 +333,13 @@ ${FAST_WORKER}
 describe('metrics-only mode', () => {
   it('records and classifies but publishes nothing when no target is enabled', async () => {
     const fake = await startFakeVendors();
-    const svc = await startTestService(await backends().at(-1)!.fresh(), {}, {
-      configYaml: `publishing:\n  targets:\n    - { name: off, type: webhook, url: ${fake.url}/hook, enabled: false }\n`,
-    });
+    const svc = await startTestService(
+      await backends().at(-1)!.fresh(),
+      {},
+      {
+        configYaml: `publishing:\n  targets:\n    - { name: off, type: webhook, url: ${fake.url}/hook, enabled: false }\n`,
+      },
+    );
     try {
       const body = ProxyResponse.parse(await (await svc.post('/webhook/proxy', fixture(FIRING))).json());
       expect(body).toMatchObject({ metrics_only_mode: true, published_alerts: 0, processed_alerts: 2, publishing_results: null });
@@ -322,14 +357,18 @@ describe('metrics-only mode', () => {
 
 describe('target readiness', () => {
   it('reports a disabled target as not ready, with the reason, and an enabled one as ready', async () => {
-    const yaml = 'publishing:\n  targets:\n    - { name: off, type: webhook, url: https://example.invalid/off, enabled: false }\n    - { name: on, type: webhook, url: https://example.invalid/on }\n';
+    const yaml =
+      'publishing:\n  targets:\n    - { name: off, type: webhook, url: https://example.invalid/off, enabled: false }\n    - { name: on, type: webhook, url: https://example.invalid/on }\n';
     const svc = await startTestService(await backends().at(-1)!.fresh(), {}, { configYaml: yaml });
     try {
       const targets = PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json());
       expect(targets.find((t) => t.name === 'off')).toMatchObject({ enabled: false, ready: false, ready_reason: 'Disabled', health_status: 'unknown' });
       expect(targets.find((t) => t.name === 'on')).toMatchObject({ enabled: true, ready: true, ready_reason: 'Resolved' });
       const stats = PublishingStatsResponse.parse(await (await svc.get('/publishing/stats')).json());
-      expect(stats.targets.map((t) => [t.name, t.ready]).sort()).toEqual([['off', false], ['on', true]]);
+      expect(stats.targets.map((t) => [t.name, t.ready]).sort()).toEqual([
+        ['off', false],
+        ['on', true],
+      ]);
     } finally {
       await svc.stop();
     }
@@ -343,7 +382,9 @@ describe('circuit breaker and shutdown', () => {
     const svc = await startTestService(await backends().at(-1)!.fresh(), { LOG_LEVEL: 'warn' }, { configYaml: yaml });
     try {
       fake.script('webhook', { status: 503 }, { status: 503 }, { status: 503 });
-      await svc.post('/webhook/proxy', [{ labels: { alertname: 'Flaky', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z', status: 'firing' }]);
+      await svc.post('/webhook/proxy', [
+        { labels: { alertname: 'Flaky', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z', status: 'firing' },
+      ]);
       await fake.waitFor((r) => of(r, 'webhook').length === 3);
       const open = PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json())[0]!;
       expect(open).toMatchObject({ circuit_state: 'open', health_status: 'unhealthy' });
@@ -366,7 +407,9 @@ describe('circuit breaker and shutdown', () => {
     const observer = openPostgres({ url: backend.url!, poolSize: 2, connectTimeoutMs: 3_000, statementTimeoutMs: 30_000, logger: pino({ level: 'silent' }) });
     try {
       fake.script('webhook', { hold: true });
-      await svc.post('/webhook/proxy', [{ labels: { alertname: 'Draining', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z', status: 'firing' }]);
+      await svc.post('/webhook/proxy', [
+        { labels: { alertname: 'Draining', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T07:00:00Z', status: 'firing' },
+      ]);
       await fake.waitFor((r) => of(r, 'webhook').length === 1);
       expect((await observer.query<{ state: string }>('SELECT state FROM deliveries'))[0]?.state).toBe('sending');
       const stopping = svc.stop();

@@ -33,7 +33,17 @@ describe('read protection', () => {
 
   it('answers 401 on every registered GET route without a token, except the public ones', async () => {
     const reads = svc.routes.filter((r) => r.method === 'get');
-    expect(reads.map((r) => r.path)).toEqual(expect.arrayContaining(['/classification/:fingerprint', '/classification/stats', '/enrichment/mode', '/history', '/publishing/deliveries', '/api/dashboard/overview', STREAM]));
+    expect(reads.map((r) => r.path)).toEqual(
+      expect.arrayContaining([
+        '/classification/:fingerprint',
+        '/classification/stats',
+        '/enrichment/mode',
+        '/history',
+        '/publishing/deliveries',
+        '/api/dashboard/overview',
+        STREAM,
+      ]),
+    );
     const open: string[] = [];
     for (const route of reads) if ((await status(svc, 'get', concrete(route.path))) !== 401) open.push(route.path);
     expect(open.sort()).toEqual(PUBLIC_READS.filter((p) => p !== STREAM).sort());

@@ -27,7 +27,10 @@ interface Running {
 async function serve(dataDir: string, configFile?: string): Promise<Running> {
   const port = await freePort();
   const env = { PATH: process.env.PATH ?? '', SERVER_HOST: '127.0.0.1', SERVER_PORT: String(port), DATA_DIR: dataDir };
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', ...(configFile ? ['--config', configFile] : [])], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', ...(configFile ? ['--config', configFile] : [])], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {

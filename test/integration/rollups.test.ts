@@ -88,7 +88,11 @@ function ranges(start: number, now: number, rnd: () => number): { since?: string
 async function compareAll(db: Db, start: number, now: number, rnd: () => number): Promise<void> {
   for (const range of ranges(start, now, rnd)) {
     const until = range.until ?? iso(now + HOUR);
-    for (const q of [{ top: 100, minFlap: 1 }, { top: 3, minFlap: 2, namespace: 'ns-1' }, { top: 100, minFlap: 1, alertname: 'Alert2' }]) {
+    for (const q of [
+      { top: 100, minFlap: 1 },
+      { top: 3, minFlap: 2, namespace: 'ns-1' },
+      { top: 100, minFlap: 1, alertname: 'Alert2' },
+    ]) {
       const query = { ...range, ...q };
       expect(await report(db, query), JSON.stringify(query)).toEqual(await report(db, query, { source: 'raw' }));
     }
@@ -149,7 +153,9 @@ describe.each(backends())('rollups on $name', (backend) => {
       if (step % 31 === 30) {
         await compareAll(db, start, now, rnd);
         checks++;
-        const [row] = await db.query<{ n: number }>('SELECT least((SELECT count(*) FROM alert_rollup_weeks), (SELECT count(*) FROM alert_rollup_six_hours)) AS n');
+        const [row] = await db.query<{ n: number }>(
+          'SELECT least((SELECT count(*) FROM alert_rollup_weeks), (SELECT count(*) FROM alert_rollup_six_hours)) AS n',
+        );
         weeks = Math.max(weeks, row!.n);
       }
     }

@@ -46,7 +46,10 @@ describe.each(backends())('stored values read back on $name', (backend) => {
       `INSERT INTO classifications (fingerprint, severity, confidence, category, reasoning, recommendations, source, model, prompt_version, latency_ms)
        VALUES ('fp-c', 'warning', 0.5, 'weather', 'r', '[]', 'llm', 'm', 'v1', 3)`,
     );
-    await expect(latestClassification(db, 'fp-c')).rejects.toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringMatching(/^classifications row \d+ does not match its schema at category/) });
+    await expect(latestClassification(db, 'fp-c')).rejects.toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: expect.stringMatching(/^classifications row \d+ does not match its schema at category/),
+    });
     await db.close();
   });
 
@@ -56,9 +59,18 @@ describe.each(backends())('stored values read back on $name', (backend) => {
     const good = await delivery(db, await event(db, 'fp-1', '{"alertname": "A"}'), 'fp-1', '{"severity": "loud"}');
     const broken = await delivery(db, await event(db, 'fp-2', '{"alertname": ["A"]}'), 'fp-2', null);
     const claimed = await outbox.claim({ limit: 10, exclude: [], worker: 'w1', leaseMs: 60_000 });
-    expect(claimed.map((c) => ({ id: c.id, unrouted: c.unrouted, classification: c.classification }))).toEqual([{ id: good, unrouted: true, classification: undefined }]);
-    const [dead] = await db.query<{ state: string; last_error: string; claimed_by: string | null }>('SELECT state, last_error, claimed_by FROM deliveries WHERE id = $1', [broken]);
-    expect(dead).toMatchObject({ state: 'dead', claimed_by: null, last_error: expect.stringMatching(/^alert_events\.labels of row \d+ does not match its schema/) });
+    expect(claimed.map((c) => ({ id: c.id, unrouted: c.unrouted, classification: c.classification }))).toEqual([
+      { id: good, unrouted: true, classification: undefined },
+    ]);
+    const [dead] = await db.query<{ state: string; last_error: string; claimed_by: string | null }>(
+      'SELECT state, last_error, claimed_by FROM deliveries WHERE id = $1',
+      [broken],
+    );
+    expect(dead).toMatchObject({
+      state: 'dead',
+      claimed_by: null,
+      last_error: expect.stringMatching(/^alert_events\.labels of row \d+ does not match its schema/),
+    });
     await db.close();
   });
 });

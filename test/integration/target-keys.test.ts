@@ -43,7 +43,15 @@ function target(name: string, namespace?: string): Target {
 }
 
 function alert(fingerprint: string): NormalizedAlert {
-  return { fingerprint, status: 'firing', labels: { alertname: 'KeyedTargets' }, annotations: {}, startsAt: '2026-12-01T10:00:00.000000Z', endsAt: null, generatorURL: '' };
+  return {
+    fingerprint,
+    status: 'firing',
+    labels: { alertname: 'KeyedTargets' },
+    annotations: {},
+    startsAt: '2026-12-01T10:00:00.000000Z',
+    endsAt: null,
+    generatorURL: '',
+  };
 }
 
 describe.each(backends())('targets named by key on $name', (backend) => {
@@ -57,9 +65,17 @@ describe.each(backends())('targets named by key on $name', (backend) => {
     const catalog = createOperatorTargetCatalog({ config: [target('hook')], relist: () => Promise.resolve() });
     for (const t of [target('slack', 'team-a'), target('slack', 'team-b'), target('pager', 'team-a')]) catalog.setResource(targetKey(t), t);
     const store = createAlertStore(db);
-    const batch = (fp: string): { alerts: NormalizedAlert[]; receiver: null; groupKey: null; source: 'proxy' } => ({ alerts: [alert(fp)], receiver: null, groupKey: null, source: 'proxy' });
+    const batch = (fp: string): { alerts: NormalizedAlert[]; receiver: null; groupKey: null; source: 'proxy' } => ({
+      alerts: [alert(fp)],
+      receiver: null,
+      groupKey: null,
+      source: 'proxy',
+    });
     // Rows of today's keys, rows recorded by bare name before the upgrade (`pager`, `slack`), and a second team-a/slack row.
-    await store.record(batch('aaaaaaaaaaaaaaa1'), { targets: ['team-a/slack', 'team-b/slack', 'team-a/pager', 'hook', 'pager', 'slack'], routingGraceMs: 60_000 });
+    await store.record(batch('aaaaaaaaaaaaaaa1'), {
+      targets: ['team-a/slack', 'team-b/slack', 'team-a/pager', 'hook', 'pager', 'slack'],
+      routingGraceMs: 60_000,
+    });
     await store.record(batch('aaaaaaaaaaaaaaa2'), { targets: ['team-a/slack'], routingGraceMs: 60_000 });
     const app = express();
     const router = express.Router();
@@ -87,7 +103,9 @@ describe.each(backends())('targets named by key on $name', (backend) => {
   });
 
   const deliveryTargets = async (ref: string): Promise<string[]> =>
-    DeliveriesResponse.parse(await (await fetch(`${url}/publishing/deliveries?target=${encodeURIComponent(ref)}`)).json()).deliveries.map((d) => d.target).sort();
+    DeliveriesResponse.parse(await (await fetch(`${url}/publishing/deliveries?target=${encodeURIComponent(ref)}`)).json())
+      .deliveries.map((d) => d.target)
+      .sort();
   const testSend = (ref: string): Promise<Response> => fetch(`${url}/publishing/test/${encodeURIComponent(ref)}`, { method: 'POST' });
 
   it('lists each target with its name, namespace and key, and its own counts', async () => {

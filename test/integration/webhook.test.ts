@@ -17,7 +17,6 @@ async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-
 describe.each(backends())('POST /webhook on $name', (backend) => {
   let svc: TestService;
 
@@ -77,7 +76,9 @@ describe.each(backends())('POST /webhook on $name', (backend) => {
       receiver: 'sre\\.checkout',
       starts_at: '2026-11-21 09:05:00.5+00',
     });
-    const [extra] = await svc.db.query<{ n: number }>("SELECT count(*) AS n FROM alert_events WHERE labels::text LIKE '%x_alert_extra%' OR annotations::text LIKE '%x_alert_extra%'");
+    const [extra] = await svc.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM alert_events WHERE labels::text LIKE '%x_alert_extra%' OR annotations::text LIKE '%x_alert_extra%'",
+    );
     expect(extra!.n).toBe(0);
   });
 
@@ -88,9 +89,7 @@ describe.each(backends())('POST /webhook on $name', (backend) => {
     const resolved = await svc.db.query<{ fingerprint: string }>(
       "SELECT fingerprint FROM alert_events WHERE group_key LIKE '%InstanceDown%' AND status = 'resolved' ORDER BY fingerprint",
     );
-    expect(resolved.map((r) => r.fingerprint)).toEqual(
-      ['06401c1ea79f0c30', '386c96f5b65d7571', '9ad173e1b526efcf', 'af4c0f723446a765', 'afcf94761ca0f40d'],
-    );
+    expect(resolved.map((r) => r.fingerprint)).toEqual(['06401c1ea79f0c30', '386c96f5b65d7571', '9ad173e1b526efcf', 'af4c0f723446a765', 'afcf94761ca0f40d']);
   });
 
   it('stores __proto__ labels as ordinary keys without polluting prototypes', async () => {
@@ -113,7 +112,7 @@ describe.each(backends())('POST /webhook on $name', (backend) => {
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(results.reduce((n, r) => n + r.saved, 0)).toBe(2);
     expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(38);
-    const [row] = await svc.db.query<{ n: number }>("SELECT count(*) AS n FROM alert_events WHERE labels @> '{\"ha\":\"pair\"}'");
+    const [row] = await svc.db.query<{ n: number }>('SELECT count(*) AS n FROM alert_events WHERE labels @> \'{"ha":"pair"}\'');
     expect(row!.n).toBe(2);
   });
 

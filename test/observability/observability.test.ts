@@ -98,7 +98,15 @@ function exportedNames(exposition: string): Set<string> {
 }
 
 function anchors(markdown: string): Set<string> {
-  return new Set([...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+  return new Set(
+    [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
 }
 
 describe('alert rules (promtool)', () => {
@@ -110,7 +118,10 @@ describe('alert rules (promtool)', () => {
 
   it('promtool rejects an expression that does not parse (the check is real)', () => {
     const dir = tempDir('ah-rules-');
-    writeFileSync(join(dir, 'bad.yaml'), 'groups:\n  - name: bad\n    rules:\n      - record: bad:x\n        expr: sum(rate(alert_history_http_requests_total[5m])\n');
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'groups:\n  - name: bad\n    rules:\n      - record: bad:x\n        expr: sum(rate(alert_history_http_requests_total[5m])\n',
+    );
     const r = promtool('check', 'rules', join(dir, 'bad.yaml'));
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/parse error|unclosed/i);
@@ -127,14 +138,28 @@ describe('alert rules (promtool)', () => {
     const cases = spec.tests.flatMap((t) => t.alert_rule_test);
     for (const { alert } of rules()) {
       const mine = cases.filter((c) => c.alertname === alert);
-      expect(mine.some((c) => c.exp_alerts.length > 0), `${alert} fires in some test`).toBe(true);
-      expect(mine.some((c) => c.exp_alerts.length === 0), `${alert} stays quiet in some test`).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length > 0),
+        `${alert} fires in some test`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length === 0),
+        `${alert} stays quiet in some test`,
+      ).toBe(true);
     }
   });
 
   it('every alert has a severity, a summary, a description and a runbook_url to an existing runbook section', () => {
     const sections = anchors(readFileSync(RUNBOOK, 'utf8'));
-    const wanted = ['AlertHistoryDeadLettersGrowing', 'AlertHistoryTargetCircuitOpen', 'AlertHistoryWebhookErrors', 'AlertHistoryNoLeader', 'AlertHistoryReconcileErrors', 'AlertHistoryDatabaseUnavailable', 'AlertHistoryLLMFallbackRateHigh'];
+    const wanted = [
+      'AlertHistoryDeadLettersGrowing',
+      'AlertHistoryTargetCircuitOpen',
+      'AlertHistoryWebhookErrors',
+      'AlertHistoryNoLeader',
+      'AlertHistoryReconcileErrors',
+      'AlertHistoryDatabaseUnavailable',
+      'AlertHistoryLLMFallbackRateHigh',
+    ];
     expect(rules().map((r) => r.alert)).toEqual(expect.arrayContaining(wanted));
     for (const r of rules()) {
       expect(['critical', 'warning', 'info'], r.alert).toContain(r.labels?.severity);
@@ -150,7 +175,11 @@ describe('alert rules (promtool)', () => {
 describe('dashboard expressions (promtool)', () => {
   it('has a datasource variable used by every panel, and namespace and pod variables', () => {
     const d = dashboard();
-    expect(d.templating.list.map((v) => [v.name, v.type])).toEqual([['datasource', 'datasource'], ['namespace', 'query'], ['pod', 'query']]);
+    expect(d.templating.list.map((v) => [v.name, v.type])).toEqual([
+      ['datasource', 'datasource'],
+      ['namespace', 'query'],
+      ['pod', 'query'],
+    ]);
     for (const p of d.panels.filter((x) => x.type !== 'row')) {
       expect(JSON.stringify(p), p.title).toContain('"uid":"${datasource}"');
       for (const t of p.targets ?? []) expect(t.expr, p.title).toContain('namespace=~"$namespace", pod=~"$pod"');
@@ -195,7 +224,8 @@ describe('metric names against a running service', () => {
   });
 
   it('the name extraction finds metrics and skips functions, labels, keywords and durations', () => {
-    const expr = 'histogram_quantile(0.95, sum by (le, route) (rate(a_bucket{route=~"/x", b="c"}[5m]))) / on (pod) group_left max without (x) (b_total offset 1h) or vector(1) and c > bool 2e3';
+    const expr =
+      'histogram_quantile(0.95, sum by (le, route) (rate(a_bucket{route=~"/x", b="c"}[5m]))) / on (pod) group_left max without (x) (b_total offset 1h) or vector(1) and c > bool 2e3';
     expect([...metricNames(expr)].sort()).toEqual(['a_bucket', 'b_total', 'c']);
   });
 
@@ -213,11 +243,22 @@ describe('metric names against a running service', () => {
     const names = new Set(dashboardExprs().flatMap((e) => [...metricNames(e.expr)]));
     expect([...names].filter((n) => !service.has(n) && !operator.has(n))).toEqual([]);
     for (const n of [
-      'alert_history_webhook_events_total', 'alert_history_webhook_errors_total', 'alert_history_db_alerts', 'alert_history_publishing_total',
-      'alert_history_publishing_dead_letters_total', 'alert_history_publishing_dead_letter_depth', 'alert_history_publishing_circuit_state', 'alert_history_classification_duration_seconds_bucket',
-      'alert_history_cache_hits_total', 'alert_history_classification_errors_total', 'leader_election_master_status',
-      'controller_runtime_reconcile_total', 'workqueue_depth', 'process_resident_memory_bytes',
-    ]) expect(names, n).toContain(n);
+      'alert_history_webhook_events_total',
+      'alert_history_webhook_errors_total',
+      'alert_history_db_alerts',
+      'alert_history_publishing_total',
+      'alert_history_publishing_dead_letters_total',
+      'alert_history_publishing_dead_letter_depth',
+      'alert_history_publishing_circuit_state',
+      'alert_history_classification_duration_seconds_bucket',
+      'alert_history_cache_hits_total',
+      'alert_history_classification_errors_total',
+      'leader_election_master_status',
+      'controller_runtime_reconcile_total',
+      'workqueue_depth',
+      'process_resident_memory_bytes',
+    ])
+      expect(names, n).toContain(n);
   });
 
   it('the label values the rules match on are ones the service writes', () => {
@@ -248,7 +289,11 @@ describe('dead-letter depth on /metrics (the dashboard panel)', () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const instance = await createPglite();
     await migrate(await openPglite({ instance }));
-    svc = await startTestService(await openPglite({ instance }), {}, { configYaml: `publishing:\n${FAST_WORKER}  targets:\n    - { name: hook, type: webhook, url: "${url}" }\n` });
+    svc = await startTestService(
+      await openPglite({ instance }),
+      {},
+      { configYaml: `publishing:\n${FAST_WORKER}  targets:\n    - { name: hook, type: webhook, url: "${url}" }\n` },
+    );
   });
 
   afterAll(async () => {

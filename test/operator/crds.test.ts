@@ -19,10 +19,15 @@ describe.runIf(inject('kubeconfig'))('crds/ with the real kubectl', () => {
   // A discovery cache of our own, so no earlier kubectl run's view of the API hides a short name.
   let cacheDir: string;
   const kubectl = (args: string[], input?: string): Run => {
-    const r = spawnSync(join(inject('assetsDir'), 'kubectl'), ['--kubeconfig', inject('kubeconfig'), '--cache-dir', cacheDir, ...args], { encoding: 'utf8', input, cwd: new URL('../../', import.meta.url).pathname });
+    const r = spawnSync(join(inject('assetsDir'), 'kubectl'), ['--kubeconfig', inject('kubeconfig'), '--cache-dir', cacheDir, ...args], {
+      encoding: 'utf8',
+      input,
+      cwd: new URL('../../', import.meta.url).pathname,
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  const established = (): Run => kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/publishingtargets.alerthistory.io', 'crd/enrichmentpolicies.alerthistory.io']);
+  const established = (): Run =>
+    kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/publishingtargets.alerthistory.io', 'crd/enrichmentpolicies.alerthistory.io']);
 
   beforeAll(() => {
     cacheDir = mkdtempSync(join(tmpdir(), 'ah-kubectl-cache-'));
@@ -51,8 +56,18 @@ describe.runIf(inject('kubeconfig'))('crds/ with the real kubectl', () => {
   it('list EnrichmentPolicies as `epol` and PublishingTargets as `pt`, and leave `ep` to Endpoints', async () => {
     const ns = await freshNamespace(adminClient(), 'ah-crds');
     const objects = [
-      { apiVersion: 'alerthistory.io/v1alpha1', kind: 'EnrichmentPolicy', metadata: { name: 'quiet-batch', namespace: ns }, spec: { priority: 10, match: { namespaces: ['batch'] }, mode: 'transparent' } },
-      { apiVersion: 'alerthistory.io/v1alpha1', kind: 'PublishingTarget', metadata: { name: 'hook', namespace: ns }, spec: { type: 'webhook', url: 'https://example.invalid/hook' } },
+      {
+        apiVersion: 'alerthistory.io/v1alpha1',
+        kind: 'EnrichmentPolicy',
+        metadata: { name: 'quiet-batch', namespace: ns },
+        spec: { priority: 10, match: { namespaces: ['batch'] }, mode: 'transparent' },
+      },
+      {
+        apiVersion: 'alerthistory.io/v1alpha1',
+        kind: 'PublishingTarget',
+        metadata: { name: 'hook', namespace: ns },
+        spec: { type: 'webhook', url: 'https://example.invalid/hook' },
+      },
       { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'plain-endpoints', namespace: ns } },
     ];
     const created = kubectl(['create', '-f', '-'], objects.map((o) => stringify(o)).join('---\n'));

@@ -36,7 +36,14 @@ function helm(args: string[]): Run {
   const r = spawnSync(inject('helmBin'), args, {
     encoding: 'utf8',
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data'), KUBECONFIG: inject('kubeconfig') },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      HELM_CACHE_HOME: join(home, 'cache'),
+      HELM_CONFIG_HOME: join(home, 'config'),
+      HELM_DATA_HOME: join(home, 'data'),
+      KUBECONFIG: inject('kubeconfig'),
+    },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -53,7 +60,10 @@ function template(valuesFile?: string): string {
   return ok(helm(['template', RELEASE, CHART, '--namespace', 'alert-history', ...(valuesFile ? ['-f', valuesFile] : [])]), `helm template ${valuesFile ?? ''}`);
 }
 
-const objects = (yaml: string): Obj[] => parseAllDocuments(yaml).map((d) => d.toJSON() as Obj | null).filter((o): o is Obj => o !== null);
+const objects = (yaml: string): Obj[] =>
+  parseAllDocuments(yaml)
+    .map((d) => d.toJSON() as Obj | null)
+    .filter((o): o is Obj => o !== null);
 const find = (all: Obj[], kind: string, name: string): Obj => {
   const hit = all.find((o) => o.kind === kind && o.metadata.name === name);
   expect(hit, `${kind} ${name}`).toBeDefined();
@@ -98,7 +108,13 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
     const unknown = helm(['template', RELEASE, CHART, '-f', valuesFile({ databaseUrl: 'postgres://u:p@db/x' })]);
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toContain("additional properties 'databaseUrl' not allowed");
-    const inline = helm(['template', RELEASE, CHART, '-f', valuesFile({ secrets: { databaseUrl: { name: 'db', key: 'DATABASE_URL', value: 'postgres://u:p@db/x' } } })]);
+    const inline = helm([
+      'template',
+      RELEASE,
+      CHART,
+      '-f',
+      valuesFile({ secrets: { databaseUrl: { name: 'db', key: 'DATABASE_URL', value: 'postgres://u:p@db/x' } } }),
+    ]);
     expect(inline.status).not.toBe(0);
     expect(inline.stderr).toContain("at '/secrets/databaseUrl': additional properties 'value' not allowed");
     const runbook = helm(['template', RELEASE, CHART, '-f', valuesFile({ prometheusRule: { enabled: true, runbookURL: 'wiki/runbook#top' } })]);
@@ -108,7 +124,9 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
 
   it('points every alert at the runbook: relative by default, under prometheusRule.runbookURL when set', () => {
     const urls = (values: unknown): string[] => {
-      const rule = find(objects(template(valuesFile(values))), 'PrometheusRule', RELEASE) as unknown as { spec: { groups: { rules: { alert?: string; annotations?: { runbook_url?: string } }[] }[] } };
+      const rule = find(objects(template(valuesFile(values))), 'PrometheusRule', RELEASE) as unknown as {
+        spec: { groups: { rules: { alert?: string; annotations?: { runbook_url?: string } }[] }[] };
+      };
       return rule.spec.groups.flatMap((g) => g.rules.filter((r) => r.alert).map((r) => `${r.alert} ${r.annotations?.runbook_url ?? ''}`));
     };
     const relative = urls({ prometheusRule: { enabled: true } });
@@ -142,11 +160,12 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
     expect(chart.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
     // One operator Role per watched namespace, the leader-election Role only in the release's.
     const prod = objects(template(join(GOLDEN.pathname, 'production.values.yaml')));
-    expect(prod.filter((o) => o.kind === 'Role').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
-      'alert-history/alert-history',
-      'alert-history/alert-history-leader-election',
-      'team-a/alert-history',
-    ]);
+    expect(
+      prod
+        .filter((o) => o.kind === 'Role')
+        .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(['alert-history/alert-history', 'alert-history/alert-history-leader-election', 'team-a/alert-history']);
     expect(objects(template(join(GOLDEN.pathname, 'operator-off.values.yaml'))).filter((o) => o.kind.includes('Role'))).toEqual([]);
   });
 
@@ -167,9 +186,9 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
     const config = parse((find(objects(template()), 'ConfigMap', `${RELEASE}-config`).data as Record<string, string>)['config.yaml']!) as unknown;
     expect(config).toEqual(parse(readFileSync(join(ROOT, 'manifests/base/app-config.yaml'), 'utf8')));
     // Every Secret reference becomes a secretKeyRef, never a value.
-    const prodEnv = (podOf(objects(template(join(GOLDEN.pathname, 'production.values.yaml')))).containers[0]!.env as { name: string; value?: string; valueFrom?: unknown }[]).filter((e) =>
-      ['DATABASE_URL', 'REDIS_URL', 'LLM_API_KEY', 'API_TOKENS'].includes(e.name),
-    );
+    const prodEnv = (
+      podOf(objects(template(join(GOLDEN.pathname, 'production.values.yaml')))).containers[0]!.env as { name: string; value?: string; valueFrom?: unknown }[]
+    ).filter((e) => ['DATABASE_URL', 'REDIS_URL', 'LLM_API_KEY', 'API_TOKENS'].includes(e.name));
     expect(prodEnv).toEqual([
       { name: 'API_TOKENS', valueFrom: { secretKeyRef: { name: 'alert-history-tokens', key: 'API_TOKENS' } } },
       { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'alert-history-db', key: 'DATABASE_URL' } } },
@@ -185,23 +204,32 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
     let svc: TestService | undefined;
 
     const get = <T = Obj>(path: string): Promise<T> => admin.request<T>('GET', path);
-    const status = (path: string): Promise<number> => admin.request('GET', path).then(
-      () => 200,
-      (err: unknown) => (err as { statusCode?: number }).statusCode ?? 0,
-    );
+    const status = (path: string): Promise<number> =>
+      admin.request('GET', path).then(
+        () => 200,
+        (err: unknown) => (err as { statusCode?: number }).statusCode ?? 0,
+      );
     const rolePath = (namespace: string, name: string): string => `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles/${name}`;
     const deploymentPath = (): string => `/apis/apps/v1/namespaces/${ns}/deployments/${RELEASE}`;
 
     /** Starts the operator as the Deployment would run it: its env, on a token of the chart's ServiceAccount. */
     async function startAsDeployment(podName: string): Promise<{ svc: TestService; kubeconfig: string }> {
-      const deployment = await get<{ spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value?: string }[] }[] } } } }>(deploymentPath());
+      const deployment = await get<{ spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value?: string }[] }[] } } } }>(
+        deploymentPath(),
+      );
       const pod = deployment.spec.template.spec;
-      const plain = Object.fromEntries(pod.containers[0]!.env.filter((e) => e.value !== undefined && ['OPERATOR_MODE', 'OPERATOR_NAMESPACES'].includes(e.name)).map((e) => [e.name, e.value!]));
+      const plain = Object.fromEntries(
+        pod.containers[0]!.env.filter((e) => e.value !== undefined && ['OPERATOR_MODE', 'OPERATOR_NAMESPACES'].includes(e.name)).map((e) => [e.name, e.value!]),
+      );
       const issued = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${pod.serviceAccountName}/token`, {
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
       });
       const kubeconfig = tokenKubeconfig(issued.status.token, ns);
-      const started = await startTestService(await backends().at(-1)!.fresh(), { ...plain, KUBECONFIG: kubeconfig, POD_NAMESPACE: ns, POD_NAME: podName }, { configYaml: OPERATOR_YAML });
+      const started = await startTestService(
+        await backends().at(-1)!.fresh(),
+        { ...plain, KUBECONFIG: kubeconfig, POD_NAMESPACE: ns, POD_NAME: podName },
+        { configYaml: OPERATOR_YAML },
+      );
       await until(async () => (await started.get('/readyz')).status === 200, `the operator (${podName}) to be ready on the chart's ServiceAccount`, 30_000);
       return { svc: started, kubeconfig };
     }
@@ -221,7 +249,13 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
       expect(out).toContain(`http://${RELEASE}.${ns}.svc:8080/webhook`);
       for (const crd of ['publishingtargets.alerthistory.io', 'enrichmentpolicies.alerthistory.io']) {
         await expect
-          .poll(async () => (await get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`)).status?.conditions?.find((c) => c.type === 'Established')?.status, POLL)
+          .poll(
+            async () =>
+              (
+                await get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`)
+              ).status?.conditions?.find((c) => c.type === 'Established')?.status,
+            POLL,
+          )
           .toBe('True');
       }
       expect(await status(`/api/v1/namespaces/${ns}/serviceaccounts/${RELEASE}`)).toBe(200);
@@ -235,7 +269,9 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
       svc = started.svc;
       await admin.request('POST', pathOf('publishingtargets', ns), { body: target(ns, 'helm-hook', { type: 'webhook', url: 'https://example.invalid/hook' }) });
       await expect.poll(async () => readyOf(await get(`${pathOf('publishingtargets', ns)}/helm-hook`))?.status, POLL).toBe('True');
-      await expect.poll(async () => (await (await svc!.get('/metrics')).text()).includes('leader_election_master_status{name="alert-history-leader"} 1'), POLL).toBe(true);
+      await expect
+        .poll(async () => (await (await svc!.get('/metrics')).text()).includes('leader_election_master_status{name="alert-history-leader"} 1'), POLL)
+        .toBe(true);
       expect(svc.logs.join('')).not.toMatch(/forbidden/i);
       const asOperator = createKubeRest(loadKubeConfig({ kubeconfig: started.kubeconfig, inCluster: false }));
       for (const [method, path] of [
@@ -252,7 +288,18 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
     it('upgrades with changed values: a second watched namespace gets its Role, replicas and the PDB follow', async () => {
       await svc?.stop();
       svc = undefined;
-      ok(helm(['upgrade', RELEASE, CHART, '--namespace', ns, '-f', valuesFile({ replicaCount: 2, operator: { watchNamespaces: [ns, other] }, config: { retention: { days: 7 } } })]), 'helm upgrade');
+      ok(
+        helm([
+          'upgrade',
+          RELEASE,
+          CHART,
+          '--namespace',
+          ns,
+          '-f',
+          valuesFile({ replicaCount: 2, operator: { watchNamespaces: [ns, other] }, config: { retention: { days: 7 } } }),
+        ]),
+        'helm upgrade',
+      );
       const history = JSON.parse(ok(helm(['history', RELEASE, '--namespace', ns, '-o', 'json']), 'helm history')) as { revision: number; status: string }[];
       expect(history.map((h) => [h.revision, h.status])).toEqual([
         [1, 'superseded'],
@@ -260,14 +307,18 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
       ]);
       expect(await status(rolePath(other, RELEASE))).toBe(200);
       expect(await status(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/${RELEASE}`)).toBe(200);
-      const deployment = await get<{ spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }>(deploymentPath());
+      const deployment = await get<{ spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }>(
+        deploymentPath(),
+      );
       expect(deployment.spec.replicas).toBe(2);
       expect(deployment.spec.template.spec.containers[0]!.env.find((e) => e.name === 'OPERATOR_NAMESPACES')?.value).toBe(`${ns},${other}`);
       const config = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/configmaps/${RELEASE}-config`);
       expect((parse(config.data['config.yaml']!) as { retention: { days: number } }).retention.days).toBe(7);
 
       svc = (await startAsDeployment('helm-b')).svc;
-      await admin.request('POST', pathOf('publishingtargets', other), { body: target(other, 'helm-hook-b', { type: 'webhook', url: 'https://example.invalid/b' }) });
+      await admin.request('POST', pathOf('publishingtargets', other), {
+        body: target(other, 'helm-hook-b', { type: 'webhook', url: 'https://example.invalid/b' }),
+      });
       await expect.poll(async () => readyOf(await get(`${pathOf('publishingtargets', other)}/helm-hook-b`))?.status, POLL).toBe('True');
       expect(svc.logs.join('')).not.toMatch(/forbidden/i);
     });

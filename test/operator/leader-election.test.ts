@@ -55,7 +55,10 @@ describe.runIf(inject('kubeconfig'))('leader election on a real kube-apiserver',
   it('lets only the leader write status', async () => {
     await rest.request('POST', pathOf('publishingtargets', ns), { body: target(ns, 'le-hook', { type: 'webhook', url: 'https://example.invalid/hook' }) });
     await expect.poll(async () => readyOf(await rest.request('GET', `${pathOf('publishingtargets', ns)}/le-hook`))?.status, POLL).toBe('True');
-    const obj = await rest.request<{ metadata: { managedFields?: { manager?: string; subresource?: string }[] } }>('GET', `${pathOf('publishingtargets', ns)}/le-hook`);
+    const obj = await rest.request<{ metadata: { managedFields?: { manager?: string; subresource?: string }[] } }>(
+      'GET',
+      `${pathOf('publishingtargets', ns)}/le-hook`,
+    );
     const statusWriters = (obj.metadata.managedFields ?? []).filter((f) => f.subresource === 'status').map((f) => f.manager);
     expect(statusWriters).toEqual([(await lease()).spec.holderIdentity]);
   });

@@ -17,7 +17,11 @@ const POLL = { timeout: 30_000, interval: 200 };
 const NS = 'alert-history';
 
 function kubectl(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(join(inject('assetsDir'), 'kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args], { encoding: 'utf8', input, cwd: new URL('../../', import.meta.url).pathname });
+  const r = spawnSync(join(inject('assetsDir'), 'kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args], {
+    encoding: 'utf8',
+    input,
+    cwd: new URL('../../', import.meta.url).pathname,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,7 +65,9 @@ describe.runIf(inject('kubeconfig'))('manifests on a real kube-apiserver', () =>
 
   it('render offline and pass a server-side dry run', () => {
     const dev = render('manifests/overlays/dev');
-    expect(dev.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'Deployment', 'Service', 'NetworkPolicy', 'CustomResourceDefinition']));
+    expect(dev.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'Deployment', 'Service', 'NetworkPolicy', 'CustomResourceDefinition']),
+    );
     const production = render('manifests/overlays/production');
     expect(production.map((o) => o.kind)).toEqual(expect.arrayContaining(['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceMonitor']));
     expect(render('config/samples').filter((o) => o.kind === 'PublishingTarget')).toHaveLength(6);
@@ -86,11 +92,15 @@ describe.runIf(inject('kubeconfig'))('manifests on a real kube-apiserver', () =>
     });
     const kubeconfig = tokenKubeconfig(issued.status.token);
     const env = { KUBECONFIG: kubeconfig, OPERATOR_MODE: 'on', POD_NAMESPACE: NS, POD_NAME: 'rbac-pod' };
-    svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: 'operator:\n  leaseDurationSeconds: 4\n  renewDeadlineSeconds: 3\n  retryPeriodSeconds: 1\n' });
+    svc = await startTestService(await backends().at(-1)!.fresh(), env, {
+      configYaml: 'operator:\n  leaseDurationSeconds: 4\n  renewDeadlineSeconds: 3\n  retryPeriodSeconds: 1\n',
+    });
     await until(async () => (await svc!.get('/readyz')).status === 200, 'the operator to sync with its ServiceAccount');
     await admin.request('POST', pathOf('publishingtargets', NS), { body: target(NS, 'rbac-hook', { type: 'webhook', url: 'https://example.invalid/hook' }) });
     await expect.poll(async () => readyOf(await admin.request('GET', `${pathOf('publishingtargets', NS)}/rbac-hook`))?.status, POLL).toBe('True');
-    await expect.poll(async () => (await (await svc!.get('/metrics')).text()).includes('leader_election_master_status{name="alert-history-leader"} 1'), POLL).toBe(true);
+    await expect
+      .poll(async () => (await (await svc!.get('/metrics')).text()).includes('leader_election_master_status{name="alert-history-leader"} 1'), POLL)
+      .toBe(true);
     expect(svc.logs.join('')).not.toMatch(/forbidden/i);
     const asOperator = createKubeRest(loadKubeConfig({ kubeconfig, inCluster: false }));
     for (const [method, path] of [
@@ -118,10 +128,19 @@ describe.runIf(inject('kubeconfig'))('manifests on a real kube-apiserver', () =>
 
   it('skips a labelled Secret it cannot parse, with a warning Event and a metric', async () => {
     await admin.request('POST', pathOf('secrets', NS), {
-      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'broken-target', namespace: NS, labels: { 'publishing-target': 'true' } }, stringData: { 'target-name': 'Not_A_Name', url: 'https://example.invalid/x' } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'broken-target', namespace: NS, labels: { 'publishing-target': 'true' } },
+        stringData: { 'target-name': 'Not_A_Name', url: 'https://example.invalid/x' },
+      },
     });
     const events = async (): Promise<{ reason: string; type: string; message: string }[]> =>
-      (await admin.request<{ items: { reason: string; type: string; message: string }[] }>('GET', pathOf('events', NS), { query: { fieldSelector: 'involvedObject.name=broken-target' } })).items;
+      (
+        await admin.request<{ items: { reason: string; type: string; message: string }[] }>('GET', pathOf('events', NS), {
+          query: { fieldSelector: 'involvedObject.name=broken-target' },
+        })
+      ).items;
     await expect.poll(async () => (await events()).map((e) => `${e.type} ${e.reason}`), POLL).toContain('Warning InvalidTargetSecret');
     expect((await events())[0]!.message).toContain(`Secret ${NS}/broken-target`);
     expect(await (await svc!.get('/metrics')).text()).toContain(`alert_history_operator_secret_errors_total{namespace="${NS}"} 1`);

@@ -35,9 +35,14 @@ describe.runIf(inject('kubeconfig'))('same-named targets in two namespaces on a 
   let b: string;
 
   const get = (ns: string, name: string): Promise<Resource> => rest.request<Resource>('GET', `${pathOf('publishingtargets', ns)}/${name}`);
-  const listed = async (): Promise<ReturnType<typeof PublishingTargetsResponse.parse>> => PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json());
+  const listed = async (): Promise<ReturnType<typeof PublishingTargetsResponse.parse>> =>
+    PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json());
   const warnings = async (ns: string, name: string): Promise<{ reason: string; type: string; message: string }[]> =>
-    (await rest.request<{ items: { reason: string; type: string; message: string }[] }>('GET', pathOf('events', ns), { query: { fieldSelector: `involvedObject.kind=Secret,involvedObject.name=${name}` } })).items;
+    (
+      await rest.request<{ items: { reason: string; type: string; message: string }[] }>('GET', pathOf('events', ns), {
+        query: { fieldSelector: `involvedObject.kind=Secret,involvedObject.name=${name}` },
+      })
+    ).items;
 
   beforeAll(async () => {
     rest = adminClient();
@@ -45,7 +50,14 @@ describe.runIf(inject('kubeconfig'))('same-named targets in two namespaces on a 
     a = await freshNamespace(rest, 'ah-team-a');
     b = await freshNamespace(rest, 'ah-team-b');
     fake = await startFakeVendors();
-    const env = { KUBECONFIG: inject('kubeconfig'), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: `${a},${b}`, POD_NAMESPACE: a, POD_NAME: 'op-a', PROXY_RESPONSE_WAIT_MS: '0' };
+    const env = {
+      KUBECONFIG: inject('kubeconfig'),
+      OPERATOR_MODE: 'on',
+      OPERATOR_NAMESPACES: `${a},${b}`,
+      POD_NAMESPACE: a,
+      POD_NAME: 'op-a',
+      PROXY_RESPONSE_WAIT_MS: '0',
+    };
     svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML });
     await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
   });
@@ -55,25 +67,36 @@ describe.runIf(inject('kubeconfig'))('same-named targets in two namespaces on a 
   });
 
   it('makes both Ready, lists both by key and delivers every alert to each', async () => {
-    for (const ns of [a, b]) await rest.request('POST', pathOf('publishingtargets', ns), { body: target(ns, 'slack', { type: 'webhook', url: `${fake.url}/hook/${ns}` }) });
+    for (const ns of [a, b])
+      await rest.request('POST', pathOf('publishingtargets', ns), { body: target(ns, 'slack', { type: 'webhook', url: `${fake.url}/hook/${ns}` }) });
     for (const ns of [a, b]) await expect.poll(async () => readyOf(await get(ns, 'slack')), POLL).toMatchObject({ status: 'True', reason: 'Resolved' });
-    await expect.poll(async () => (await listed()).filter((t) => t.name === 'slack').map((t) => [t.key, t.namespace, t.ready]), POLL).toEqual([
-      [`${a}/slack`, a, true],
-      [`${b}/slack`, b, true],
+    await expect
+      .poll(async () => (await listed()).filter((t) => t.name === 'slack').map((t) => [t.key, t.namespace, t.ready]), POLL)
+      .toEqual([
+        [`${a}/slack`, a, true],
+        [`${b}/slack`, b, true],
+      ]);
+    await svc.post('/webhook/proxy', [
+      { labels: { alertname: 'BothTeams', severity: 'critical' }, annotations: {}, startsAt: '2026-12-01T10:00:00Z', status: 'firing' },
     ]);
-    await svc.post('/webhook/proxy', [{ labels: { alertname: 'BothTeams', severity: 'critical' }, annotations: {}, startsAt: '2026-12-01T10:00:00Z', status: 'firing' }]);
     const seen = await fake.waitFor((r) => [a, b].every((ns) => of(r, 'webhook').some((x) => x.path === `/hook/${ns}`)));
-    expect(of(seen, 'webhook').map((x) => x.path).sort()).toEqual([`/hook/${a}`, `/hook/${b}`]);
+    expect(
+      of(seen, 'webhook')
+        .map((x) => x.path)
+        .sort(),
+    ).toEqual([`/hook/${a}`, `/hook/${b}`]);
   });
 
-  it('counts each target\'s own deliveries in its status and metrics', async () => {
+  it("counts each target's own deliveries in its status and metrics", async () => {
     for (const ns of [a, b]) await expect.poll(async () => (await get(ns, 'slack')).status?.deliveries?.succeeded ?? 0, POLL).toBe(1);
     const metrics = await (await svc.get('/metrics')).text();
     for (const ns of [a, b]) expect(metrics).toContain(`alert_history_publishing_total{target="${ns}/slack",status="success"} 1`);
   });
 
   it('reports a labelled Secret of the same namespace and name as a conflict, in that namespace only', async () => {
-    await rest.request('POST', pathOf('secrets', a), { body: secret(a, 'legacy-slack', { url: `${fake.url}/hook/legacy`, 'target-name': 'slack' }, { 'publishing-target': 'true' }) });
+    await rest.request('POST', pathOf('secrets', a), {
+      body: secret(a, 'legacy-slack', { url: `${fake.url}/hook/legacy`, 'target-name': 'slack' }, { 'publishing-target': 'true' }),
+    });
     await expect.poll(async () => readyOf(await get(a, 'slack')), POLL).toMatchObject({ status: 'True', reason: 'ConflictingTarget' });
     expect(readyOf(await get(a, 'slack'))?.message).toContain(`Secret ${a}/legacy-slack defines a target of the same name and is ignored`);
     expect(readyOf(await get(b, 'slack'))).toMatchObject({ status: 'True', reason: 'Resolved' });
@@ -83,13 +106,17 @@ describe.runIf(inject('kubeconfig'))('same-named targets in two namespaces on a 
 
   it('reports two labelled Secrets defining one target: the one whose name sorts first wins', async () => {
     for (const name of ['pager-b', 'pager-a']) {
-      await rest.request('POST', pathOf('secrets', b), { body: secret(b, name, { url: `${fake.url}/hook/${name}`, 'target-name': 'pager' }, { 'publishing-target': 'true' }) });
+      await rest.request('POST', pathOf('secrets', b), {
+        body: secret(b, name, { url: `${fake.url}/hook/${name}`, 'target-name': 'pager' }, { 'publishing-target': 'true' }),
+      });
     }
     await expect.poll(async () => (await listed()).find((t) => t.key === `${b}/pager`)?.ready_reason, POLL).toBe('ConflictingTarget');
     await expect.poll(async () => (await warnings(b, 'pager-b')).map((e) => e.reason), POLL).toContain('ConflictingTarget');
     expect((await warnings(b, 'pager-b'))[0]?.message).toContain(`defined by Secret ${b}/pager-a, which wins`);
     expect(await warnings(b, 'pager-a')).toEqual([]);
-    await svc.post('/webhook/proxy', [{ labels: { alertname: 'PagerWinner', severity: 'critical' }, annotations: {}, startsAt: '2026-12-01T10:05:00Z', status: 'firing' }]);
+    await svc.post('/webhook/proxy', [
+      { labels: { alertname: 'PagerWinner', severity: 'critical' }, annotations: {}, startsAt: '2026-12-01T10:05:00Z', status: 'firing' },
+    ]);
     await fake.waitFor((r) => of(r, 'webhook').some((x) => x.path === '/hook/pager-a'));
     expect(of(fake.requests, 'webhook').some((x) => x.path === '/hook/pager-b')).toBe(false);
   });

@@ -44,7 +44,14 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
     await applyCrds(rest);
     ns = await freshNamespace(rest, 'ah-op');
     fake = await startFakeVendors();
-    const env = { KUBECONFIG: inject('kubeconfig'), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: ns, POD_NAMESPACE: ns, POD_NAME: 'op-a', PROXY_RESPONSE_WAIT_MS: '0' };
+    const env = {
+      KUBECONFIG: inject('kubeconfig'),
+      OPERATOR_MODE: 'on',
+      OPERATOR_NAMESPACES: ns,
+      POD_NAMESPACE: ns,
+      POD_NAME: 'op-a',
+      PROXY_RESPONSE_WAIT_MS: '0',
+    };
     svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: OPERATOR_YAML });
     await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
   });
@@ -67,13 +74,17 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
     await expect.poll(async () => readyOf(await get('team-hook'))?.reason, POLL).toBe('Resolved');
     expect((await get('team-hook')).status?.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/);
     expect(await targetNames()).toContainEqual({ name: 'team-hook', source: 'crd' });
-    await svc.post('/webhook/proxy', [{ labels: { alertname: 'OperatorPath', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T06:00:00Z', status: 'firing' }]);
+    await svc.post('/webhook/proxy', [
+      { labels: { alertname: 'OperatorPath', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T06:00:00Z', status: 'firing' },
+    ]);
     await fake.waitFor((r) => of(r, 'webhook').some((x) => x.path === '/hook/crd-secret-path'));
   });
 
   it('reports SecretNotFound, then Ready once the Secret appears', async () => {
     await create(pathOf('publishingtargets', ns), target(ns, 'late-secret', { type: 'webhook', urlSecretRef: { name: 'later', key: 'url' } }));
-    await expect.poll(async () => readyOf(await get('late-secret')), POLL).toMatchObject({ status: 'False', reason: 'SecretNotFound', message: `spec.urlSecretRef: Secret ${ns}/later not found` });
+    await expect
+      .poll(async () => readyOf(await get('late-secret')), POLL)
+      .toMatchObject({ status: 'False', reason: 'SecretNotFound', message: `spec.urlSecretRef: Secret ${ns}/later not found` });
     await create(pathOf('secrets', ns), secret(ns, 'later', { url: `${fake.url}/hook/later` }));
     await expect.poll(async () => readyOf(await get('late-secret'))?.status, POLL).toBe('True');
   });
@@ -94,14 +105,20 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
     });
     expect(current).toBeDefined();
     await expect.poll(async () => (await get('team-hook')).status?.endpoint, POLL).toBe(`${fake.url}/hook/changed`);
-    await svc.post('/webhook/proxy', [{ labels: { alertname: 'AfterChange', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T06:05:00Z', status: 'firing' }]);
+    await svc.post('/webhook/proxy', [
+      { labels: { alertname: 'AfterChange', severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T06:05:00Z', status: 'firing' },
+    ]);
     await fake.waitFor((r) => of(r, 'webhook').some((x) => x.path === '/hook/changed'));
   });
 
   it('shows Type, Ready and a masked Endpoint through the table API', async () => {
-    const table = await rest.request<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[]; object: { metadata: { name: string } } }[] }>('GET', pathOf('publishingtargets', ns), {
-      headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
-    });
+    const table = await rest.request<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[]; object: { metadata: { name: string } } }[] }>(
+      'GET',
+      pathOf('publishingtargets', ns),
+      {
+        headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+      },
+    );
     const columns = table.columnDefinitions.map((c) => c.name);
     expect(columns).toEqual(expect.arrayContaining(['Name', 'Type', 'Enabled', 'Ready', 'Healthy', 'Endpoint', 'Last Delivery', 'Age']));
     const row = table.rows.find((r) => r.cells[0] === 'late-secret')!;
@@ -111,7 +128,10 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
   });
 
   it('lets a CR win a name clash with a labelled Secret, and says so in status', async () => {
-    await create(pathOf('secrets', ns), secret(ns, 'legacy-clash', { url: `${fake.url}/hook/from-secret`, 'target-name': 'clash' }, { 'publishing-target': 'true' }));
+    await create(
+      pathOf('secrets', ns),
+      secret(ns, 'legacy-clash', { url: `${fake.url}/hook/from-secret`, 'target-name': 'clash' }, { 'publishing-target': 'true' }),
+    );
     await expect.poll(targetNames, POLL).toContainEqual({ name: 'clash', source: 'secret' });
     await create(pathOf('publishingtargets', ns), target(ns, 'clash', { type: 'webhook', url: `${fake.url}/hook/from-crd` }));
     await expect.poll(async () => readyOf(await get('clash')), POLL).toMatchObject({ status: 'True', reason: 'ConflictingTarget' });
@@ -122,7 +142,9 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
   it('writes delivery health and counts back into status', async () => {
     const healthy = async (): Promise<string | undefined> => (await get('team-hook')).status?.conditions?.find((c) => c.type === 'Healthy')?.reason;
     await expect.poll(healthy, POLL).toBe('DeliverySucceeded');
-    await expect.poll(async () => ((await get('team-hook')).status as { deliveries?: { succeeded: number } }).deliveries?.succeeded ?? 0, POLL).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => ((await get('team-hook')).status as { deliveries?: { succeeded: number } }).deliveries?.succeeded ?? 0, POLL)
+      .toBeGreaterThanOrEqual(2);
   });
 
   it('relists on /publishing/targets/refresh', async () => {

@@ -54,7 +54,11 @@ describe.runIf(inject('kubeconfig'))('Secrets on a real kube-apiserver', () => {
 
   const leasePath = (): string => `${pathOf('leases', ns)}/alert-history-leader`;
   const warnings = async (name: string): Promise<string[]> =>
-    (await rest.request<{ items: { reason: string; type: string }[] }>('GET', pathOf('events', ns), { query: { fieldSelector: `involvedObject.name=${name}` } })).items.map((e) => `${e.type} ${e.reason}`);
+    (
+      await rest.request<{ items: { reason: string; type: string }[] }>('GET', pathOf('events', ns), {
+        query: { fieldSelector: `involvedObject.name=${name}` },
+      })
+    ).items.map((e) => `${e.type} ${e.reason}`);
 
   beforeAll(async () => {
     rest = adminClient();
@@ -63,21 +67,44 @@ describe.runIf(inject('kubeconfig'))('Secrets on a real kube-apiserver', () => {
     fake = await startFakeVendors();
     const at = microTime(Date.now());
     await rest.request('POST', pathOf('leases', ns), {
-      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'alert-history-leader', namespace: ns }, spec: { holderIdentity: 'ghost', leaseDurationSeconds: 3600, acquireTime: at, renewTime: at } },
+      body: {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'alert-history-leader', namespace: ns },
+        spec: { holderIdentity: 'ghost', leaseDurationSeconds: 3600, acquireTime: at, renewTime: at },
+      },
     });
     for (let i = 0; i < UNRELATED; i += 25) {
-      await Promise.all(Array.from({ length: Math.min(25, UNRELATED - i) }, (_, j) => rest.request('POST', pathOf('secrets', ns), { body: secret(ns, `unrelated-${i + j}`, { blob: randomBytes(7_680).toString('base64') }) })));
+      await Promise.all(
+        Array.from({ length: Math.min(25, UNRELATED - i) }, (_, j) =>
+          rest.request('POST', pathOf('secrets', ns), { body: secret(ns, `unrelated-${i + j}`, { blob: randomBytes(7_680).toString('base64') }) }),
+        ),
+      );
     }
-    await rest.request('POST', pathOf('secrets', ns), { body: secret(ns, 'broken-before', { 'target-name': 'Not_A_Name', url: 'https://example.invalid/x' }, { 'publishing-target': 'true' }) });
+    await rest.request('POST', pathOf('secrets', ns), {
+      body: secret(ns, 'broken-before', { 'target-name': 'Not_A_Name', url: 'https://example.invalid/x' }, { 'publishing-target': 'true' }),
+    });
     await rest.request('POST', pathOf('secrets', ns), { body: secret(ns, 'rot-url', { url: `${fake.url}/hook/rot-1` }) });
-    await rest.request('POST', pathOf('publishingtargets', ns), { body: target(ns, 'rotating', { type: 'webhook', urlSecretRef: { name: 'rot-url', key: 'url' } }) });
+    await rest.request('POST', pathOf('publishingtargets', ns), {
+      body: target(ns, 'rotating', { type: 'webhook', urlSecretRef: { name: 'rot-url', key: 'url' } }),
+    });
 
     const api = new URL(inject('apiServerUrl'));
     proxy = await startTcpProxy({ host: api.hostname, port: Number(api.port) });
-    const env = { KUBECONFIG: kubeconfigVia(proxy.port), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: ns, POD_NAMESPACE: ns, POD_NAME: 'op-s', PROXY_RESPONSE_WAIT_MS: '0' };
+    const env = {
+      KUBECONFIG: kubeconfigVia(proxy.port),
+      OPERATOR_MODE: 'on',
+      OPERATOR_NAMESPACES: ns,
+      POD_NAMESPACE: ns,
+      POD_NAME: 'op-s',
+      PROXY_RESPONSE_WAIT_MS: '0',
+    };
     svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML });
     await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
-    await until(() => Promise.resolve(svc.logs.some((l) => l.includes('skipping a labelled Secret') && l.includes(`${ns}/broken-before`))), 'the follower to see the malformed Secret');
+    await until(
+      () => Promise.resolve(svc.logs.some((l) => l.includes('skipping a labelled Secret') && l.includes(`${ns}/broken-before`))),
+      'the follower to see the malformed Secret',
+    );
     startupBytes = proxy.bytesToClients();
   });
   afterAll(async () => {
@@ -101,10 +128,14 @@ describe.runIf(inject('kubeconfig'))('Secrets on a real kube-apiserver', () => {
 
   it('re-resolves a target when the Secret it references changes', async () => {
     await expect.poll(async () => readyOf(await rest.request('GET', `${pathOf('publishingtargets', ns)}/rotating`))?.status, POLL).toBe('True');
-    const send = (name: string): Promise<Response> => svc.post('/webhook/proxy', [{ labels: { alertname: name, severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T06:00:00Z', status: 'firing' }]);
+    const send = (name: string): Promise<Response> =>
+      svc.post('/webhook/proxy', [{ labels: { alertname: name, severity: 'critical' }, annotations: {}, startsAt: '2026-11-22T06:00:00Z', status: 'firing' }]);
     await send('BeforeRotation');
     await fake.waitFor((r) => of(r, 'webhook').some((x) => x.path === '/hook/rot-1'));
-    await rest.request('PATCH', `${pathOf('secrets', ns)}/rot-url`, { body: { stringData: { url: `${fake.url}/hook/rot-2` } }, contentType: 'application/merge-patch+json' });
+    await rest.request('PATCH', `${pathOf('secrets', ns)}/rot-url`, {
+      body: { stringData: { url: `${fake.url}/hook/rot-2` } },
+      contentType: 'application/merge-patch+json',
+    });
     await expect
       .poll(async () => {
         await send(`AfterRotation-${Date.now()}`);

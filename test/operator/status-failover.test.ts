@@ -27,7 +27,9 @@ describe.runIf(inject('kubeconfig'))('status across a leader change on a real ku
   const replicas: TestService[] = [];
 
   const holder = async (): Promise<string> => {
-    const lease = await rest.request<{ spec: { holderIdentity?: string } }>('GET', `${pathOf('leases', ns)}/alert-history-leader`).catch((): { spec: { holderIdentity?: string } } => ({ spec: {} }));
+    const lease = await rest
+      .request<{ spec: { holderIdentity?: string } }>('GET', `${pathOf('leases', ns)}/alert-history-leader`)
+      .catch((): { spec: { holderIdentity?: string } } => ({ spec: {} }));
     return lease.spec.holderIdentity ?? '';
   };
   const get = (name: string): Promise<Resource> => rest.request<Resource>('GET', `${pathOf('publishingtargets', ns)}/${name}`);
@@ -47,7 +49,9 @@ describe.runIf(inject('kubeconfig'))('status across a leader change on a real ku
 
   it('removes a field the former leader wrote once it no longer applies', async () => {
     await rest.request('POST', pathOf('secrets', ns), { body: secret(ns, 'hook-url', { url: 'https://hooks.example.invalid/secret-path' }) });
-    await rest.request('POST', pathOf('publishingtargets', ns), { body: target(ns, 'handed-over', { type: 'webhook', urlSecretRef: { name: 'hook-url', key: 'url' } }) });
+    await rest.request('POST', pathOf('publishingtargets', ns), {
+      body: target(ns, 'handed-over', { type: 'webhook', urlSecretRef: { name: 'hook-url', key: 'url' } }),
+    });
     await expect.poll(async () => (await get('handed-over')).status?.endpoint, POLL).toBe('https://hooks.example.invalid/***');
     const first = await holder();
     const index = first.startsWith('op-a') ? 0 : 1;
@@ -57,10 +61,12 @@ describe.runIf(inject('kubeconfig'))('status across a leader change on a real ku
     await rest.request('DELETE', `${pathOf('secrets', ns)}/hook-url`);
     // The new status is applied first and the co-owned leftovers removed by a second request, so
     // Ready can read SecretNotFound a moment before the endpoint is gone: wait for both.
-    await expect.poll(async () => {
-      const resource = await get('handed-over');
-      return { reason: readyOf(resource)?.reason, endpoint: resource.status?.endpoint };
-    }, POLL).toEqual({ reason: 'SecretNotFound', endpoint: undefined });
+    await expect
+      .poll(async () => {
+        const resource = await get('handed-over');
+        return { reason: readyOf(resource)?.reason, endpoint: resource.status?.endpoint };
+      }, POLL)
+      .toEqual({ reason: 'SecretNotFound', endpoint: undefined });
     const after = await get('handed-over');
     expect(after.status).not.toHaveProperty('endpoint');
     expect(after.status?.conditions?.map((c) => c.type).sort()).toEqual(['Ready', 'Reconciling']);

@@ -31,7 +31,14 @@ interface Condition {
 
 interface Resource {
   metadata: { resourceVersion: string; managedFields?: { manager?: string; subresource?: string }[] };
-  status?: { conditions?: Condition[]; endpoint?: string; deliveries?: { succeeded: number; failed: number; dead: number }; lastDeliveryTime?: string; matchedAlerts?: number; lastMatchTime?: string };
+  status?: {
+    conditions?: Condition[];
+    endpoint?: string;
+    deliveries?: { succeeded: number; failed: number; dead: number };
+    lastDeliveryTime?: string;
+    matchedAlerts?: number;
+    lastMatchTime?: string;
+  };
 }
 
 const conditionOf = (obj: Resource, type: string): Condition | undefined => obj.status?.conditions?.find((c) => c.type === type);
@@ -49,7 +56,8 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
   let svc: TestService;
   let ns: string;
 
-  const get = (plural: 'publishingtargets' | 'enrichmentpolicies', name: string): Promise<Resource> => rest.request<Resource>('GET', `${pathOf(plural, ns)}/${name}`);
+  const get = (plural: 'publishingtargets' | 'enrichmentpolicies', name: string): Promise<Resource> =>
+    rest.request<Resource>('GET', `${pathOf(plural, ns)}/${name}`);
   const create = (path: string, body: unknown): Promise<unknown> => rest.request('POST', path, { body });
   const metric = async (name: string, fragments: RegExp[]): Promise<number> => sum(await (await svc.get('/metrics')).text(), name, fragments);
   /** PATCH and APPLY requests on our status subresources, as the API server counts them. */
@@ -76,7 +84,14 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
     rest = adminClient();
     await applyCrds(rest);
     ns = await freshNamespace(rest, 'ah-status');
-    const env = { KUBECONFIG: inject('kubeconfig'), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: ns, POD_NAMESPACE: ns, POD_NAME: 'op-s', PROXY_RESPONSE_WAIT_MS: '0' };
+    const env = {
+      KUBECONFIG: inject('kubeconfig'),
+      OPERATOR_MODE: 'on',
+      OPERATOR_NAMESPACES: ns,
+      POD_NAMESPACE: ns,
+      POD_NAME: 'op-s',
+      PROXY_RESPONSE_WAIT_MS: '0',
+    };
     svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML });
     await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
     await until(async () => (await metric('leader_election_master_status', [/name="alert-history-leader"/])) === 1, 'leadership');
@@ -87,7 +102,10 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
 
   it('drops endpoint and Healthy when the Secret goes away, and the API says why the target is not ready', async () => {
     await create(pathOf('secrets', ns), secret(ns, 'lose-url', { url: 'https://hooks.example.invalid/secret-path' }));
-    await create(pathOf('publishingtargets', ns), target(ns, 'lose-secret', { type: 'webhook', urlSecretRef: { name: 'lose-url', key: 'url' }, filter: { namespaces: ['nowhere'] } }));
+    await create(
+      pathOf('publishingtargets', ns),
+      target(ns, 'lose-secret', { type: 'webhook', urlSecretRef: { name: 'lose-url', key: 'url' }, filter: { namespaces: ['nowhere'] } }),
+    );
     await expect.poll(async () => conditionOf(await get('publishingtargets', 'lose-secret'), 'Healthy')?.reason, POLL).toBe('NoDeliveries');
     expect((await get('publishingtargets', 'lose-secret')).status?.endpoint).toBe('https://hooks.example.invalid/***');
 
@@ -101,20 +119,40 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
     expect((after.metadata.managedFields ?? []).filter((f) => f.subresource === 'status').map((f) => f.manager)).toEqual([lease.spec.holderIdentity]);
 
     const listed = PublishingTargetsResponse.parse(await (await svc.get('/publishing/targets')).json()).find((t) => t.name === 'lose-secret');
-    expect(listed).toMatchObject({ source: 'crd', ready: false, ready_reason: 'SecretNotFound', ready_message: `spec.urlSecretRef: Secret ${ns}/lose-url not found` });
+    expect(listed).toMatchObject({
+      source: 'crd',
+      ready: false,
+      ready_reason: 'SecretNotFound',
+      ready_message: `spec.urlSecretRef: Secret ${ns}/lose-url not found`,
+    });
   });
 
   it('marks an invalid spec Stalled, for targets and policies', async () => {
-    await create(pathOf('publishingtargets', ns), target(ns, 'bad-pattern', { type: 'webhook', url: 'https://example.invalid/hook', filter: { alertNamePattern: '(?=lookahead)' } }));
-    await create(pathOf('enrichmentpolicies', ns), { apiVersion: 'alerthistory.io/v1alpha1', kind: 'EnrichmentPolicy', metadata: { name: 'bad-matcher', namespace: ns }, spec: { priority: 1, mode: 'transparent', match: { matchers: [{ label: 'team', op: '=~', value: '(?<=x)y' }] } } });
-    await expect.poll(async () => conditionOf(await get('publishingtargets', 'bad-pattern'), 'Stalled'), POLL).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    await create(
+      pathOf('publishingtargets', ns),
+      target(ns, 'bad-pattern', { type: 'webhook', url: 'https://example.invalid/hook', filter: { alertNamePattern: '(?=lookahead)' } }),
+    );
+    await create(pathOf('enrichmentpolicies', ns), {
+      apiVersion: 'alerthistory.io/v1alpha1',
+      kind: 'EnrichmentPolicy',
+      metadata: { name: 'bad-matcher', namespace: ns },
+      spec: { priority: 1, mode: 'transparent', match: { matchers: [{ label: 'team', op: '=~', value: '(?<=x)y' }] } },
+    });
+    await expect
+      .poll(async () => conditionOf(await get('publishingtargets', 'bad-pattern'), 'Stalled'), POLL)
+      .toMatchObject({ status: 'True', reason: 'InvalidSpec' });
     expect(readyOf(await get('publishingtargets', 'bad-pattern'))).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
     expect(conditionOf(await get('publishingtargets', 'bad-pattern'), 'Reconciling')).toBeUndefined();
-    await expect.poll(async () => conditionOf(await get('enrichmentpolicies', 'bad-matcher'), 'Stalled'), POLL).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    await expect
+      .poll(async () => conditionOf(await get('enrichmentpolicies', 'bad-matcher'), 'Stalled'), POLL)
+      .toMatchObject({ status: 'True', reason: 'InvalidSpec' });
   });
 
   it('takes Healthy and delivery counts from deliveries another replica recorded', async () => {
-    await create(pathOf('publishingtargets', ns), target(ns, 'shared', { type: 'webhook', url: 'https://example.invalid/hook', filter: { namespaces: ['nowhere'] } }));
+    await create(
+      pathOf('publishingtargets', ns),
+      target(ns, 'shared', { type: 'webhook', url: 'https://example.invalid/hook', filter: { namespaces: ['nowhere'] } }),
+    );
     await expect.poll(async () => readyOf(await get('publishingtargets', 'shared'))?.status, POLL).toBe('True');
     await recordDelivery(`${ns}/shared`, 'dead', 'fp-dead');
     await expect.poll(async () => conditionOf(await get('publishingtargets', 'shared'), 'Healthy')?.status, POLL).toBe('False');
@@ -128,9 +166,19 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
   });
 
   it('counts the alerts each EnrichmentPolicy matched into matchedAlerts and the Matched column', async () => {
-    await create(pathOf('enrichmentpolicies', ns), { apiVersion: 'alerthistory.io/v1alpha1', kind: 'EnrichmentPolicy', metadata: { name: 'payments', namespace: ns }, spec: { priority: 100, mode: 'transparent', match: { namespaces: ['payments'] } } });
+    await create(pathOf('enrichmentpolicies', ns), {
+      apiVersion: 'alerthistory.io/v1alpha1',
+      kind: 'EnrichmentPolicy',
+      metadata: { name: 'payments', namespace: ns },
+      spec: { priority: 100, mode: 'transparent', match: { namespaces: ['payments'] } },
+    });
     await expect.poll(async () => readyOf(await get('enrichmentpolicies', 'payments'))?.reason, POLL).toBe('Accepted');
-    const alert = (name: string, namespace: string): Record<string, unknown> => ({ labels: { alertname: name, namespace }, annotations: {}, startsAt: '2026-11-22T06:00:00Z', status: 'firing' });
+    const alert = (name: string, namespace: string): Record<string, unknown> => ({
+      labels: { alertname: name, namespace },
+      annotations: {},
+      startsAt: '2026-11-22T06:00:00Z',
+      status: 'firing',
+    });
     const res = await svc.post('/webhook/proxy', [alert('PayA', 'payments'), alert('PayB', 'payments'), alert('Other', 'checkout')]);
     expect(res.status).toBe(200);
     await svc.post('/webhook/proxy', [alert('PayC', 'payments')]);
@@ -156,6 +204,8 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
     const base = await targetReconciles();
     await expect.poll(targetReconciles, POLL).toBeGreaterThanOrEqual(base + 3 * succeeding);
     expect(await statusWrites()).toBe(writes);
-    expect(await Promise.all(['lose-secret', 'shared', 'bad-pattern'].map(async (n) => (await get('publishingtargets', n)).metadata.resourceVersion))).toEqual(versions);
+    expect(await Promise.all(['lose-secret', 'shared', 'bad-pattern'].map(async (n) => (await get('publishingtargets', n)).metadata.resourceVersion))).toEqual(
+      versions,
+    );
   });
 });

@@ -44,8 +44,7 @@ function clientMessage(err: ThirdPartyError): string {
   return `request could not be read: ${detail}`;
 }
 
-const isDecodeParamError = (err: unknown): boolean =>
-  err instanceof URIError && 'status' in err && err.status === 400;
+const isDecodeParamError = (err: unknown): boolean => err instanceof URIError && 'status' in err && err.status === 400;
 
 /**
  * Maps anything thrown to an {@link AppError}: ours pass through, library errors that carry a 4xx

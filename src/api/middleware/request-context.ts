@@ -44,10 +44,7 @@ export function requestContext({ metrics, logger, logging }: RequestContextOptio
       metrics.requestLatency.observe({ endpoint: route }, seconds);
       if (shouldLog(logging, status)) {
         const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-        logger[level](
-          { request_id: id, method: req.method, route, path: req.path, status, duration_ms: Math.round(seconds * 1e4) / 10 },
-          'request',
-        );
+        logger[level]({ request_id: id, method: req.method, route, path: req.path, status, duration_ms: Math.round(seconds * 1e4) / 10 }, 'request');
       }
     });
     next();

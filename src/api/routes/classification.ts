@@ -127,27 +127,64 @@ export function registerClassificationRoutes(router: Router, table: RouteTable, 
     ];
     res.json({ models, active: model ?? 'rules' });
   });
-  table.add(router, 'post', '/classification/classify', guard, json, jsonRoute((req) => classifyRequest(service, req)));
-  table.add(router, 'post', '/classification/bulk', guard, json, jsonRoute((req) => bulk(service, req)));
-  table.add(router, 'post', '/classification/refresh/:fingerprint', guard, jsonRoute(async (req) => {
-    const started = performance.now();
-    const fingerprint = String(req.params.fingerprint);
-    const result = await service.classifyKnown(fingerprint, true);
-    if (!result) throw new AppError('NOT_FOUND', `no alert with fingerprint ${fingerprint.slice(0, 128)}`);
-    return resultBody(result, started);
-  }));
-  table.add(router, 'get', '/classification/:fingerprint', jsonRoute(async (req) => {
-    const fingerprint = String(req.params.fingerprint);
-    const c = await service.latest(fingerprint);
-    if (!c) throw new AppError('NOT_FOUND', `no classification for ${fingerprint.slice(0, 128)}`);
-    return classificationView(fingerprint, c);
-  }));
-  table.add(router, 'get', '/enrichment/mode', jsonRoute(() => modes.get()));
-  table.add(router, 'post', '/enrichment/mode', guard, json, jsonRoute(async (req) => {
-    const { mode } = parseBody(modeBody, req);
-    const before = await modes.get();
-    const after = await modes.set(mode);
-    if (before.mode !== mode) deps.onModeSwitch(before.mode, mode);
-    return after;
-  }));
+  table.add(
+    router,
+    'post',
+    '/classification/classify',
+    guard,
+    json,
+    jsonRoute((req) => classifyRequest(service, req)),
+  );
+  table.add(
+    router,
+    'post',
+    '/classification/bulk',
+    guard,
+    json,
+    jsonRoute((req) => bulk(service, req)),
+  );
+  table.add(
+    router,
+    'post',
+    '/classification/refresh/:fingerprint',
+    guard,
+    jsonRoute(async (req) => {
+      const started = performance.now();
+      const fingerprint = String(req.params.fingerprint);
+      const result = await service.classifyKnown(fingerprint, true);
+      if (!result) throw new AppError('NOT_FOUND', `no alert with fingerprint ${fingerprint.slice(0, 128)}`);
+      return resultBody(result, started);
+    }),
+  );
+  table.add(
+    router,
+    'get',
+    '/classification/:fingerprint',
+    jsonRoute(async (req) => {
+      const fingerprint = String(req.params.fingerprint);
+      const c = await service.latest(fingerprint);
+      if (!c) throw new AppError('NOT_FOUND', `no classification for ${fingerprint.slice(0, 128)}`);
+      return classificationView(fingerprint, c);
+    }),
+  );
+  table.add(
+    router,
+    'get',
+    '/enrichment/mode',
+    jsonRoute(() => modes.get()),
+  );
+  table.add(
+    router,
+    'post',
+    '/enrichment/mode',
+    guard,
+    json,
+    jsonRoute(async (req) => {
+      const { mode } = parseBody(modeBody, req);
+      const before = await modes.get();
+      const after = await modes.set(mode);
+      if (before.mode !== mode) deps.onModeSwitch(before.mode, mode);
+      return after;
+    }),
+  );
 }

@@ -24,7 +24,9 @@ function readiness(deps: HealthRouteDeps): RequestHandler {
     runChecks(deps.checks, deps.checkTimeoutMs)
       .then((checks) => {
         const uptime_seconds = Math.round((Date.now() - deps.startedAt) / 1000);
-        const failing = Object.entries(checks).filter(([, r]) => !r.ok).map(([name]) => name);
+        const failing = Object.entries(checks)
+          .filter(([, r]) => !r.ok)
+          .map(([name]) => name);
         if (!deps.accepting()) failing.push('shutdown');
         if (failing.length === 0) {
           res.json({ status: 'ready', checks, uptime_seconds });

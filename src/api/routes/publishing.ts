@@ -32,7 +32,10 @@ const REFRESH_INTERVAL_MS = 10_000;
 const deliveriesQuery = z.object({
   target: textParam,
   fingerprint: textParam,
-  state: z.preprocess((v: unknown) => (Array.isArray(v) ? (v.at(-1) as unknown) : v), z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` }).optional()),
+  state: z.preprocess(
+    (v: unknown) => (Array.isArray(v) ? (v.at(-1) as unknown) : v),
+    z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` }).optional(),
+  ),
   ...pageParams,
 });
 
@@ -181,9 +184,22 @@ function deliveryTargets(catalog: TargetCatalog, ref: string | undefined): strin
 async function testSendHandler(deps: PublishingRouteDeps, ref: string): Promise<Record<string, unknown>> {
   const key = resolveKey(deps.catalog, ref);
   const target = key === undefined ? undefined : deps.catalog.get(key);
-  if (!target) throw new AppError('NOT_FOUND', key === undefined ? `no publishing target named ${ref.slice(0, 128)}` : `publishing target ${key} did not resolve; its Ready condition says why`);
+  if (!target)
+    throw new AppError(
+      'NOT_FOUND',
+      key === undefined ? `no publishing target named ${ref.slice(0, 128)}` : `publishing target ${key} did not resolve; its Ready condition says why`,
+    );
   const r = await deps.testSend(target);
-  return { target_name: target.name, target_namespace: target.namespace ?? null, target_key: key, success: r.success, status_code: r.statusCode, response_time_ms: r.responseTimeMs, error_message: r.error, test_timestamp: new Date().toISOString() };
+  return {
+    target_name: target.name,
+    target_namespace: target.namespace ?? null,
+    target_key: key,
+    success: r.success,
+    status_code: r.statusCode,
+    response_time_ms: r.responseTimeMs,
+    error_message: r.error,
+    test_timestamp: new Date().toISOString(),
+  };
 }
 
 const ID = z.coerce.number({ error: 'must be a delivery id' }).int('must be a delivery id').min(1, 'must be a delivery id');
@@ -191,25 +207,55 @@ const ID = z.coerce.number({ error: 'must be a delivery id' }).int('must be a de
 /** Registers /publishing/*. */
 export function registerPublishingRoutes(router: Router, table: RouteTable, deps: PublishingRouteDeps): void {
   const { guard } = deps;
-  table.add(router, 'get', '/publishing/targets', jsonRoute(() => targetViews(deps)));
+  table.add(
+    router,
+    'get',
+    '/publishing/targets',
+    jsonRoute(() => targetViews(deps)),
+  );
   table.add(router, 'post', '/publishing/targets/refresh', guard, refreshHandler(deps));
   table.add(router, 'get', '/publishing/mode', (_req, res) => {
     res.json(modeView(deps.catalog));
   });
-  table.add(router, 'get', '/publishing/stats', jsonRoute(() => stats(deps)));
-  table.add(router, 'post', '/publishing/test/:target', guard, jsonRoute((req) => testSendHandler(deps, String(req.params.target))));
-  table.add(router, 'get', '/publishing/deliveries', jsonRoute(async (req) => {
-    const q = parseQuery(deliveriesQuery, req);
-    const page = toPage(q);
-    const { items, total } = await deps.outbox.list({ targets: deliveryTargets(deps.catalog, q.target), state: q.state, fingerprint: q.fingerprint }, page);
-    return { deliveries: items.map(deliveryView), ...pageInfo(page, items.length, total) };
-  }));
-  table.add(router, 'post', '/publishing/deliveries/:id/retry', guard, jsonRoute(async (req) => {
-    const parsed = ID.safeParse(req.params.id);
-    if (!parsed.success) throw new AppError('VALIDATION_ERROR', `id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { details: { fields: [{ path: 'id', message: 'must be a delivery id' }] } });
-    const result = await deps.outbox.retry(parsed.data);
-    if (result === 'not_found') throw new AppError('NOT_FOUND', `no delivery ${parsed.data}`);
-    if (result === 'not_dead') throw new AppError('CONFLICT', `delivery ${parsed.data} is not dead-lettered; only dead letters can be retried`);
-    return { id: parsed.data, state: 'pending', message: 'Delivery re-queued' };
-  }));
+  table.add(
+    router,
+    'get',
+    '/publishing/stats',
+    jsonRoute(() => stats(deps)),
+  );
+  table.add(
+    router,
+    'post',
+    '/publishing/test/:target',
+    guard,
+    jsonRoute((req) => testSendHandler(deps, String(req.params.target))),
+  );
+  table.add(
+    router,
+    'get',
+    '/publishing/deliveries',
+    jsonRoute(async (req) => {
+      const q = parseQuery(deliveriesQuery, req);
+      const page = toPage(q);
+      const { items, total } = await deps.outbox.list({ targets: deliveryTargets(deps.catalog, q.target), state: q.state, fingerprint: q.fingerprint }, page);
+      return { deliveries: items.map(deliveryView), ...pageInfo(page, items.length, total) };
+    }),
+  );
+  table.add(
+    router,
+    'post',
+    '/publishing/deliveries/:id/retry',
+    guard,
+    jsonRoute(async (req) => {
+      const parsed = ID.safeParse(req.params.id);
+      if (!parsed.success)
+        throw new AppError('VALIDATION_ERROR', `id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+          details: { fields: [{ path: 'id', message: 'must be a delivery id' }] },
+        });
+      const result = await deps.outbox.retry(parsed.data);
+      if (result === 'not_found') throw new AppError('NOT_FOUND', `no delivery ${parsed.data}`);
+      if (result === 'not_dead') throw new AppError('CONFLICT', `delivery ${parsed.data} is not dead-lettered; only dead letters can be retried`);
+      return { id: parsed.data, state: 'pending', message: 'Delivery re-queued' };
+    }),
+  );
 }

@@ -89,9 +89,7 @@ function rejectDeclaredOversize(maxBodyBytes: number): RequestHandler {
 const requireJson: RequestHandler = (req, _res, next) => {
   const type = req.get('content-type');
   if (type === undefined || JSON_TYPE.test(type)) return next();
-  next(
-    new AppError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, got ${type.slice(0, 100)}`),
-  );
+  next(new AppError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be application/json, got ${type.slice(0, 100)}`));
 };
 
 function countEvents(metrics: Metrics, result: RecordResult): void {
@@ -131,23 +129,7 @@ export function registerWebhookRoutes(router: Router, table: RouteTable, deps: W
     next(err);
   };
   const raw = [rejectDeclaredOversize(deps.maxBodyBytes), express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true })];
-  table.add(
-    router,
-    'post',
-    '/webhook',
-    requireWebhookCredential(deps.credentials),
-    requireJson,
-    ...raw,
-    recordHandler(deps),
-  );
-  table.add(
-    router,
-    'post',
-    '/webhook/proxy',
-    requireWebhookCredential(deps.credentials),
-    requireJson,
-    ...raw,
-    proxyHandler(deps),
-  );
+  table.add(router, 'post', '/webhook', requireWebhookCredential(deps.credentials), requireJson, ...raw, recordHandler(deps));
+  table.add(router, 'post', '/webhook/proxy', requireWebhookCredential(deps.credentials), requireJson, ...raw, proxyHandler(deps));
   router.use('/webhook', countRejection);
 }

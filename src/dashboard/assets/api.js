@@ -49,17 +49,31 @@ function buildDialog(resolve) {
   };
   const form = h(
     'form',
-    { method: 'dialog', on: { submit: (e) => { e.preventDefault(); finish(input.value.trim()); } } },
+    {
+      method: 'dialog',
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          finish(input.value.trim());
+        },
+      },
+    },
     h('h2', { id: 'token-title' }, 'API token needed'),
     h('p', { class: 'muted' }, 'This service requires an API token (API_TOKENS). It is kept in this tab only (sessionStorage).'),
     h('label', { htmlFor: 'token-input' }, 'Token'),
     input,
-    h('div', { class: 'dialog-actions' },
+    h(
+      'div',
+      { class: 'dialog-actions' },
       h('button', { type: 'button', class: 'btn', on: { click: () => finish('') } }, 'Cancel'),
-      h('button', { type: 'submit', class: 'btn btn-primary' }, 'Use token')),
+      h('button', { type: 'submit', class: 'btn btn-primary' }, 'Use token'),
+    ),
   );
   dialog.append(form);
-  dialog.addEventListener('cancel', (e) => { e.preventDefault(); finish(''); });
+  dialog.addEventListener('cancel', (e) => {
+    e.preventDefault();
+    finish('');
+  });
   return { dialog, input };
 }
 
@@ -103,7 +117,12 @@ async function readBody(res) {
 function toError(res, body) {
   const envelope = body && typeof body === 'object' ? body : {};
   const message = envelope.error || envelope.detail || `${res.status} ${res.statusText || 'error'}`.trim();
-  return new ApiError(message, { status: res.status, code: envelope.code, requestId: envelope.request_id ?? res.headers.get('x-request-id'), details: envelope.details });
+  return new ApiError(message, {
+    status: res.status,
+    code: envelope.code,
+    requestId: envelope.request_id ?? res.headers.get('x-request-id'),
+    details: envelope.details,
+  });
 }
 
 async function send(method, url, options) {

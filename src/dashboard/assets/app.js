@@ -13,8 +13,12 @@ import * as targetsPage from './pages/targets.js';
 
 const notFoundPage = {
   mount(outlet) {
-    fill(outlet, h('div', { class: 'page-head' }, h('h1', {}, 'Page not found')),
-      empty('There is no dashboard page at this address.', null), h('p', {}, link('/dashboard', 'Go to the overview')));
+    fill(
+      outlet,
+      h('div', { class: 'page-head' }, h('h1', {}, 'Page not found')),
+      empty('There is no dashboard page at this address.', null),
+      h('p', {}, link('/dashboard', 'Go to the overview')),
+    );
   },
 };
 
@@ -34,7 +38,9 @@ function toast(message) {
   el.textContent = message;
   el.hidden = false;
   window.clearTimeout(toastTimer);
-  toastTimer = window.setTimeout(() => { el.hidden = true; }, 8000);
+  toastTimer = window.setTimeout(() => {
+    el.hidden = true;
+  }, 8000);
 }
 
 function markNav(route) {
@@ -47,7 +53,9 @@ function markNav(route) {
 function tokenButton() {
   const button = document.getElementById('token-button');
   if (!button) return;
-  const label = () => { button.textContent = getToken() ? 'API token ✓' : 'API token'; };
+  const label = () => {
+    button.textContent = getToken() ? 'API token ✓' : 'API token';
+  };
   label();
   button.addEventListener('click', async () => {
     await askToken({ force: true });
@@ -64,7 +72,11 @@ function start() {
     outlet,
     notFound: { name: 'none', title: 'Not found', page: notFoundPage },
     onChange: markNav,
-    onError: (err, el) => fill(el, errorBox(err, () => location.reload())),
+    onError: (err, el) =>
+      fill(
+        el,
+        errorBox(err, () => location.reload()),
+      ),
     shared: { live },
   });
   window.addEventListener('dashboard-error', (e) => toast(`Something went wrong: ${e.detail && e.detail.message ? e.detail.message : e.detail}`));

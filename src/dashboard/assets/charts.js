@@ -8,7 +8,11 @@ let uid = 0;
 const nextId = (prefix) => `${prefix}-${++uid}`;
 
 function cssToken(value) {
-  return String(value ?? 'none').toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'none';
+  return (
+    String(value ?? 'none')
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '') || 'none'
+  );
 }
 
 /** An <svg role="img"> with its title and description. */
@@ -17,7 +21,14 @@ function frame({ width, height, title, desc, cls }) {
   const descId = nextId('chart-desc');
   return svg(
     'svg',
-    { viewBox: `0 0 ${width} ${height}`, class: `chart ${cls ?? ''}`.trim(), role: 'img', 'aria-label': `${title}. ${desc}`, 'aria-labelledby': `${titleId} ${descId}`, preserveAspectRatio: 'xMidYMid meet' },
+    {
+      viewBox: `0 0 ${width} ${height}`,
+      class: `chart ${cls ?? ''}`.trim(),
+      role: 'img',
+      'aria-label': `${title}. ${desc}`,
+      'aria-labelledby': `${titleId} ${descId}`,
+      preserveAspectRatio: 'xMidYMid meet',
+    },
     svg('title', { id: titleId }, title),
     svg('desc', { id: descId }, desc),
   );
@@ -70,7 +81,10 @@ function xLabels(root, points, geo) {
 function timelineSummary(points, label) {
   const firing = points.reduce((n, p) => n + (p.firing_alerts ?? 0), 0);
   const resolved = points.reduce((n, p) => n + (p.resolved_alerts ?? 0), 0);
-  const peak = points.reduce((best, p) => ((p.firing_alerts ?? 0) + (p.resolved_alerts ?? 0) > (best.firing_alerts ?? 0) + (best.resolved_alerts ?? 0) ? p : best), points[0] ?? {});
+  const peak = points.reduce(
+    (best, p) => ((p.firing_alerts ?? 0) + (p.resolved_alerts ?? 0) > (best.firing_alerts ?? 0) + (best.resolved_alerts ?? 0) ? p : best),
+    points[0] ?? {},
+  );
   const peakCount = (peak.firing_alerts ?? 0) + (peak.resolved_alerts ?? 0);
   const peakText = peakCount > 0 ? `; busiest bucket ${label(peak.timestamp)} with ${peakCount}` : '';
   return `${firing} firing and ${resolved} resolved state changes in ${points.length} buckets${peakText}.`;
@@ -94,7 +108,9 @@ export function timelineChart(points, hours) {
 
 /** A horizontal bar list of counts: { key: count }, largest first, at most `limit` rows. */
 export function barList(counts, { title, limit = 8, colorBy = 'key' } = {}) {
-  const entries = Object.entries(counts ?? {}).sort((a, b) => b[1] - a[1]).slice(0, limit);
+  const entries = Object.entries(counts ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit);
   const width = 360;
   const row = 26;
   const height = Math.max(row, entries.length * row);
@@ -106,10 +122,16 @@ export function barList(counts, { title, limit = 8, colorBy = 'key' } = {}) {
     const barW = Math.max(2, ((width - 170) * n) / max);
     const shown = key.length > 18 ? `${key.slice(0, 17)}…` : key;
     const cls = colorBy === 'key' ? `bar bar-${cssToken(key)}` : 'bar';
-    root.append(svg('g', {}, svg('title', {}, `${key}: ${n}`),
-      svg('text', { x: 0, y: y + 17, class: 'label' }, shown),
-      svg('rect', { x: 130, y: y + 5, width: barW, height: row - 10, rx: 3, class: cls }),
-      svg('text', { x: 136 + barW, y: y + 17, class: 'value' }, number(n))));
+    root.append(
+      svg(
+        'g',
+        {},
+        svg('title', {}, `${key}: ${n}`),
+        svg('text', { x: 0, y: y + 17, class: 'label' }, shown),
+        svg('rect', { x: 130, y: y + 5, width: barW, height: row - 10, rx: 3, class: cls }),
+        svg('text', { x: 136 + barW, y: y + 17, class: 'value' }, number(n)),
+      ),
+    );
   });
   return root;
 }
@@ -118,7 +140,7 @@ function segmentsOf(events, now) {
   const sorted = [...events].sort((a, b) => (toDate(a.at)?.getTime() ?? 0) - (toDate(b.at)?.getTime() ?? 0));
   return sorted.map((e, i) => {
     const start = toDate(e.at)?.getTime() ?? now;
-    const end = i + 1 < sorted.length ? toDate(sorted[i + 1].at)?.getTime() ?? now : now;
+    const end = i + 1 < sorted.length ? (toDate(sorted[i + 1].at)?.getTime() ?? now) : now;
     return { status: e.status, start, end: Math.max(start, end) };
   });
 }
@@ -135,7 +157,13 @@ export function stateStrip(events, now = Date.now()) {
   for (const s of segments) {
     const x = ((s.start - first) / total) * width;
     const w = Math.max(2, ((s.end - s.start) / total) * width);
-    root.append(svg('rect', { x, y: 4, width: w, height: height - 8, class: `strip-${cssToken(s.status)}` }, svg('title', {}, `${s.status} for ${duration((s.end - s.start) / 1000)}`)));
+    root.append(
+      svg(
+        'rect',
+        { x, y: 4, width: w, height: height - 8, class: `strip-${cssToken(s.status)}` },
+        svg('title', {}, `${s.status} for ${duration((s.end - s.start) / 1000)}`),
+      ),
+    );
   }
   return root;
 }

@@ -63,7 +63,9 @@ export function alertLink(fingerprint, text) {
 /** A small coloured label: badge('critical') or badge('ok', 'healthy'). */
 export function badge(text, kind) {
   const value = String(text ?? '—');
-  const cls = String(kind ?? value).toLowerCase().replace(/[^a-z0-9_-]/g, '');
+  const cls = String(kind ?? value)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '');
   return h('span', { class: `badge badge-${cls}` }, value);
 }
 
@@ -120,7 +122,14 @@ export function errorBox(err, retry) {
   const message = err && err.message ? err.message : String(err);
   const requestId = err && err.requestId ? h('p', { class: 'muted small' }, `request id ${err.requestId}`) : null;
   const button = retry ? h('button', { type: 'button', class: 'btn', on: { click: retry } }, 'Retry') : null;
-  return h('div', { class: 'state state-error', role: 'alert' }, h('p', { class: 'state-title' }, 'Could not load this'), h('p', {}, message), requestId, button);
+  return h(
+    'div',
+    { class: 'state state-error', role: 'alert' },
+    h('p', { class: 'state-title' }, 'Could not load this'),
+    h('p', {}, message),
+    requestId,
+    button,
+  );
 }
 
 /** A stat card: a label, a big value and an optional note. */
@@ -136,14 +145,26 @@ export function stat(label, value, options = {}) {
 
 /** A table with a header row; rows are <tr> elements built by the caller. */
 export function table(headers, rows, props = {}) {
-  const head = h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t))));
+  const head = h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      headers.map((t) => h('th', { scope: 'col' }, t)),
+    ),
+  );
   return h('div', { class: 'table-wrap' }, h('table', props, head, h('tbody', {}, rows)));
 }
 
 /** Labels as small key=value chips. */
 export function labelChips(labels, skip = []) {
   const entries = Object.entries(labels ?? {}).filter(([k]) => !skip.includes(k));
-  return h('span', { class: 'chips' }, entries.map(([k, v]) => h('span', { class: 'chip' }, `${k}=${v}`)));
+  return h(
+    'span',
+    { class: 'chips' },
+    entries.map(([k, v]) => h('span', { class: 'chip' }, `${k}=${v}`)),
+  );
 }
 
 /** A link to an external http(s) URL, or plain text when the URL is anything else. */
@@ -176,6 +197,9 @@ export async function loadInto(el, { fetch: fetcher, render, signal, quiet = fal
     fill(el, render(data));
   } catch (err) {
     if (isAbort(err) || (signal && signal.aborted)) return;
-    fill(el, errorBox(err, () => loadInto(el, { fetch: fetcher, render, signal })));
+    fill(
+      el,
+      errorBox(err, () => loadInto(el, { fetch: fetcher, render, signal })),
+    );
   }
 }

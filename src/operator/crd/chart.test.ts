@@ -25,7 +25,10 @@ describe('Helm chart charts/alert-history', () => {
   });
 
   it('validates values with a schema that names every top-level key of values.yaml', () => {
-    const schema = JSON.parse(readFileSync(new URL('values.schema.json', CHART), 'utf8')) as { properties: Record<string, unknown>; additionalProperties: boolean };
+    const schema = JSON.parse(readFileSync(new URL('values.schema.json', CHART), 'utf8')) as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(read('values.yaml') as object).sort());
   });

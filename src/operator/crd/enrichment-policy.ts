@@ -10,7 +10,10 @@ export const enrichmentPolicySpec = z
     priority: z.number().int().min(0).max(1_000_000).default(0).describe('higher wins when several match; ties: oldest wins'),
     match: z
       .object({
-        namespaces: z.array(z.string().min(1).max(63).regex(new RegExp(DNS1123_LABEL))).max(256).optional(),
+        namespaces: z
+          .array(z.string().min(1).max(63).regex(new RegExp(DNS1123_LABEL)))
+          .max(256)
+          .optional(),
         matchers: z.array(matcher).max(32).optional(),
       })
       .strict()

@@ -15,11 +15,15 @@ describe('generated CRDs', () => {
     expect(readFileSync(new URL(`../../../crds/${KUSTOMIZATION_FILE}`, import.meta.url), 'utf8')).toBe(renderKustomization());
   });
 
-  it('match the Helm chart\'s crds/, which holds nothing else (run `make manifests`)', () => {
+  it("match the Helm chart's crds/, which holds nothing else (run `make manifests`)", () => {
     for (const { file, object } of crdDocuments()) {
       expect(readFileSync(new URL(`charts/alert-history/crds/${file}`, ROOT), 'utf8'), file).toBe(renderCrd(object));
     }
-    expect(readdirSync(new URL('charts/alert-history/crds/', ROOT)).sort()).toEqual(crdDocuments().map((d) => d.file).sort());
+    expect(readdirSync(new URL('charts/alert-history/crds/', ROOT)).sort()).toEqual(
+      crdDocuments()
+        .map((d) => d.file)
+        .sort(),
+    );
   });
 
   it('copies of deploy/ in the chart match their sources (run `make manifests`)', () => {
@@ -35,7 +39,11 @@ describe('generated CRDs', () => {
 
   it('leave nothing in crds/ that `kubectl apply -f crds/` would send but the CRDs', () => {
     const applied = readdirSync(new URL('../../../crds/', import.meta.url)).filter((f) => /\.(ya?ml|json)$/.test(f));
-    expect(applied.sort()).toEqual(crdDocuments().map((d) => d.file).sort());
+    expect(applied.sort()).toEqual(
+      crdDocuments()
+        .map((d) => d.file)
+        .sort(),
+    );
   });
 
   it('give EnrichmentPolicy the short name epol (ep is core Endpoints) and PublishingTarget pt', () => {
@@ -53,7 +61,9 @@ describe('generated CRDs', () => {
       const n = node as Record<string, unknown>;
       const here = n.additionalProperties === false ? [`${path}: additionalProperties false`] : [];
       const props = (n.properties ?? {}) as Record<string, Record<string, unknown>>;
-      const untyped = Object.entries(props).filter(([, v]) => !v.type).map(([k]) => `${path}.${k}: no type`);
+      const untyped = Object.entries(props)
+        .filter(([, v]) => !v.type)
+        .map(([k]) => `${path}.${k}: no type`);
       const children = Object.entries(props).flatMap(([k, v]) => walk(v, `${path}.${k}`));
       return [...here, ...untyped, ...children, ...walk(n.items, `${path}[]`)];
     };

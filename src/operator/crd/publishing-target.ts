@@ -20,7 +20,10 @@ const header = z
 const filter = z
   .object({
     severities: z.array(z.enum(SEVERITIES)).max(4).optional().describe('classified severity, else the severity label'),
-    namespaces: z.array(z.string().min(1).max(63).regex(new RegExp(DNS1123_LABEL))).max(256).optional(),
+    namespaces: z
+      .array(z.string().min(1).max(63).regex(new RegExp(DNS1123_LABEL)))
+      .max(256)
+      .optional(),
     excludeNoise: z.boolean().default(true),
     minConfidence: z.number().min(0).max(1).optional(),
     alertNamePattern: z.string().max(1024).optional().describe('anchored regular expression on alertname'),
@@ -41,13 +44,20 @@ export const publishingTargetSpec = z
   .object({
     type: z.enum(TARGET_TYPES),
     enabled: z.boolean().default(true).describe('false: kept, never published to'),
-    url: z.string().max(2048).regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
+    url: z
+      .string()
+      .max(2048)
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
+      .optional(),
     urlSecretRef: secretKeyRef.optional().describe('when the URL itself is a secret (Slack webhooks)'),
     credentialsSecretRef: secretKeyRef.optional().describe('routing key / API key / bot token / bearer token'),
     headers: z.array(header).max(32).optional(),
     filter: filter.optional(),
     delivery: delivery.optional(),
-    slack: z.object({ channel: z.string().min(1).max(256).optional() }).strict().optional(),
+    slack: z
+      .object({ channel: z.string().min(1).max(256).optional() })
+      .strict()
+      .optional(),
     pagerduty: z
       .object({
         severityMap: z
@@ -57,7 +67,10 @@ export const publishingTargetSpec = z
       })
       .strict()
       .optional(),
-    rootly: z.object({ source: z.string().min(1).max(64).optional() }).strict().optional(),
+    rootly: z
+      .object({ source: z.string().min(1).max(64).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

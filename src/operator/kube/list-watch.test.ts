@@ -38,7 +38,15 @@ describe('startListWatch', () => {
     const changes: CacheChange<Obj>[] = [];
     const requests: string[] = [];
     const onRequest = (verb: string, informer: string): number => requests.push(`${verb} ${informer}`);
-    const lw = startListWatch({ name: 't', source: fake.source, watchdogMs: 60_000, backoff: { initialMs: 1, maxMs: 5 }, onChange: (c) => changes.push(c), onRequest, log: silent });
+    const lw = startListWatch({
+      name: 't',
+      source: fake.source,
+      watchdogMs: 60_000,
+      backoff: { initialMs: 1, maxMs: 5 },
+      onChange: (c) => changes.push(c),
+      onRequest,
+      log: silent,
+    });
     await lw.waitForSync();
     await fake.watchNumber(1);
     expect(fake.watches[0]!.rv).toBe('10');
@@ -61,7 +69,14 @@ describe('startListWatch', () => {
       { items: [obj('b', '2')], resourceVersion: '50' },
     ]);
     const changes: CacheChange<Obj>[] = [];
-    const lw = startListWatch({ name: 't', source: fake.source, watchdogMs: 60_000, backoff: { initialMs: 1, maxMs: 5 }, onChange: (c) => changes.push(c), log: silent });
+    const lw = startListWatch({
+      name: 't',
+      source: fake.source,
+      watchdogMs: 60_000,
+      backoff: { initialMs: 1, maxMs: 5 },
+      onChange: (c) => changes.push(c),
+      log: silent,
+    });
     await fake.watchNumber(1);
     fake.watches[0]!.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
     await fake.watchNumber(2);
@@ -82,8 +97,19 @@ describe('startListWatch', () => {
   });
 
   it('retries a failing list with backoff and relists on demand', async () => {
-    const fake = fakeSource([new Error('connection refused'), { items: [obj('a', '1')], resourceVersion: '3' }, { items: [obj('a', '1'), obj('c', '4')], resourceVersion: '5' }]);
-    const lw = startListWatch({ name: 't', source: fake.source, watchdogMs: 60_000, backoff: { initialMs: 1, maxMs: 5 }, onChange: () => undefined, log: silent });
+    const fake = fakeSource([
+      new Error('connection refused'),
+      { items: [obj('a', '1')], resourceVersion: '3' },
+      { items: [obj('a', '1'), obj('c', '4')], resourceVersion: '5' },
+    ]);
+    const lw = startListWatch({
+      name: 't',
+      source: fake.source,
+      watchdogMs: 60_000,
+      backoff: { initialMs: 1, maxMs: 5 },
+      onChange: () => undefined,
+      log: silent,
+    });
     await lw.waitForSync();
     expect(fake.lists()).toBe(2);
     await lw.relist();

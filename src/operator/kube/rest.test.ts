@@ -78,7 +78,9 @@ describe('createKubeRest', () => {
 
   it("turns a Status answer into a KubeError with the server's code and reason", async () => {
     const server = await startCountingServer((_req, res) => {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'secrets "s" not found' }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'secrets "s" not found' }));
     });
     close = () => server.close();
     const err = await rejection(createKubeRest(kubeconfig(server.url)).request('GET', '/api/v1/namespaces/ops/secrets/s'));
@@ -96,7 +98,11 @@ describe('createKubeRest', () => {
     const server = await startCountingServer(() => undefined);
     await server.close();
     const err = await rejection(createKubeRest(kubeconfig(server.url)).request('DELETE', '/api/v1/namespaces/ops/pods/p'));
-    expect(err).toMatchObject({ statusCode: 0, reason: 'network', message: `DELETE /api/v1/namespaces/ops/pods/p on ${server.url}: network error (ECONNREFUSED)` });
+    expect(err).toMatchObject({
+      statusCode: 0,
+      reason: 'network',
+      message: `DELETE /api/v1/namespaces/ops/pods/p on ${server.url}: network error (ECONNREFUSED)`,
+    });
     expect(err.message).not.toContain('tok-0123456789');
   });
 });

@@ -64,7 +64,10 @@ const OBJECT_EVENTS: ReadonlySet<WatchEventType> = new Set(['ADDED', 'MODIFIED',
 export function metadataSource(rest: KubeRest, path: string, options: SourceOptions = {}): WatchSource<MetadataObject> {
   return {
     async list(): Promise<ListResult<MetadataObject>> {
-      const list = await rest.request<{ items?: MetadataObject[]; metadata?: { resourceVersion?: string } }>('GET', path, { query: listQuery(options), headers: { accept: AS_METADATA_LIST } });
+      const list = await rest.request<{ items?: MetadataObject[]; metadata?: { resourceVersion?: string } }>('GET', path, {
+        query: listQuery(options),
+        headers: { accept: AS_METADATA_LIST },
+      });
       return { items: (list.items ?? []).map(slim), resourceVersion: list.metadata?.resourceVersion ?? '' };
     },
     watch(resourceVersion, onEvent, onDone) {

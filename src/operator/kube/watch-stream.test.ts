@@ -62,7 +62,13 @@ describe('openWatchStream', () => {
     const server = await handServer();
     close = server.close;
     const c = collector();
-    const opening = openWatchStream({ url: new URL(`${server.url}/api/v1/secrets?watch=true`), headers: { authorization: 'Bearer t' }, headersTimeoutMs: 5_000, onEvent: c.onEvent, onDone: c.onDone });
+    const opening = openWatchStream({
+      url: new URL(`${server.url}/api/v1/secrets?watch=true`),
+      headers: { authorization: 'Bearer t' },
+      headersTimeoutMs: 5_000,
+      onEvent: c.onEvent,
+      onDone: c.onDone,
+    });
     const { req, res } = await server.next();
     expect(req.headers.authorization).toBe('Bearer t');
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -81,9 +87,17 @@ describe('openWatchStream', () => {
     const server = await handServer();
     close = server.close;
     const c = collector();
-    const opening = openWatchStream({ url: new URL(`${server.url}/api/v1/secrets`), headers: {}, headersTimeoutMs: 5_000, onEvent: c.onEvent, onDone: c.onDone });
+    const opening = openWatchStream({
+      url: new URL(`${server.url}/api/v1/secrets`),
+      headers: {},
+      headersTimeoutMs: 5_000,
+      onEvent: c.onEvent,
+      onDone: c.onDone,
+    });
     const { res } = await server.next();
-    res.writeHead(410, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' }));
+    res
+      .writeHead(410, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' }));
     await opening;
     const err = await c.done;
     expect(err).toBeInstanceOf(KubeError);
@@ -122,7 +136,14 @@ describe('openWatchStream', () => {
     const server = await handServer();
     close = server.close;
     const c = collector();
-    const opening = openWatchStream({ url: new URL(`${server.url}/w`), headers: {}, headersTimeoutMs: 50, where: 'WATCH /w on the test server', onEvent: c.onEvent, onDone: c.onDone });
+    const opening = openWatchStream({
+      url: new URL(`${server.url}/w`),
+      headers: {},
+      headersTimeoutMs: 50,
+      where: 'WATCH /w on the test server',
+      onEvent: c.onEvent,
+      onDone: c.onDone,
+    });
     await server.next();
     await opening;
     expect(await c.done).toMatchObject({ statusCode: 0, reason: 'timeout', message: 'WATCH /w on the test server: no answer within 50 ms' });

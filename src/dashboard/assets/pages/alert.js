@@ -11,7 +11,7 @@ import { deliveryTable, stateCounts, targetLabel } from './deliveries.js';
 
 /** When an event's state change happened: startsAt for firing, endsAt (else received) for resolved. */
 function changeAt(e) {
-  return e.status === 'resolved' ? e.endsAt ?? e.receivedAt : e.startsAt;
+  return e.status === 'resolved' ? (e.endsAt ?? e.receivedAt) : e.startsAt;
 }
 
 function chronological(events) {
@@ -36,14 +36,15 @@ function eventsBlock(events) {
   if (!events.length) return empty('No state changes stored.', 'They may have been removed by retention (retention.days).');
   const ordered = chronological(events);
   const items = ordered.map((e, i) => eventItem(e, i + 1 < ordered.length ? changeAt(ordered[i + 1]) : null));
-  return [
-    stateStrip(ordered.map((e) => ({ status: e.status, at: changeAt(e) }))),
-    h('ol', { class: 'events', testid: 'alert-events' }, items),
-  ];
+  return [stateStrip(ordered.map((e) => ({ status: e.status, at: changeAt(e) }))), h('ol', { class: 'events', testid: 'alert-events' }, items)];
 }
 
 function definitionList(pairs) {
-  return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h(
+    'dl',
+    { class: 'facts' },
+    pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+  );
 }
 
 function annotationValue(key, value) {
@@ -75,19 +76,42 @@ function summaryBlock(detail) {
 function classificationBlock(c, reclassify) {
   const button = h('button', { type: 'button', class: 'btn btn-small', on: { click: reclassify } }, 'Classify again');
   if (!c) {
-    return h('div', { testid: 'alert-classification' },
-      empty('Not classified yet.', 'Alerts are classified when they arrive through POST /webhook/proxy in an enriched mode; or classify this one now:'), button);
+    return h(
+      'div',
+      { testid: 'alert-classification' },
+      empty('Not classified yet.', 'Alerts are classified when they arrive through POST /webhook/proxy in an enriched mode; or classify this one now:'),
+      button,
+    );
   }
   const recommendations = c.recommendations ?? [];
   return h(
     'div',
     { testid: 'alert-classification' },
-    h('p', { class: 'class-head' }, badge(c.severity), ' ', h('meter', { min: 0, max: 1, value: c.confidence, 'aria-label': 'Confidence' }), ` ${percent(c.confidence)} confidence`),
-    definitionList([['Source', c.source], ['Model', c.model], ['Category', c.category], ['Took', c.processing_time !== undefined ? millis(c.processing_time) : null], ['Classified', timeEl(c.created_at)]]),
+    h(
+      'p',
+      { class: 'class-head' },
+      badge(c.severity),
+      ' ',
+      h('meter', { min: 0, max: 1, value: c.confidence, 'aria-label': 'Confidence' }),
+      ` ${percent(c.confidence)} confidence`,
+    ),
+    definitionList([
+      ['Source', c.source],
+      ['Model', c.model],
+      ['Category', c.category],
+      ['Took', c.processing_time !== undefined ? millis(c.processing_time) : null],
+      ['Classified', timeEl(c.created_at)],
+    ]),
     h('h3', { class: 'sub' }, 'Reasoning'),
     h('p', { class: 'reasoning-full' }, c.reasoning || '—'),
     h('h3', { class: 'sub' }, 'Recommendations'),
-    recommendations.length ? h('ol', { class: 'recs-list' }, recommendations.map((r) => h('li', {}, r))) : h('p', { class: 'muted' }, 'None.'),
+    recommendations.length
+      ? h(
+          'ol',
+          { class: 'recs-list' },
+          recommendations.map((r) => h('li', {}, r)),
+        )
+      : h('p', { class: 'muted' }, 'None.'),
     button,
   );
 }
@@ -104,22 +128,30 @@ async function fetchClassification(fingerprint, fromDetail, signal) {
 
 function deliveriesBlock(data, onRetried) {
   const rows = data.deliveries ?? [];
-  if (!rows.length) return empty('No deliveries for this alert.', 'It was recorded through POST /webhook (history only), filtered before routing, or no publishing target is enabled.');
+  if (!rows.length)
+    return empty(
+      'No deliveries for this alert.',
+      'It was recorded through POST /webhook (history only), filtered before routing, or no publishing target is enabled.',
+    );
   const byTarget = new Map();
   for (const d of rows) byTarget.set(d.target, [...(byTarget.get(d.target) ?? []), d]);
-  return h('div', { testid: 'alert-deliveries' }, [...byTarget.entries()].map(([target, list]) => h(
-    'section',
-    { class: 'target-group' },
-    h('h3', { class: 'sub' }, targetLabel(target), ' ', stateCounts(list)),
-    deliveryTable(list, { onRetried }),
-  )));
+  return h(
+    'div',
+    { testid: 'alert-deliveries' },
+    [...byTarget.entries()].map(([target, list]) =>
+      h('section', { class: 'target-group' }, h('h3', { class: 'sub' }, targetLabel(target), ' ', stateCounts(list)), deliveryTable(list, { onRetried })),
+    ),
+  );
 }
 
 /** Fills the page when the alert cannot be loaded: "unknown fingerprint" or the error with Retry. */
 function showFailure(slots, { err, fingerprint, retry }) {
   const dash = () => h('p', { class: 'muted' }, '—');
   if (err && err.status === 404) {
-    fill(slots.summary, empty(`No alert with fingerprint ${fingerprint}.`, 'It may have been removed by retention, or the link is wrong. Search the history instead.'));
+    fill(
+      slots.summary,
+      empty(`No alert with fingerprint ${fingerprint}.`, 'It may have been removed by retention, or the link is wrong. Search the history instead.'),
+    );
     fill(slots.events, link('/dashboard/history', 'Open the history explorer'));
     fill(slots.classification, dash());
     fill(slots.deliveries, dash());
@@ -142,14 +174,30 @@ export function mount(outlet, ctx) {
     try {
       await post(`/classification/refresh/${encodeURIComponent(fingerprint)}`);
     } catch (err) {
-      if (!isAbort(err)) fill(slots.classification, errorBox(err, () => void reclassify()));
+      if (!isAbort(err))
+        fill(
+          slots.classification,
+          errorBox(err, () => void reclassify()),
+        );
       return;
     }
     void loadClassification(null, false);
   }
 
-  const loadClassification = (fromDetail, quiet) => loadInto(slots.classification, { signal, quiet, fetch: () => fetchClassification(fingerprint, fromDetail, signal), render: (c) => classificationBlock(c, () => void reclassify()) });
-  const loadDeliveries = (quiet) => loadInto(slots.deliveries, { signal, quiet, fetch: () => get('/publishing/deliveries', { fingerprint, limit: 200 }, { signal }), render: (d) => deliveriesBlock(d, () => void loadDeliveries(true)) });
+  const loadClassification = (fromDetail, quiet) =>
+    loadInto(slots.classification, {
+      signal,
+      quiet,
+      fetch: () => fetchClassification(fingerprint, fromDetail, signal),
+      render: (c) => classificationBlock(c, () => void reclassify()),
+    });
+  const loadDeliveries = (quiet) =>
+    loadInto(slots.deliveries, {
+      signal,
+      quiet,
+      fetch: () => get('/publishing/deliveries', { fingerprint, limit: 200 }, { signal }),
+      render: (d) => deliveriesBlock(d, () => void loadDeliveries(true)),
+    });
 
   async function load(quiet) {
     if (!quiet) [slots.summary, slots.events].forEach((s) => fill(s, loading()));
@@ -168,16 +216,23 @@ export function mount(outlet, ctx) {
   }
 
   const refresh = debounce(() => void load(true), 1000);
-  const mine = (d) => { if (d && d.fingerprint === fingerprint) refresh(); };
+  const mine = (d) => {
+    if (d && d.fingerprint === fingerprint) refresh();
+  };
   const unsubscribe = ['alert_created', 'alert_resolved', 'classification', 'delivery'].map((type) => ctx.live.on(type, mine));
 
-  fill(outlet,
-    h('div', { class: 'page-head' }, title, h('span', { class: 'muted small' }, link('/dashboard/history?fingerprint=' + encodeURIComponent(fingerprint), 'All events in history'))),
-    h('div', { class: 'grid grid-main' },
-      card('Alert', { class: 'span-2' }, slots.summary),
-      card('Classification', {}, slots.classification)),
+  fill(
+    outlet,
+    h(
+      'div',
+      { class: 'page-head' },
+      title,
+      h('span', { class: 'muted small' }, link('/dashboard/history?fingerprint=' + encodeURIComponent(fingerprint), 'All events in history')),
+    ),
+    h('div', { class: 'grid grid-main' }, card('Alert', { class: 'span-2' }, slots.summary), card('Classification', {}, slots.classification)),
     card('State changes', {}, slots.events),
-    card('Deliveries per target', {}, slots.deliveries));
+    card('Deliveries per target', {}, slots.deliveries),
+  );
   void load(false);
 
   return {
@@ -188,4 +243,3 @@ export function mount(outlet, ctx) {
     },
   };
 }
-

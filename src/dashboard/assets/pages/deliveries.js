@@ -15,7 +15,11 @@ export function targetLabel(key) {
 /** A Retry button for a dead-lettered delivery; `onDone` runs after a successful re-queue. */
 export function retryButton(delivery, onDone) {
   const note = h('span', { class: 'small muted', role: 'status' });
-  const button = h('button', { type: 'button', class: 'btn btn-small', testid: 'retry-delivery', 'aria-label': `Retry delivery ${delivery.id} to ${delivery.target}` }, 'Retry');
+  const button = h(
+    'button',
+    { type: 'button', class: 'btn btn-small', testid: 'retry-delivery', 'aria-label': `Retry delivery ${delivery.id} to ${delivery.target}` },
+    'Retry',
+  );
   button.addEventListener('click', async () => {
     button.disabled = true;
     note.textContent = ' re-queuing…';
@@ -66,7 +70,11 @@ export function deliveryTable(deliveries, options = {}) {
     'Updated',
     'Delivered / action',
   ].filter(Boolean);
-  return table(headers, deliveries.map((d) => deliveryRow(d, options)), { class: 'data-table', testid: options.testid });
+  return table(
+    headers,
+    deliveries.map((d) => deliveryRow(d, options)),
+    { class: 'data-table', testid: options.testid },
+  );
 }
 
 /** Counts of deliveries by state, as badges. */

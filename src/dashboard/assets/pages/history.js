@@ -28,7 +28,16 @@ function textField([name, label, placeholder]) {
 }
 
 function matcherRow(value, onRemove) {
-  const input = h('input', { class: 'input matcher', type: 'text', name: 'label', value, placeholder: 'key=value, key!=value, key=~regex, key!~regex', 'aria-label': 'Label matcher', spellcheck: 'false', autocomplete: 'off' });
+  const input = h('input', {
+    class: 'input matcher',
+    type: 'text',
+    name: 'label',
+    value,
+    placeholder: 'key=value, key!=value, key=~regex, key!~regex',
+    'aria-label': 'Label matcher',
+    spellcheck: 'false',
+    autocomplete: 'off',
+  });
   const remove = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': 'Remove this matcher' }, '✕');
   const row = h('div', { class: 'matcher-row' }, input, remove);
   remove.addEventListener('click', () => onRemove(row));
@@ -36,9 +45,16 @@ function matcherRow(value, onRemove) {
 }
 
 function buildForm(onApply, onReset) {
-  const status = h('select', { id: 'filter-status', name: 'status', class: 'input', testid: 'filter-status' },
-    ['', 'firing', 'resolved'].map((v) => h('option', { value: v }, v || 'any')));
-  const limit = h('select', { id: 'filter-limit', name: 'limit', class: 'input' }, LIMITS.map((v) => h('option', { value: v }, v)));
+  const status = h(
+    'select',
+    { id: 'filter-status', name: 'status', class: 'input', testid: 'filter-status' },
+    ['', 'firing', 'resolved'].map((v) => h('option', { value: v }, v || 'any')),
+  );
+  const limit = h(
+    'select',
+    { id: 'filter-limit', name: 'limit', class: 'input' },
+    LIMITS.map((v) => h('option', { value: v }, v)),
+  );
   const matchers = h('div', { class: 'matchers' });
   const removeRow = (row) => row.remove();
   const addMatcher = (value = '') => {
@@ -49,16 +65,31 @@ function buildForm(onApply, onReset) {
   const form = h(
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'History filters' },
-    h('div', { class: 'filter-grid' },
+    h(
+      'div',
+      { class: 'filter-grid' },
       ...TEXT_FILTERS.map(textField),
       h('div', { class: 'field' }, h('label', { htmlFor: 'filter-status' }, 'Status'), status),
-      h('div', { class: 'field' }, h('label', { htmlFor: 'filter-limit' }, 'Per page'), limit)),
-    h('datalist', { id: 'severity-options' }, ['critical', 'warning', 'info'].map((v) => h('option', { value: v }))),
-    h('fieldset', { class: 'matcher-set' }, h('legend', {}, 'Label matchers'), matchers,
-      h('button', { type: 'button', class: 'btn btn-small', on: { click: () => addMatcher().querySelector('input')?.focus() } }, '+ Add matcher')),
-    h('div', { class: 'actions' },
+      h('div', { class: 'field' }, h('label', { htmlFor: 'filter-limit' }, 'Per page'), limit),
+    ),
+    h(
+      'datalist',
+      { id: 'severity-options' },
+      ['critical', 'warning', 'info'].map((v) => h('option', { value: v })),
+    ),
+    h(
+      'fieldset',
+      { class: 'matcher-set' },
+      h('legend', {}, 'Label matchers'),
+      matchers,
+      h('button', { type: 'button', class: 'btn btn-small', on: { click: () => addMatcher().querySelector('input')?.focus() } }, '+ Add matcher'),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
       h('button', { type: 'submit', class: 'btn btn-primary', testid: 'filter-apply' }, 'Apply filters'),
-      h('button', { type: 'button', class: 'btn', testid: 'filter-reset', on: { click: onReset } }, 'Reset')),
+      h('button', { type: 'button', class: 'btn', testid: 'filter-reset', on: { click: onReset } }, 'Reset'),
+    ),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -100,13 +131,17 @@ function apiQuery(query) {
 }
 
 function durationCell(e) {
-  if (e.status === 'firing' && !e.endsAt) return h('span', {}, 'firing for ', h('span', { class: 'muted' }, duration(secondsBetween(e.startsAt, new Date().toISOString()))));
+  if (e.status === 'firing' && !e.endsAt)
+    return h('span', {}, 'firing for ', h('span', { class: 'muted' }, duration(secondsBetween(e.startsAt, new Date().toISOString()))));
   return duration(secondsBetween(e.startsAt, e.endsAt));
 }
 
 function row(e, onChip) {
-  const chips = Object.entries(e.labels ?? {}).filter(([k]) => !SHOWN_LABELS_SKIP.includes(k)).map(([k, v]) =>
-    h('button', { type: 'button', class: 'chip chip-button', title: `Filter on ${k}=${v}`, on: { click: () => onChip(`${k}=${v}`) } }, `${k}=${v}`));
+  const chips = Object.entries(e.labels ?? {})
+    .filter(([k]) => !SHOWN_LABELS_SKIP.includes(k))
+    .map(([k, v]) =>
+      h('button', { type: 'button', class: 'chip chip-button', title: `Filter on ${k}=${v}`, on: { click: () => onChip(`${k}=${v}`) } }, `${k}=${v}`),
+    );
   return h(
     'tr',
     { testid: 'history-row', dataset: { fingerprint: e.fingerprint } },
@@ -151,7 +186,10 @@ export function mount(outlet, ctx) {
     else q.delete('page');
     go(q);
   };
-  const f = buildForm(() => go(formQuery(f)), () => go(new URLSearchParams()));
+  const f = buildForm(
+    () => go(formQuery(f)),
+    () => go(new URLSearchParams()),
+  );
   const addChip = (matcher) => {
     const q = new URLSearchParams(query);
     if (!q.getAll('label').includes(matcher)) q.append('label', matcher);
@@ -170,7 +208,14 @@ export function mount(outlet, ctx) {
       fill(results, data.page > 1 ? empty('This page is past the end.', 'Go back to a newer page.') : none);
       return;
     }
-    fill(results, table(['Received', 'Alert', 'Status', 'Severity', 'Namespace', 'Labels', 'Started', 'Duration'], data.alerts.map((e) => row(e, addChip)), { testid: 'history-table', class: 'data-table' }));
+    fill(
+      results,
+      table(
+        ['Received', 'Alert', 'Status', 'Severity', 'Namespace', 'Labels', 'Started', 'Duration'],
+        data.alerts.map((e) => row(e, addChip)),
+        { testid: 'history-table', class: 'data-table' },
+      ),
+    );
   }
 
   async function load() {
@@ -186,15 +231,25 @@ export function mount(outlet, ctx) {
     } catch (err) {
       if (isAbort(err) || controller.signal.aborted) return;
       status.textContent = '';
-      fill(results, errorBox(err, () => void load()));
+      fill(
+        results,
+        errorBox(err, () => void load()),
+      );
     }
   }
 
   syncForm(f, query);
-  fill(outlet,
-    h('div', { class: 'page-head' }, h('h1', {}, 'History'), h('span', { class: 'muted small' }, 'Every stored state change, newest first. Share the URL to share the view.')),
+  fill(
+    outlet,
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', {}, 'History'),
+      h('span', { class: 'muted small' }, 'Every stored state change, newest first. Share the URL to share the view.'),
+    ),
     card(null, { class: 'filters-card' }, f.form),
-    card(null, {}, status, results, pager));
+    card(null, {}, status, results, pager),
+  );
   void load();
 
   return {

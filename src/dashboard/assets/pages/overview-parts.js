@@ -11,7 +11,11 @@ export function curlLine() {
 
 /** The "no alerts yet" block. */
 export function noAlerts() {
-  return empty('No alerts yet — point Alertmanager at POST /webhook, or send the fixture:', 'From a checkout of alert-history (use /webhook/proxy to classify and publish too):', curlLine());
+  return empty(
+    'No alerts yet — point Alertmanager at POST /webhook, or send the fixture:',
+    'From a checkout of alert-history (use /webhook/proxy to classify and publish too):',
+    curlLine(),
+  );
 }
 
 /** The headline stat cards from /api/dashboard/overview. */
@@ -26,9 +30,17 @@ export function statCards(o) {
       stat('Firing now', number(o.active_alerts), { testid: 'overview-active', kind: o.active_alerts > 0 ? 'hot' : 'ok' }),
       stat('Resolved', number(o.resolved_alerts)),
       stat('State changes, 24 h', number(o.alerts_last_24h)),
-      stat('Classified', number(o.classified_alerts), { note: `cache hit rate ${percent(o.classification_cache_hit_rate)}${o.classification_enabled ? '' : ' · rules only'}` }),
-      stat('Publishing', `${number(o.successful_publishes)} ok`, { note: `${number(o.failed_publishes)} failed · ${number(o.publishing_targets)} target(s) · ${o.publishing_mode}`, kind: o.failed_publishes > 0 ? 'warn' : undefined }),
-      stat('System', health, { kind: o.system_healthy ? 'ok' : 'hot', note: `Redis ${o.redis_connected ? 'connected' : 'not connected'} · LLM ${o.llm_service_available ? 'available' : 'unavailable'}` }),
+      stat('Classified', number(o.classified_alerts), {
+        note: `cache hit rate ${percent(o.classification_cache_hit_rate)}${o.classification_enabled ? '' : ' · rules only'}`,
+      }),
+      stat('Publishing', `${number(o.successful_publishes)} ok`, {
+        note: `${number(o.failed_publishes)} failed · ${number(o.publishing_targets)} target(s) · ${o.publishing_mode}`,
+        kind: o.failed_publishes > 0 ? 'warn' : undefined,
+      }),
+      stat('System', health, {
+        kind: o.system_healthy ? 'ok' : 'hot',
+        note: `Redis ${o.redis_connected ? 'connected' : 'not connected'} · LLM ${o.llm_service_available ? 'available' : 'unavailable'}`,
+      }),
     ),
   ];
 }
@@ -49,13 +61,16 @@ export function recentItem(alert, options = {}) {
   const li = h(
     'li',
     { class: `recent-item${options.fresh ? ' fresh' : ''}`, testid: 'recent-alert', dataset: { fingerprint: alert.fingerprint } },
-    h('div', { class: 'recent-main' },
+    h(
+      'div',
+      { class: 'recent-main' },
       badge(alert.status),
       alertLink(alert.fingerprint, alert.alertname),
       alert.namespace ? h('span', { class: 'muted' }, alert.namespace) : null,
       alert.severity ? h('span', { class: 'muted small' }, `severity=${alert.severity}`) : null,
       h('span', { class: 'spacer' }),
-      timeEl(alert.receivedAt, { relativeOnly: true })),
+      timeEl(alert.receivedAt, { relativeOnly: true }),
+    ),
     h('div', { class: 'recent-meta' }, h('span', { class: 'class-slot' }, classificationLine(alert.classification))),
   );
   return li;
@@ -73,25 +88,47 @@ export function updateClassification(list, data) {
 /** The top alerts list from /history/top. */
 export function topList(data, span) {
   if (!data.alerts.length) return empty(`Nothing fired in the ${span}.`, 'Pick a longer window above, or send alerts to POST /webhook.');
-  return h('ol', { class: 'rank' }, data.alerts.map((a) => h(
-    'li',
-    {},
-    alertLink(a.fingerprint, a.alertname),
-    a.namespace ? h('span', { class: 'muted' }, ` ${a.namespace}`) : null,
-    h('span', { class: 'rank-meta' }, `fired ${number(a.fire_count)}×${a.avg_duration_seconds === null ? '' : ` · lasts ${duration(a.avg_duration_seconds)} on average`} · last `, timeEl(a.last_fired_at, { relativeOnly: true })),
-  )));
+  return h(
+    'ol',
+    { class: 'rank' },
+    data.alerts.map((a) =>
+      h(
+        'li',
+        {},
+        alertLink(a.fingerprint, a.alertname),
+        a.namespace ? h('span', { class: 'muted' }, ` ${a.namespace}`) : null,
+        h(
+          'span',
+          { class: 'rank-meta' },
+          `fired ${number(a.fire_count)}×${a.avg_duration_seconds === null ? '' : ` · lasts ${duration(a.avg_duration_seconds)} on average`} · last `,
+          timeEl(a.last_fired_at, { relativeOnly: true }),
+        ),
+      ),
+    ),
+  );
 }
 
 /** The flapping alerts list from /history/flapping. */
 export function flappingList(data, span) {
   if (!data.alerts.length) return empty(`No flapping alerts in the ${span}.`, `An alert flaps when it changes state at least ${data.threshold} times.`);
-  return h('ol', { class: 'rank' }, data.alerts.map((a) => h(
-    'li',
-    {},
-    alertLink(a.fingerprint, a.alertname),
-    a.namespace ? h('span', { class: 'muted' }, ` ${a.namespace}`) : null,
-    h('span', { class: 'rank-meta' }, `${number(a.transition_count)} changes · ${number(Math.round(a.flapping_score * 10) / 10)}/h · `, timeEl(a.last_transition_at, { relativeOnly: true })),
-  )));
+  return h(
+    'ol',
+    { class: 'rank' },
+    data.alerts.map((a) =>
+      h(
+        'li',
+        {},
+        alertLink(a.fingerprint, a.alertname),
+        a.namespace ? h('span', { class: 'muted' }, ` ${a.namespace}`) : null,
+        h(
+          'span',
+          { class: 'rank-meta' },
+          `${number(a.transition_count)} changes · ${number(Math.round(a.flapping_score * 10) / 10)}/h · `,
+          timeEl(a.last_transition_at, { relativeOnly: true }),
+        ),
+      ),
+    ),
+  );
 }
 
 function componentDetails(details) {
@@ -102,24 +139,28 @@ function componentDetails(details) {
 }
 
 function targetSummary(targets) {
-  if (!targets.length) return empty('No publishing targets — metrics-only mode.', 'Alerts are recorded and classified; add publishing.targets[] to config.yaml to send them.');
+  if (!targets.length)
+    return empty('No publishing targets — metrics-only mode.', 'Alerts are recorded and classified; add publishing.targets[] to config.yaml to send them.');
   const byHealth = {};
   for (const t of targets) byHealth[t.health_status] = (byHealth[t.health_status] ?? 0) + 1;
-  return h('p', { class: 'target-summary' },
+  return h(
+    'p',
+    { class: 'target-summary' },
     `${targets.length} target(s): `,
     Object.entries(byHealth).map(([k, n]) => [badge(`${n} ${k}`, k), ' ']),
-    link('/dashboard/targets', 'Targets →'));
+    link('/dashboard/targets', 'Targets →'),
+  );
 }
 
 /** Component health (/api/dashboard/health) and a summary of the targets. */
 export function healthPanel([components, targets]) {
-  const list = h('ul', { class: 'health-list' }, components.map((c) => h(
-    'li',
-    {},
-    badge(c.status),
-    h('strong', {}, ` ${c.component}`),
-    h('span', { class: 'muted small' }, ` ${componentDetails(c.details)}`),
-  )));
+  const list = h(
+    'ul',
+    { class: 'health-list' },
+    components.map((c) =>
+      h('li', {}, badge(c.status), h('strong', {}, ` ${c.component}`), h('span', { class: 'muted small' }, ` ${componentDetails(c.details)}`)),
+    ),
+  );
   return [list, targetSummary(Array.isArray(targets) ? targets : [])];
 }
 
@@ -153,14 +194,19 @@ async function switchMode({ select, current, note, previous }) {
 
 /** The mode panel: the enrichment mode switch and the publishing mode. */
 export function modesPanel([enrichment, publishing]) {
-  const select = h('select', { id: 'mode-select', class: 'input', testid: 'mode-select' },
-    MODES.map(([value, label]) => h('option', { value, selected: value === enrichment.mode }, label)));
+  const select = h(
+    'select',
+    { id: 'mode-select', class: 'input', testid: 'mode-select' },
+    MODES.map(([value, label]) => h('option', { value, selected: value === enrichment.mode }, label)),
+  );
   select.value = enrichment.mode;
   const current = h('span', { class: 'mode-current' });
   currentMode(current, enrichment);
   const note = h('p', { class: 'muted small', role: 'status' });
   const previous = { value: enrichment.mode };
-  select.addEventListener('change', () => { void switchMode({ select, current, note, previous }); });
+  select.addEventListener('change', () => {
+    void switchMode({ select, current, note, previous });
+  });
   return [
     h('div', { class: 'field' }, h('label', { htmlFor: 'mode-select' }, 'Enrichment mode'), select),
     h('p', {}, 'Current: ', current),

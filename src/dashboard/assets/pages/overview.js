@@ -22,7 +22,9 @@ function spanOf(h) {
 }
 
 function rangeSwitch(onPick) {
-  const buttons = RANGES.map(([n, label]) => h('button', { type: 'button', class: 'seg', 'aria-pressed': String(n === hours), dataset: { hours: String(n) } }, label));
+  const buttons = RANGES.map(([n, label]) =>
+    h('button', { type: 'button', class: 'seg', 'aria-pressed': String(n === hours), dataset: { hours: String(n) } }, label),
+  );
   const group = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Time window' }, buttons);
   group.addEventListener('click', (e) => {
     const button = e.target instanceof Element ? e.target.closest('button[data-hours]') : null;
@@ -38,7 +40,11 @@ function chartBlocks(charts) {
   const points = charts.alert_timeline ?? [];
   const total = points.reduce((n, p) => n + (p.firing_alerts ?? 0) + (p.resolved_alerts ?? 0), 0);
   const legend = h('p', { class: 'legend small' }, h('span', { class: 'key key-firing' }), 'firing ', h('span', { class: 'key key-resolved' }), 'resolved');
-  const timeline = [timelineChart(points, hours), legend, total === 0 ? h('p', { class: 'muted small' }, `No state changes received in the ${spanOf(hours)}.`) : null];
+  const timeline = [
+    timelineChart(points, hours),
+    legend,
+    total === 0 ? h('p', { class: 'muted small' }, `No state changes received in the ${spanOf(hours)}.`) : null,
+  ];
   return { timeline, severity: charts.severity_distribution, status: charts.status_distribution, namespace: charts.namespace_distribution };
 }
 
@@ -48,13 +54,34 @@ function distribution(counts, title) {
 }
 
 function recommendationsList(data) {
-  if (!data.items.length) return empty('No recommendations yet.', 'They appear once alerts are classified: send them through POST /webhook/proxy in enriched mode.');
-  return h('ul', { class: 'recs' }, data.items.map((r) => h(
-    'li',
-    {},
-    h('div', {}, badge(r.severity), ' ', alertLink(r.fingerprint, r.alert_name), h('span', { class: 'muted small' }, ` ${percent(r.confidence)} · `), timeEl(r.created_at, { relativeOnly: true })),
-    r.recommendations.length ? h('ul', { class: 'small' }, r.recommendations.slice(0, 3).map((t) => h('li', {}, truncate(t, 200)))) : null,
-  )));
+  if (!data.items.length)
+    return empty('No recommendations yet.', 'They appear once alerts are classified: send them through POST /webhook/proxy in enriched mode.');
+  return h(
+    'ul',
+    { class: 'recs' },
+    data.items.map((r) =>
+      h(
+        'li',
+        {},
+        h(
+          'div',
+          {},
+          badge(r.severity),
+          ' ',
+          alertLink(r.fingerprint, r.alert_name),
+          h('span', { class: 'muted small' }, ` ${percent(r.confidence)} · `),
+          timeEl(r.created_at, { relativeOnly: true }),
+        ),
+        r.recommendations.length
+          ? h(
+              'ul',
+              { class: 'small' },
+              r.recommendations.slice(0, 3).map((t) => h('li', {}, truncate(t, 200))),
+            )
+          : null,
+      ),
+    ),
+  );
 }
 
 function layout() {
@@ -77,11 +104,19 @@ function layout() {
 }
 
 function severitySelect() {
-  return h('select', { class: 'input input-small', 'aria-label': 'Severity of recent alerts' }, ['', 'critical', 'warning', 'info', 'noise'].map((v) => h('option', { value: v }, v || 'any severity')));
+  return h(
+    'select',
+    { class: 'input input-small', 'aria-label': 'Severity of recent alerts' },
+    ['', 'critical', 'warning', 'info', 'noise'].map((v) => h('option', { value: v }, v || 'any severity')),
+  );
 }
 
 function statusSelect() {
-  return h('select', { class: 'input input-small', 'aria-label': 'Status of recent alerts' }, ['', 'firing', 'resolved'].map((v) => h('option', { value: v }, v || 'any status')));
+  return h(
+    'select',
+    { class: 'input input-small', 'aria-label': 'Status of recent alerts' },
+    ['', 'firing', 'resolved'].map((v) => h('option', { value: v }, v || 'any status')),
+  );
 }
 
 function page(el, onRange) {
@@ -89,17 +124,20 @@ function page(el, onRange) {
   return [
     h('div', { class: 'page-head' }, h('h1', {}, 'Overview'), el.updated),
     el.stats,
-    h('div', { class: 'grid grid-main' },
-      card('Alert timeline', { class: 'span-2' }, rangeSwitch(onRange), el.timeline),
-      card('Modes', {}, el.modes)),
-    h('div', { class: 'grid grid-3' },
-      card('Severity', {}, el.severity), card('Status', {}, el.status), card('Namespaces', {}, el.namespace)),
-    h('div', { class: 'grid grid-main' },
+    h('div', { class: 'grid grid-main' }, card('Alert timeline', { class: 'span-2' }, rangeSwitch(onRange), el.timeline), card('Modes', {}, el.modes)),
+    h('div', { class: 'grid grid-3' }, card('Severity', {}, el.severity), card('Status', {}, el.status), card('Namespaces', {}, el.namespace)),
+    h(
+      'div',
+      { class: 'grid grid-main' },
       card('Recent alerts', { class: 'span-2' }, h('div', { class: 'toolbar' }, el.filters.severity, el.filters.status), el.recent),
-      h('div', { class: 'stack' },
+      h(
+        'div',
+        { class: 'stack' },
         card('Top and flapping', {}, ...titled('Fired most', el.top), ...titled('Flapping', el.flapping)),
         card('Health', {}, el.health),
-        card('Recommendations', {}, el.recs))),
+        card('Recommendations', {}, el.recs),
+      ),
+    ),
   ];
 }
 
@@ -110,10 +148,16 @@ export function mount(outlet, ctx) {
   const el = layout();
   let recentList = null;
 
-  const loadStats = (quiet) => loadInto(el.stats, { signal, quiet, fetch: () => get('/api/dashboard/overview', {}, { signal }), render: (o) => {
-    el.updated.replaceChildren('Updated ', timeEl(o.last_updated, { relativeOnly: true }));
-    return statCards(o);
-  } });
+  const loadStats = (quiet) =>
+    loadInto(el.stats, {
+      signal,
+      quiet,
+      fetch: () => get('/api/dashboard/overview', {}, { signal }),
+      render: (o) => {
+        el.updated.replaceChildren('Updated ', timeEl(o.last_updated, { relativeOnly: true }));
+        return statCards(o);
+      },
+    });
 
   const loadCharts = async (quiet) => {
     if (!quiet) fill(el.timeline, timelineChart([], hours), loading('Loading the timeline…'));
@@ -125,7 +169,10 @@ export function mount(outlet, ctx) {
       fill(el.namespace, distribution(data.namespace, 'Alerts by namespace'));
     } catch (err) {
       if (signal.aborted) return;
-      fill(el.timeline, errorBox(err, () => loadCharts(false)));
+      fill(
+        el.timeline,
+        errorBox(err, () => loadCharts(false)),
+      );
     }
   };
 
@@ -136,18 +183,48 @@ export function mount(outlet, ctx) {
     void loadInto(el.flapping, { signal, quiet, fetch: () => get('/history/flapping', { since, limit: 8 }, { signal }), render: (d) => flappingList(d, span) });
   };
 
-  const loadRecent = (quiet) => loadInto(el.recent, { signal, quiet, fetch: () => get('/api/dashboard/alerts/recent', {
-    limit: RECENT_LIMIT, include_classification: true, severity: el.filters.severity.value, status: el.filters.status.value,
-  }, { signal }), render: (d) => {
-    recentList = h('ul', { class: 'recent-list', testid: 'recent-alerts', 'aria-live': 'polite' }, d.alerts.map((a) => recentItem(a)));
-    const filtered = el.filters.severity.value || el.filters.status.value;
-    const none = filtered ? empty('No recent alerts match these filters.', 'Choose "any" to see everything.') : noAlerts();
-    return [recentList, d.alerts.length ? null : none];
-  } });
+  const loadRecent = (quiet) =>
+    loadInto(el.recent, {
+      signal,
+      quiet,
+      fetch: () =>
+        get(
+          '/api/dashboard/alerts/recent',
+          {
+            limit: RECENT_LIMIT,
+            include_classification: true,
+            severity: el.filters.severity.value,
+            status: el.filters.status.value,
+          },
+          { signal },
+        ),
+      render: (d) => {
+        recentList = h(
+          'ul',
+          { class: 'recent-list', testid: 'recent-alerts', 'aria-live': 'polite' },
+          d.alerts.map((a) => recentItem(a)),
+        );
+        const filtered = el.filters.severity.value || el.filters.status.value;
+        const none = filtered ? empty('No recent alerts match these filters.', 'Choose "any" to see everything.') : noAlerts();
+        return [recentList, d.alerts.length ? null : none];
+      },
+    });
 
-  const loadHealth = (quiet) => loadInto(el.health, { signal, quiet, fetch: () => Promise.all([get('/api/dashboard/health', {}, { signal }), get('/publishing/targets', {}, { signal })]), render: healthPanel });
-  const loadModes = () => loadInto(el.modes, { signal, fetch: () => Promise.all([get('/enrichment/mode', {}, { signal }), get('/publishing/mode', {}, { signal })]), render: modesPanel });
-  const loadRecs = (quiet) => loadInto(el.recs, { signal, quiet, fetch: () => get('/api/dashboard/recommendations', { limit: 5 }, { signal }), render: recommendationsList });
+  const loadHealth = (quiet) =>
+    loadInto(el.health, {
+      signal,
+      quiet,
+      fetch: () => Promise.all([get('/api/dashboard/health', {}, { signal }), get('/publishing/targets', {}, { signal })]),
+      render: healthPanel,
+    });
+  const loadModes = () =>
+    loadInto(el.modes, {
+      signal,
+      fetch: () => Promise.all([get('/enrichment/mode', {}, { signal }), get('/publishing/mode', {}, { signal })]),
+      render: modesPanel,
+    });
+  const loadRecs = (quiet) =>
+    loadInto(el.recs, { signal, quiet, fetch: () => get('/api/dashboard/recommendations', { limit: 5 }, { signal }), render: recommendationsList });
 
   const refreshNumbers = debounce(() => {
     void loadStats(true);
@@ -183,10 +260,16 @@ export function mount(outlet, ctx) {
   const unsubscribe = [
     ctx.live.on('alert_created', onAlert),
     ctx.live.on('alert_resolved', onAlert),
-    ctx.live.on('classification', (d) => { if (recentList) updateClassification(recentList, d); refreshAll(); }),
+    ctx.live.on('classification', (d) => {
+      if (recentList) updateClassification(recentList, d);
+      refreshAll();
+    }),
     ctx.live.on('stats_updated', refreshAll),
     ctx.live.on('resync', refreshAll),
-    ctx.live.on('delivery', () => { refreshNumbers(); refreshHealth(); }),
+    ctx.live.on('delivery', () => {
+      refreshNumbers();
+      refreshHealth();
+    }),
     ctx.live.on('target_changed', refreshHealth),
   ];
 

@@ -68,8 +68,21 @@ function targetRow(t, results) {
     h('th', { scope: 'row', class: 'nowrap' }, targetLabel(keyOf(t))),
     h('td', {}, t.type, h('div', {}, badge(t.source, 'source'))),
     h('td', {}, h('code', { class: 'small' }, t.url || '—')),
-    h('td', { class: 'nowrap' }, h('span', { class: 'muted small' }, 'enabled '), yesNo(t.enabled), h('br'), h('span', { class: 'muted small' }, 'ready '), yesNo(t.ready)),
-    h('td', { class: 'nowrap' }, badge(t.health_status), t.circuit_state ? h('div', { class: 'muted small' }, `circuit ${t.circuit_state.replace('_', '-')}`) : null),
+    h(
+      'td',
+      { class: 'nowrap' },
+      h('span', { class: 'muted small' }, 'enabled '),
+      yesNo(t.enabled),
+      h('br'),
+      h('span', { class: 'muted small' }, 'ready '),
+      yesNo(t.ready),
+    ),
+    h(
+      'td',
+      { class: 'nowrap' },
+      badge(t.health_status),
+      t.circuit_state ? h('div', { class: 'muted small' }, `circuit ${t.circuit_state.replace('_', '-')}`) : null,
+    ),
     h('td', {}, countsCell(t)),
     h('td', {}, timeEl(t.last_successful_publish, { relativeOnly: true })),
     h('td', {}, testCell(t, results)),
@@ -87,18 +100,31 @@ function noTargets() {
 function targetsBlock(targets, results) {
   if (!targets.length) return noTargets();
   const headers = ['Target', 'Type / source', 'URL (masked)', 'State', 'Health', 'Deliveries', 'Last success', 'Test'];
-  return table(headers, targets.map((t) => targetRow(t, results)), { testid: 'targets-table', class: 'data-table' });
+  return table(
+    headers,
+    targets.map((t) => targetRow(t, results)),
+    { testid: 'targets-table', class: 'data-table' },
+  );
 }
 
 function summaryBlock([mode, stats]) {
   return [
-    h('div', { class: 'stats' },
+    h(
+      'div',
+      { class: 'stats' },
       stat('Mode', mode.mode, { kind: mode.mode === 'intelligent' ? 'ok' : 'warn', note: mode.description }),
       stat('Targets', `${number(stats.active_targets)} / ${number(stats.total_targets)}`, { note: 'enabled / known' }),
       stat('Success rate', percent(stats.success_rate), { note: `${number(stats.successful_publishes)} ok · ${number(stats.failed_publishes)} failed` }),
       stat('Queue', number(stats.queue_pending), { note: 'deliveries pending' }),
-      stat('Dead letters', number(stats.dead_lettered), { kind: stats.dead_lettered > 0 ? 'hot' : 'ok' })),
-    h('p', { class: 'muted small' }, 'Last discovery ', timeEl(mode.last_discovery_refresh, { relativeOnly: true }), mode.kubernetes_available ? ' · Kubernetes discovery on' : ''),
+      stat('Dead letters', number(stats.dead_lettered), { kind: stats.dead_lettered > 0 ? 'hot' : 'ok' }),
+    ),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Last discovery ',
+      timeEl(mode.last_discovery_refresh, { relativeOnly: true }),
+      mode.kubernetes_available ? ' · Kubernetes discovery on' : '',
+    ),
   ];
 }
 
@@ -109,7 +135,13 @@ function deadBlock(data, { onRetried, onPage }) {
   const next = h('button', { type: 'button', class: 'btn btn-small', disabled: !data.has_more, on: { click: () => onPage(data.page + 1) } }, 'Older →');
   return [
     deliveryTable(rows, { showTarget: true, showAlert: true, rowTestid: 'dead-letter', onRetried }),
-    h('nav', { class: 'pager', 'aria-label': 'Dead letter pages' }, prev, h('span', { class: 'page-info' }, `Page ${data.page} · ${number(data.total)} dead`), next),
+    h(
+      'nav',
+      { class: 'pager', 'aria-label': 'Dead letter pages' },
+      prev,
+      h('span', { class: 'page-info' }, `Page ${data.page} · ${number(data.total)} dead`),
+      next,
+    ),
   ];
 }
 
@@ -132,12 +164,34 @@ export function mount(outlet, ctx) {
   const slots = { summary: h('div', {}), targets: h('div', {}), dead: h('div', { testid: 'dead-letters' }) };
   let deadPage = 1;
 
-  const loadSummary = (quiet) => loadInto(slots.summary, { signal, quiet, fetch: () => Promise.all([get('/publishing/mode', {}, { signal }), get('/publishing/stats', {}, { signal })]), render: summaryBlock });
-  const loadTargets = (quiet) => loadInto(slots.targets, { signal, quiet, fetch: () => get('/publishing/targets', {}, { signal }), render: (t) => targetsBlock(Array.isArray(t) ? t : [], results) });
-  const loadDead = (quiet) => loadInto(slots.dead, { signal, quiet, fetch: () => get('/publishing/deliveries', { state: 'dead', limit: DEAD_LIMIT, page: deadPage }, { signal }), render: (d) => deadBlock(d, {
-    onRetried: () => refresh(),
-    onPage: (n) => { deadPage = Math.max(1, n); void loadDead(false); },
-  }) });
+  const loadSummary = (quiet) =>
+    loadInto(slots.summary, {
+      signal,
+      quiet,
+      fetch: () => Promise.all([get('/publishing/mode', {}, { signal }), get('/publishing/stats', {}, { signal })]),
+      render: summaryBlock,
+    });
+  const loadTargets = (quiet) =>
+    loadInto(slots.targets, {
+      signal,
+      quiet,
+      fetch: () => get('/publishing/targets', {}, { signal }),
+      render: (t) => targetsBlock(Array.isArray(t) ? t : [], results),
+    });
+  const loadDead = (quiet) =>
+    loadInto(slots.dead, {
+      signal,
+      quiet,
+      fetch: () => get('/publishing/deliveries', { state: 'dead', limit: DEAD_LIMIT, page: deadPage }, { signal }),
+      render: (d) =>
+        deadBlock(d, {
+          onRetried: () => refresh(),
+          onPage: (n) => {
+            deadPage = Math.max(1, n);
+            void loadDead(false);
+          },
+        }),
+    });
   const refresh = debounce(() => {
     void loadSummary(true);
     void loadTargets(true);
@@ -148,11 +202,18 @@ export function mount(outlet, ctx) {
   const refreshButton = h('button', { type: 'button', class: 'btn', on: { click: () => void rediscover(note, refresh) } }, 'Re-discover targets');
   const unsubscribe = ['delivery', 'target_changed', 'resync'].map((type) => ctx.live.on(type, refresh));
 
-  fill(outlet,
+  fill(
+    outlet,
     h('div', { class: 'page-head' }, h('h1', {}, 'Publishing targets'), h('div', { class: 'toolbar' }, refreshButton, note)),
     slots.summary,
     card('Targets', {}, slots.targets),
-    card('Dead letters', {}, h('p', { class: 'muted small' }, 'Deliveries that will not be retried by themselves (4xx other than 408/429, or out of attempts). Retry re-queues one.'), slots.dead));
+    card(
+      'Dead letters',
+      {},
+      h('p', { class: 'muted small' }, 'Deliveries that will not be retried by themselves (4xx other than 408/429, or out of attempts). Retry re-queues one.'),
+      slots.dead,
+    ),
+  );
   void loadSummary(false);
   void loadTargets(false);
   void loadDead(false);
