@@ -110,8 +110,6 @@ export interface DeliveryStore {
   /** Re-queues a dead-lettered row. */
   retry(id: number): Promise<'requeued' | 'not_found' | 'not_dead'>;
   totals(): Promise<TargetTotals[]>;
-  /** Current states of rows by event id (the proxy's answer). */
-  statesOf(eventIds: readonly number[]): Promise<{ eventId: number; target: string; state: DeliveryState }[]>;
   /** Rows waiting to be sent (routing, pending, failed, sending). */
   queueSize(): Promise<number>;
   /** Dead-lettered rows (awaiting a retry) per target, targets with none left out. */

@@ -155,7 +155,6 @@ function fakeOutbox(): DeliveryStore & {
     list: unused,
     retry: unused,
     totals: unused,
-    statesOf: unused,
     queueSize: unused,
     deadByTarget: unused,
   };

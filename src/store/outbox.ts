@@ -240,14 +240,6 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     list: (filter, page) => list(db.reads, filter, page),
     retry: (id) => retry(db, id),
     totals: () => totals(db),
-    async statesOf(eventIds) {
-      if (eventIds.length === 0) return [];
-      const rows = await db.query<Pick<DeliveryRow, 'event_id' | 'target' | 'state'>>(
-        'SELECT event_id, target, state FROM deliveries WHERE event_id = ANY($1::bigint[])',
-        [eventIds],
-      );
-      return rows.map((r) => ({ eventId: r.event_id, target: r.target, state: r.state }));
-    },
     async queueSize() {
       const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE state IN ${OPEN_STATES}`);
       return row?.n ?? 0;
