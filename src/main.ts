@@ -34,6 +34,7 @@ import { outbound } from './outbound/client.ts';
 import { createPolicyMatchStore } from './store/policy-matches.ts';
 import { buildClassification } from './compose/classification.ts';
 import { openRedis, pingRedis, waitForRedis } from './store/redis.ts';
+import { asError } from './core/startup-error.ts';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -162,7 +163,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     modes: classification.modes,
     classification: classification.service,
     globalFilter: config.filters,
-    onBackgroundError: (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'background classification or routing failed'),
+    onBackgroundError: (err: unknown) => logger.warn({ err: { message: asError(err).message } }, 'background classification or routing failed'),
   };
   const publishing = startPublishing(config, {
     db,

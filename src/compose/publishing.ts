@@ -20,6 +20,8 @@ import type { Db } from '../store/db.ts';
 import { createDeliveryStore } from '../store/outbox.ts';
 import { VERSION } from '../version.ts';
 import type { DeliveryTotals } from './delivery-totals.ts';
+import { isRecord } from '../core/guards.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** The publishing parts other wiring needs. */
 export interface PublishingParts {
@@ -116,7 +118,7 @@ export function startPublishing(
         log.warn({ target, state }, 'target circuit changed');
       },
       onError(err, what) {
-        log.error({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, `delivery worker: ${what}`);
+        log.error({ err: { message: asError(err).message, code: isRecord(err) ? err.code : undefined } }, `delivery worker: ${what}`);
       },
     },
   });

@@ -1,6 +1,7 @@
 // Live events for the dashboard's Server-Sent Events stream (api-contract.md, Dashboard): what
 // happened, as small JSON payloads, fanned out to every replica when Redis is configured. An
 // event's SSE frame is encoded once and the same bytes go to every subscriber.
+import { isRecord } from '../core/guards.ts';
 
 /** The event names the stream carries. */
 export const LIVE_EVENT_TYPES = ['alert_created', 'alert_resolved', 'classification', 'delivery', 'target_changed', 'stats_updated'] as const;
@@ -12,6 +13,13 @@ export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
 export interface LiveEvent {
   type: LiveEventType;
   data: Record<string, unknown>;
+}
+
+/** `value` as a live event, or undefined when it is not one (a message from another replica). */
+export function asLiveEvent(value: unknown): LiveEvent | undefined {
+  if (!isRecord(value) || !isRecord(value.data)) return undefined;
+  const type = LIVE_EVENT_TYPES.find((t) => t === value.type);
+  return type ? { type, data: value.data } : undefined;
 }
 
 /** An event as delivered to a stream, with this replica's sequence id (for Last-Event-ID). */

@@ -3,8 +3,7 @@
 // sees alerts received by another. Redis down: events stay local until it is back. Also the
 // cross-replica registry of used stream-ticket nonces.
 import type { Redis } from 'ioredis';
-import type { LiveEvent } from './events.ts';
-import { LIVE_EVENT_TYPES } from './events.ts';
+import { asLiveEvent, type LiveEvent } from './events.ts';
 
 const CHANNEL = 'alert-history:live';
 
@@ -18,8 +17,8 @@ export function createRedisLiveRelay(
   let subscribed = false;
   subscriber.on('message', (_channel: string, text: string) => {
     try {
-      const event = JSON.parse(text) as LiveEvent;
-      if ((LIVE_EVENT_TYPES as readonly string[]).includes(event.type)) listeners.forEach((l) => l(event));
+      const event = asLiveEvent(JSON.parse(text));
+      if (event) listeners.forEach((l) => l(event));
     } catch (err) {
       onError(err);
     }

@@ -10,6 +10,7 @@ import type { RecordResult } from '../core/types.ts';
 import { createStreamTickets, type StreamTickets } from './stream-ticket.ts';
 import { createLiveBus } from './bus.ts';
 import { createRedisLiveRelay, createRedisNonceRegistry } from './redis-relay.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** The bus and the hooks that feed it. */
 export interface LiveParts {
@@ -36,7 +37,7 @@ export interface LiveSettings {
 export function buildLive(redis: Redis | undefined, logger: Logger, settings: LiveSettings): LiveParts {
   const log = logger.child({ component: 'live' });
   const relay = redis
-    ? createRedisLiveRelay(redis, (err) => log.warn({ err: { message: (err as Error).message } }, 'live relay error (events stay local)'))
+    ? createRedisLiveRelay(redis, (err) => log.warn({ err: { message: asError(err).message } }, 'live relay error (events stay local)'))
     : undefined;
   // A tick sends at most an eighth of a subscriber's budget, so a reading client drains between ticks.
   const live = createLiveBus({

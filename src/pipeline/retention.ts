@@ -2,6 +2,7 @@
 // older than `days` in batches, at start and then every interval.
 import { type PeriodicJob, startPeriodic } from '../core/periodic.ts';
 import type { Clock, RetentionStore } from '../core/ports.ts';
+import { asError } from '../core/startup-error.ts';
 
 /** The logging the runner needs (a pino logger fits). */
 export interface RetentionLog {
@@ -54,7 +55,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
     if (run.deleted > 0) options.log.info({ deleted: run.deleted, cutoff }, 'retention deleted old history');
     return run;
   } catch (err) {
-    options.log.warn({ err: { message: (err as Error).message }, cutoff }, 'retention run failed; will retry next interval');
+    options.log.warn({ err: { message: asError(err).message }, cutoff }, 'retention run failed; will retry next interval');
     return { result: 'error', deleted: 0 };
   }
 }
