@@ -24,7 +24,8 @@ const NOTES = `
   the process stays up and bounded (196 MB). Encoding 500 large frames per webhook is the cost.
 - **Embedded first start** in the 2026-12-01 run was initdb's (the bench's \`dist/\` had no
   data-directory template; \`make bench\` now copies the one \`make run\` unpacks, as the image
-  does). With the template: 352-353 MB peak, ready after 1.1-2.4 s (\`startup_ms\`) at load average 4.
+  does). With the template, quiet machine, 3 runs: ready 1.33-1.48 s after launch (\`startup_ms\`
+  0.87-0.92 s), 360-372 MB peak: issue 13's goal (2 s, 450 MB) is met.
 
 ## Publishing (information rows)
 
