@@ -111,6 +111,17 @@ function frameOf(unit: Unit, p: Params, filter: PartsFilter, state: RollupState)
 }
 
 /**
+ * `r.received_at`: when the successor of event `x` (the next state change of its fingerprint) was
+ * received, the row whose `flapped` a late arrival `x` re-flags (record.ts, "successor"). One text
+ * for the job's dirty hours and the reads' dirty buckets, which must agree.
+ */
+export const SUCCESSOR_RECEIVED = `CROSS JOIN LATERAL (
+    SELECT e.received_at FROM alert_events e
+    WHERE e.fingerprint = x.fingerprint AND (e.starts_at, e.status) > (x.starts_at, x.status)
+    ORDER BY e.starts_at, e.status LIMIT 1
+  ) r`;
+
+/**
  * `dirty(b)`: buckets before the watermark holding the successor of an event received after it (a
  * late arrival may have re-flagged it since the bucket was rolled up); they are read raw.
  */
@@ -118,11 +129,7 @@ function dirty(f: Frame): string {
   return `dirty AS (
   SELECT DISTINCT date_trunc('${f.unit}', r.received_at, 'UTC') AS b
   FROM alert_events x
-  CROSS JOIN LATERAL (
-    SELECT e.received_at FROM alert_events e
-    WHERE e.fingerprint = x.fingerprint AND (e.starts_at, e.status) > (x.starts_at, x.status)
-    ORDER BY e.starts_at, e.status LIMIT 1
-  ) r
+  ${SUCCESSOR_RECEIVED}
   WHERE x.received_at >= ${f.w} AND r.received_at < ${f.w} AND ${f.w} > '-infinity'
 )`;
 }

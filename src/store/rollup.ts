@@ -21,6 +21,7 @@ import { type PeriodicJob, startPeriodic } from '../core/periodic.ts';
 import { asError } from '../core/startup-error.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { Db, Sql } from './db.ts';
+import { SUCCESSOR_RECEIVED } from './rollup-parts.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -89,11 +90,7 @@ async function dirtyHours(tx: Sql, watermark: number, target: number, retainedFr
   const rows = await tx.query<{ hour: string }>(
     `SELECT DISTINCT date_trunc('hour', r.received_at, 'UTC') AS hour
      FROM alert_events x
-     CROSS JOIN LATERAL (
-       SELECT e.received_at FROM alert_events e
-       WHERE e.fingerprint = x.fingerprint AND (e.starts_at, e.status) > (x.starts_at, x.status)
-       ORDER BY e.starts_at, e.status LIMIT 1
-     ) r
+     ${SUCCESSOR_RECEIVED}
      WHERE x.received_at >= $1::timestamptz AND x.received_at < $2::timestamptz
        AND r.received_at < $1::timestamptz AND r.received_at >= $3::timestamptz`,
     [iso(watermark), iso(target), retainedFrom],
