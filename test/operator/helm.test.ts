@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKubeRest, type KubeRest, loadKubeConfig } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
 import { adminClient, freshNamespace, pathOf, readyOf, target, until } from '../helpers/kube.ts';
+import { FAST_LEASE_YAML } from '../helpers/operator.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -20,8 +21,6 @@ const CHART = 'charts/alert-history';
 const GOLDEN = new URL('../fixtures/helm/', import.meta.url);
 const RELEASE = 'alert-history';
 const POLL = { timeout: 30_000, interval: 200 };
-const OPERATOR_YAML = 'operator:\n  leaseDurationSeconds: 4\n  renewDeadlineSeconds: 3\n  retryPeriodSeconds: 1\n';
-
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown };
 
 interface Run {
@@ -228,7 +227,7 @@ describe.runIf(inject('kubeconfig'))('Helm chart', () => {
       const started = await startTestService(
         await backends().at(-1)!.fresh(),
         { ...plain, KUBECONFIG: kubeconfig, POD_NAMESPACE: ns, POD_NAME: podName },
-        { configYaml: OPERATOR_YAML },
+        { configYaml: FAST_LEASE_YAML },
       );
       await until(async () => (await started.get('/readyz')).status === 200, `the operator (${podName}) to be ready on the chart's ServiceAccount`, 30_000);
       return { svc: started, kubeconfig };

@@ -5,15 +5,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
 import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, target } from '../helpers/kube.ts';
+import { FAST_LEASE_YAML } from '../helpers/operator.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
 const POLL = { timeout: 20_000, interval: 100 };
-const YAML = `
-operator:
-  leaseDurationSeconds: 4
-  renewDeadlineSeconds: 3
-  retryPeriodSeconds: 1
-`;
 
 interface Lease {
   spec: { holderIdentity?: string; leaseTransitions?: number; renewTime?: string; acquireTime?: string };
@@ -35,7 +30,7 @@ describe.runIf(inject('kubeconfig'))('leader election on a real kube-apiserver',
     ns = await freshNamespace(rest, 'ah-le');
     for (const pod of ['op-a', 'op-b']) {
       const env = { KUBECONFIG: inject('kubeconfig'), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: ns, POD_NAMESPACE: ns, POD_NAME: pod };
-      replicas.push(await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML }));
+      replicas.push(await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: FAST_LEASE_YAML }));
     }
   });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKubeRest, type KubeRest, loadKubeConfig } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
 import { adminClient, applyCrds, pathOf, readyOf, target, until } from '../helpers/kube.ts';
+import { FAST_LEASE_YAML } from '../helpers/operator.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
 const POLL = { timeout: 30_000, interval: 200 };
@@ -93,7 +94,7 @@ describe.runIf(inject('kubeconfig'))('manifests on a real kube-apiserver', () =>
     const kubeconfig = tokenKubeconfig(issued.status.token);
     const env = { KUBECONFIG: kubeconfig, OPERATOR_MODE: 'on', POD_NAMESPACE: NS, POD_NAME: 'rbac-pod' };
     svc = await startTestService(await backends().at(-1)!.fresh(), env, {
-      configYaml: 'operator:\n  leaseDurationSeconds: 4\n  renewDeadlineSeconds: 3\n  retryPeriodSeconds: 1\n',
+      configYaml: FAST_LEASE_YAML,
     });
     await until(async () => (await svc!.get('/readyz')).status === 200, 'the operator to sync with its ServiceAccount');
     await admin.request('POST', pathOf('publishingtargets', NS), { body: target(NS, 'rbac-hook', { type: 'webhook', url: 'https://example.invalid/hook' }) });

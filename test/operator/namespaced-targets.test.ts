@@ -7,21 +7,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PublishingTargetsResponse } from '../../src/api/contract-publishing.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
-import { backends } from '../helpers/backends.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
-import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target, until } from '../helpers/kube.ts';
-import { FAST_WORKER, of } from '../helpers/publishing.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target } from '../helpers/kube.ts';
+import { of } from '../helpers/publishing.ts';
+import { OPERATOR_YAML, startOperator } from '../helpers/operator.ts';
+import { type TestService } from '../helpers/service.ts';
 
 const POLL = { timeout: 30_000, interval: 200 };
-const YAML = `
-operator:
-  leaseDurationSeconds: 4
-  renewDeadlineSeconds: 3
-  retryPeriodSeconds: 1
-  statusIntervalSeconds: 5
-publishing:
-${FAST_WORKER}`;
 
 interface Resource {
   status?: { conditions?: { type: string; status: string; reason: string; message: string }[]; deliveries?: { succeeded: number } };
@@ -50,16 +42,7 @@ describe.runIf(inject('kubeconfig'))('same-named targets in two namespaces on a 
     a = await freshNamespace(rest, 'ah-team-a');
     b = await freshNamespace(rest, 'ah-team-b');
     fake = await startFakeVendors();
-    const env = {
-      KUBECONFIG: inject('kubeconfig'),
-      OPERATOR_MODE: 'on',
-      OPERATOR_NAMESPACES: `${a},${b}`,
-      POD_NAMESPACE: a,
-      POD_NAME: 'op-a',
-      PROXY_RESPONSE_WAIT_MS: '0',
-    };
-    svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML });
-    await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
+    svc = await startOperator({ namespaces: `${a},${b}`, podName: 'op-a', configYaml: OPERATOR_YAML, env: { PROXY_RESPONSE_WAIT_MS: '0' } });
   });
   afterAll(async () => {
     await svc?.stop();

@@ -7,21 +7,13 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PublishingTargetsResponse } from '../../src/api/contract-publishing.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
-import { backends } from '../helpers/backends.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
-import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target, until } from '../helpers/kube.ts';
-import { FAST_WORKER, of } from '../helpers/publishing.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target } from '../helpers/kube.ts';
+import { of } from '../helpers/publishing.ts';
+import { OPERATOR_YAML, startOperator } from '../helpers/operator.ts';
+import { type TestService } from '../helpers/service.ts';
 
 const POLL = { timeout: 20_000, interval: 100 };
-const OPERATOR_YAML = `
-operator:
-  leaseDurationSeconds: 4
-  renewDeadlineSeconds: 3
-  retryPeriodSeconds: 1
-  statusIntervalSeconds: 5
-publishing:
-${FAST_WORKER}`;
 
 interface Resource {
   metadata: { resourceVersion: string };
@@ -44,16 +36,7 @@ describe.runIf(inject('kubeconfig'))('operator on a real kube-apiserver', () => 
     await applyCrds(rest);
     ns = await freshNamespace(rest, 'ah-op');
     fake = await startFakeVendors();
-    const env = {
-      KUBECONFIG: inject('kubeconfig'),
-      OPERATOR_MODE: 'on',
-      OPERATOR_NAMESPACES: ns,
-      POD_NAMESPACE: ns,
-      POD_NAME: 'op-a',
-      PROXY_RESPONSE_WAIT_MS: '0',
-    };
-    svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: OPERATOR_YAML });
-    await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
+    svc = await startOperator({ namespaces: ns, podName: 'op-a', configYaml: OPERATOR_YAML, env: { PROXY_RESPONSE_WAIT_MS: '0' } });
   });
   afterAll(async () => {
     await svc?.stop();

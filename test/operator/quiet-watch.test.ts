@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PublishingTargetsResponse } from '../../src/api/contract-publishing.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
-import { backends } from '../helpers/backends.ts';
-import { adminClient, applyCrds, freshNamespace, pathOf, target, until } from '../helpers/kube.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { adminClient, applyCrds, freshNamespace, pathOf, target } from '../helpers/kube.ts';
+import { startOperator } from '../helpers/operator.ts';
+import { type TestService } from '../helpers/service.ts';
 
 const YAML = `
 operator:
@@ -41,9 +41,7 @@ describe.runIf(inject('kubeconfig'))('quiet watches on a real kube-apiserver', (
     rest = adminClient();
     await applyCrds(rest);
     ns = await freshNamespace(rest, 'ah-quiet');
-    const env = { KUBECONFIG: inject('kubeconfig'), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: ns, POD_NAMESPACE: ns, POD_NAME: 'op-q' };
-    svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML });
-    await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
+    svc = await startOperator({ namespaces: ns, podName: 'op-q', configYaml: YAML });
   });
   afterAll(async () => {
     await svc?.stop();

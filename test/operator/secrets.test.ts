@@ -13,22 +13,15 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { microTime } from '../../src/operator/leader-election.ts';
-import { backends } from '../helpers/backends.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
 import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target, until } from '../helpers/kube.ts';
-import { FAST_WORKER, of } from '../helpers/publishing.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { of } from '../helpers/publishing.ts';
+import { FAST_LEASE_WORKER_YAML, startOperator } from '../helpers/operator.ts';
+import { type TestService } from '../helpers/service.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const POLL = { timeout: 30_000, interval: 200 };
 const UNRELATED = 300;
-const YAML = `
-operator:
-  leaseDurationSeconds: 4
-  renewDeadlineSeconds: 3
-  retryPeriodSeconds: 1
-publishing:
-${FAST_WORKER}`;
 
 interface Lease {
   metadata: { resourceVersion: string };
@@ -91,16 +84,13 @@ describe.runIf(inject('kubeconfig'))('Secrets on a real kube-apiserver', () => {
 
     const api = new URL(inject('apiServerUrl'));
     proxy = await startTcpProxy({ host: api.hostname, port: Number(api.port) });
-    const env = {
-      KUBECONFIG: kubeconfigVia(proxy.port),
-      OPERATOR_MODE: 'on',
-      OPERATOR_NAMESPACES: ns,
-      POD_NAMESPACE: ns,
-      POD_NAME: 'op-s',
-      PROXY_RESPONSE_WAIT_MS: '0',
-    };
-    svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML });
-    await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
+    svc = await startOperator({
+      namespaces: ns,
+      podName: 'op-s',
+      configYaml: FAST_LEASE_WORKER_YAML,
+      kubeconfig: kubeconfigVia(proxy.port),
+      env: { PROXY_RESPONSE_WAIT_MS: '0' },
+    });
     await until(
       () => Promise.resolve(svc.logs.some((l) => l.includes('skipping a labelled Secret') && l.includes(`${ns}/broken-before`))),
       'the follower to see the malformed Secret',

@@ -6,15 +6,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
 import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target } from '../helpers/kube.ts';
+import { FAST_LEASE_YAML } from '../helpers/operator.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
 const POLL = { timeout: 30_000, interval: 200 };
-const YAML = `
-operator:
-  leaseDurationSeconds: 4
-  renewDeadlineSeconds: 3
-  retryPeriodSeconds: 1
-`;
 
 interface Resource {
   metadata: { managedFields?: { manager?: string; subresource?: string }[] };
@@ -40,7 +35,7 @@ describe.runIf(inject('kubeconfig'))('status across a leader change on a real ku
     ns = await freshNamespace(rest, 'ah-failover');
     for (const pod of ['op-a', 'op-b']) {
       const env = { KUBECONFIG: inject('kubeconfig'), OPERATOR_MODE: 'on', OPERATOR_NAMESPACES: ns, POD_NAMESPACE: ns, POD_NAME: pod };
-      replicas.push(await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML }));
+      replicas.push(await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: FAST_LEASE_YAML }));
     }
   });
   afterAll(async () => {

@@ -7,20 +7,11 @@ import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PublishingTargetsResponse } from '../../src/api/contract-publishing.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
-import { backends } from '../helpers/backends.ts';
 import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target, until } from '../helpers/kube.ts';
-import { FAST_WORKER } from '../helpers/publishing.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import { OPERATOR_YAML, startOperator } from '../helpers/operator.ts';
+import { type TestService } from '../helpers/service.ts';
 
 const POLL = { timeout: 30_000, interval: 200 };
-const YAML = `
-operator:
-  leaseDurationSeconds: 4
-  renewDeadlineSeconds: 3
-  retryPeriodSeconds: 1
-  statusIntervalSeconds: 5
-publishing:
-${FAST_WORKER}`;
 
 interface Condition {
   type: string;
@@ -84,16 +75,7 @@ describe.runIf(inject('kubeconfig'))('status on a real kube-apiserver', () => {
     rest = adminClient();
     await applyCrds(rest);
     ns = await freshNamespace(rest, 'ah-status');
-    const env = {
-      KUBECONFIG: inject('kubeconfig'),
-      OPERATOR_MODE: 'on',
-      OPERATOR_NAMESPACES: ns,
-      POD_NAMESPACE: ns,
-      POD_NAME: 'op-s',
-      PROXY_RESPONSE_WAIT_MS: '0',
-    };
-    svc = await startTestService(await backends().at(-1)!.fresh(), env, { configYaml: YAML });
-    await until(async () => (await svc.get('/readyz')).status === 200, 'the operator to be ready');
+    svc = await startOperator({ namespaces: ns, podName: 'op-s', configYaml: OPERATOR_YAML, env: { PROXY_RESPONSE_WAIT_MS: '0' } });
     await until(async () => (await metric('leader_election_master_status', [/name="alert-history-leader"/])) === 1, 'leadership');
   });
   afterAll(async () => {
