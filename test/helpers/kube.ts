@@ -1,7 +1,9 @@
 // Test-side access to the test API server as cluster admin: the same REST client the operator
 // uses, CRD installation from crds/, namespaces and objects.
-import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { inject } from 'vitest';
 import { createKubeRest, type KubeRest, loadKubeConfig } from '../../src/operator/kube/rest.ts';
 
@@ -75,4 +77,31 @@ export async function until(check: () => Promise<boolean>, what: string, timeout
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A copy of the admin kubeconfig whose server is the proxy. */
+export function kubeconfigVia(port: number): string {
+  const doc = parse(readFileSync(inject('kubeconfig'), 'utf8')) as { clusters: { cluster: { server: string } }[] };
+  for (const c of doc.clusters) c.cluster.server = `https://127.0.0.1:${port}`;
+  const file = join(mkdtempSync(join(tmpdir(), 'ah-kc-')), 'kubeconfig');
+  writeFileSync(file, stringify(doc));
+  return file;
+}
+
+/** A kubeconfig for a bearer token against the test API server. */
+export function tokenKubeconfig(token: string, namespace: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ah-sa-')), 'kubeconfig');
+  const ca = Buffer.from(inject('caCertPem')).toString('base64');
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'envtest', cluster: { server: inject('apiServerUrl'), 'certificate-authority-data': ca } }],
+      users: [{ name: 'sa', user: { token } }],
+      contexts: [{ name: 'sa', context: { cluster: 'envtest', user: 'sa', namespace } }],
+      'current-context': 'sa',
+    }),
+  );
+  return file;
 }

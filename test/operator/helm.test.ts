@@ -12,7 +12,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKubeRest, type KubeRest, loadKubeConfig } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
-import { adminClient, freshNamespace, pathOf, readyOf, target, until } from '../helpers/kube.ts';
+import { adminClient, freshNamespace, pathOf, readyOf, target, until, tokenKubeconfig } from '../helpers/kube.ts';
 import { FAST_LEASE_YAML } from '../helpers/operator.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
@@ -72,24 +72,6 @@ const find = (all: Obj[], kind: string, name: string): Obj => {
 function valuesFile(values: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ah-values-')), 'values.yaml');
   writeFileSync(file, stringify(values));
-  return file;
-}
-
-/** A kubeconfig for a bearer token against the test API server. */
-function tokenKubeconfig(token: string, namespace: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ah-sa-')), 'kubeconfig');
-  const ca = Buffer.from(inject('caCertPem')).toString('base64');
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'envtest', cluster: { server: inject('apiServerUrl'), 'certificate-authority-data': ca } }],
-      users: [{ name: 'sa', user: { token } }],
-      contexts: [{ name: 'sa', context: { cluster: 'envtest', user: 'sa', namespace } }],
-      'current-context': 'sa',
-    }),
-  );
   return file;
 }
 

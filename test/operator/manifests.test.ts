@@ -3,14 +3,12 @@
 // exactly the RBAC of manifests/base (a token of its ServiceAccount) and nothing more: targets
 // become Ready, it leads, and requests outside its Roles are forbidden.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKubeRest, type KubeRest, loadKubeConfig } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
-import { adminClient, applyCrds, pathOf, readyOf, target, until } from '../helpers/kube.ts';
+import { adminClient, applyCrds, pathOf, readyOf, target, until, tokenKubeconfig } from '../helpers/kube.ts';
 import { FAST_LEASE_YAML } from '../helpers/operator.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
@@ -32,24 +30,6 @@ function render(dir: string): Record<string, unknown>[] {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return parseAllDocuments(r.stdout).map((d) => d.toJSON() as Record<string, unknown>);
-}
-
-/** A kubeconfig for a bearer token against the test API server. */
-function tokenKubeconfig(token: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ah-sa-')), 'kubeconfig');
-  const ca = Buffer.from(inject('caCertPem')).toString('base64');
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'envtest', cluster: { server: inject('apiServerUrl'), 'certificate-authority-data': ca } }],
-      users: [{ name: 'sa', user: { token } }],
-      contexts: [{ name: 'sa', context: { cluster: 'envtest', user: 'sa', namespace: NS } }],
-      'current-context': 'sa',
-    }),
-  );
-  return file;
 }
 
 describe.runIf(inject('kubeconfig'))('manifests on a real kube-apiserver', () => {
@@ -91,7 +71,7 @@ describe.runIf(inject('kubeconfig'))('manifests on a real kube-apiserver', () =>
     const issued = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${NS}/serviceaccounts/alert-history/token`, {
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
     });
-    const kubeconfig = tokenKubeconfig(issued.status.token);
+    const kubeconfig = tokenKubeconfig(issued.status.token, NS);
     const env = { KUBECONFIG: kubeconfig, OPERATOR_MODE: 'on', POD_NAMESPACE: NS, POD_NAME: 'rbac-pod' };
     svc = await startTestService(await backends().at(-1)!.fresh(), env, {
       configYaml: FAST_LEASE_YAML,

@@ -6,15 +6,11 @@
 // another replica ("ghost") holds the Lease gets its Warning Event once this replica becomes
 // leader. A referenced Secret that changes still re-resolves its target (rotation).
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { microTime } from '../../src/operator/leader-election.ts';
 import { type FakeVendors, startFakeVendors } from '../helpers/fake-vendors.ts';
-import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target, until } from '../helpers/kube.ts';
+import { adminClient, applyCrds, freshNamespace, pathOf, readyOf, secret, target, until, kubeconfigVia } from '../helpers/kube.ts';
 import { of } from '../helpers/publishing.ts';
 import { FAST_LEASE_WORKER_YAML, startOperator } from '../helpers/operator.ts';
 import { type TestService } from '../helpers/service.ts';
@@ -26,15 +22,6 @@ const UNRELATED = 300;
 interface Lease {
   metadata: { resourceVersion: string };
   spec: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string };
-}
-
-/** A copy of the admin kubeconfig whose server is the proxy. */
-function kubeconfigVia(port: number): string {
-  const doc = parse(readFileSync(inject('kubeconfig'), 'utf8')) as { clusters: { cluster: { server: string } }[] };
-  for (const c of doc.clusters) c.cluster.server = `https://127.0.0.1:${port}`;
-  const file = join(mkdtempSync(join(tmpdir(), 'ah-kc-')), 'kubeconfig');
-  writeFileSync(file, stringify(doc));
-  return file;
 }
 
 describe.runIf(inject('kubeconfig'))('Secrets on a real kube-apiserver', () => {

@@ -2,28 +2,15 @@
 // of the real kube-apiserver is cut, then relist and resume when it is restored, so a target
 // created during the outage still reaches the catalog. A silent stream (watchdog 5 s, no bookmarks
 // yet) is restarted and keeps delivering events.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PublishingTargetsResponse } from '../../src/api/contract-publishing.ts';
 import type { KubeRest } from '../../src/operator/kube/rest.ts';
 import { backends } from '../helpers/backends.ts';
-import { adminClient, applyCrds, freshNamespace, pathOf, target, until } from '../helpers/kube.ts';
+import { adminClient, applyCrds, freshNamespace, pathOf, target, until, kubeconfigVia } from '../helpers/kube.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const POLL = { timeout: 30_000, interval: 200 };
-
-/** A copy of the admin kubeconfig whose server is the proxy. */
-function kubeconfigVia(port: number): string {
-  const doc = parse(readFileSync(inject('kubeconfig'), 'utf8')) as { clusters: { cluster: { server: string } }[] };
-  for (const c of doc.clusters) c.cluster.server = `https://127.0.0.1:${port}`;
-  const file = join(mkdtempSync(join(tmpdir(), 'ah-kc-')), 'kubeconfig');
-  writeFileSync(file, stringify(doc));
-  return file;
-}
 
 describe.runIf(inject('kubeconfig'))('watch recovery on a real kube-apiserver', () => {
   let rest: KubeRest;
