@@ -6,11 +6,11 @@
 // small one is 1 alert per request at a fixed 200 req/s. Run alone with `node test/bench/live-bench.ts` (after `make build`; PostgreSQL on
 // this host): prints the rows.
 import { connect, type Socket } from 'node:net';
-import { findPostgres, createDatabase, dropDatabase } from '../helpers/postgres.ts';
 import { fire } from './load.ts';
 import { webhookBody } from './payloads.ts';
 import { rssMb, startService, withPeakRss } from './processes.ts';
 import type { Row } from './report.ts';
+import { runPartAlone } from './standalone.ts';
 
 const SUBSCRIBERS = 500;
 const BIG_POSTS = 20;
@@ -156,29 +156,4 @@ export async function liveRows(url: string, seconds: number, log: (msg: string) 
   ];
 }
 
-async function main(): Promise<void> {
-  const server = await findPostgres();
-  if (typeof server === 'string') throw new Error(`the live bench needs PostgreSQL: ${server}`);
-  const name = 'alert_history_bench_live';
-  try {
-    const rows = await liveRows(
-      await createDatabase(server.adminUrl, name),
-      Number(process.env.BENCH_SECONDS ?? 10),
-      (m) => void process.stderr.write(`[bench] ${m}\n`),
-    );
-    process.stdout.write(`${rows.map((r) => `| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : '**no**'} |`).join('\n')}\n`);
-  } finally {
-    await dropDatabase(server.adminUrl, name).catch(() => undefined);
-    await server.stop();
-  }
-}
-
-if (import.meta.main) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (import.meta.main) runPartAlone('live', (url, log) => liveRows(url, Number(process.env.BENCH_SECONDS ?? 10), log));

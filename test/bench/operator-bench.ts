@@ -14,10 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments, stringify } from 'yaml';
 import { createKubeRest, type KubeRest, loadKubeConfig } from '../../src/operator/kube/rest.ts';
 import { type ControlPlane, startControlPlane } from '../helpers/control-plane.ts';
-import { createDatabase, dropDatabase, findPostgres } from '../helpers/postgres.ts';
 import { type Seen, startCountingProxy } from './counting-proxy.ts';
 import { type Child, rssMb, startService, withPeakRss } from './processes.ts';
 import type { Row } from './report.ts';
+import { runPartAlone } from './standalone.ts';
 
 const NS = 'alert-history';
 const TARGETS = Number(process.env.BENCH_OPERATOR_TARGETS ?? 1_000);
@@ -270,25 +270,4 @@ export async function operatorRows(databaseUrl: string, log: Log): Promise<Row[]
   }
 }
 
-async function main(): Promise<void> {
-  const server = await findPostgres();
-  if (typeof server === 'string') throw new Error(`the operator bench needs PostgreSQL: ${server}`);
-  const name = 'alert_history_bench_operator';
-  try {
-    const rows = await operatorRows(await createDatabase(server.adminUrl, name), (m) => void process.stderr.write(`[bench] ${m}\n`));
-    process.stdout.write(`${rows.map((r) => `| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : '**no**'} |`).join('\n')}\n`);
-  } finally {
-    await dropDatabase(server.adminUrl, name).catch(() => undefined);
-    await server.stop();
-  }
-}
-
-if (import.meta.main) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (import.meta.main) runPartAlone('operator', operatorRows);

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createDatabase, dropDatabase, findPostgres } from '../helpers/postgres.ts';
 import { fire, sampleGets } from './load.ts';
 import { webhookBody } from './payloads.ts';
 import { type Child, startService, withPeakRss } from './processes.ts';
 import type { Row } from './report.ts';
 import { buildRollups, seedEvents } from './seed.ts';
+import { runPartAlone } from './standalone.ts';
 
 /** Faithful in SQL and linear in RE2, but seconds of PostgreSQL regex work per 1 KB value. */
 const HEAVY = `/history?label=${encodeURIComponent('longv=~(?:x{1,10}){1,100}y')}`;
@@ -210,27 +210,6 @@ export async function analyticsReadRows(databaseUrl: string, rows: number, log: 
   return out;
 }
 
-async function analyticsMain(): Promise<void> {
-  const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
-  const server = await findPostgres();
-  if (typeof server === 'string') throw new Error(`the analytics bench needs PostgreSQL: ${server}`);
-  const name = 'alert_history_bench_analytics';
-  try {
-    const url = await createDatabase(server.adminUrl, name);
-    const rows = await analyticsReadRows(url, Number(process.env.BENCH_SEED_ROWS ?? 1_000_000), log, process.argv[2] === 'analytics');
-    for (const r of rows) process.stdout.write(`| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : 'no'} |\n`);
-  } finally {
-    await dropDatabase(server.adminUrl, name).catch(() => undefined);
-    await server.stop();
-  }
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url) && ['analytics', 'retention'].includes(process.argv[2] ?? '')) {
-  analyticsMain().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  runPartAlone('analytics', (url, log) => analyticsReadRows(url, Number(process.env.BENCH_SEED_ROWS ?? 1_000_000), log, process.argv[2] === 'analytics'));
 }

@@ -149,9 +149,14 @@ export interface ReportInput {
   date: string;
 }
 
+/** The rows as markdown table lines (no header). */
+export function tableLines(rows: readonly Row[]): string {
+  return rows.map((r) => `| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : '**no**'} |`).join('\n');
+}
+
 /** The markdown document. */
 export function renderReport(input: ReportInput): string {
-  const table = input.rows.map((r) => `| ${r.what} | ${r.budget} | ${r.value} | ${r.ok ? 'yes' : '**no**'} |`).join('\n');
+  const table = tableLines(input.rows);
   return `# Benchmarks
 
 Latest \`make bench\` run, ${input.date}. Budgets from design.md section 10. Numbers are from one
