@@ -281,3 +281,29 @@ export const alertRollupSixHours = pgTable(
   },
   (t) => [index('alert_rollup_six_hours_block_idx').on(t.block)],
 );
+
+/**
+ * Who silenced what and when: one row per silence created or expired through the API (the
+ * silence itself lives in Alertmanager). `fingerprint` is the alert the silence was made from,
+ * when there was one; `matchers` are Alertmanager's ({name, value, isRegex, isEqual}).
+ */
+export const silenceActions = pgTable(
+  'silence_actions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    action: text('action', { enum: ['create', 'expire'] }).notNull(),
+    silenceId: text('silence_id').notNull(),
+    fingerprint: text('fingerprint'),
+    matchers: jsonb('matchers').notNull(),
+    startsAt: ts('starts_at'),
+    endsAt: ts('ends_at'),
+    author: text('author').notNull(),
+    comment: text('comment').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('silence_actions_fingerprint_idx').on(t.fingerprint, t.createdAt),
+    index('silence_actions_silence_idx').on(t.silenceId),
+    check('silence_actions_action_check', sql`${t.action} in ('create', 'expire')`),
+  ],
+);
