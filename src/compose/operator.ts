@@ -34,7 +34,7 @@ export function buildOperator(config: Config, parts: { metrics: Metrics; logger:
   const identity = `${o.podName ?? hostname()}_${randomBytes(4).toString('hex')}`;
   const log = parts.logger.child({ component: 'operator' });
   log.info({ server: rest.server, namespaces, lease: `${home}/${o.leaseName}`, identity }, 'operator starting');
-  return startOperator({
+  const operator = startOperator({
     rest,
     namespaces,
     leaseNamespace: home,
@@ -53,4 +53,12 @@ export function buildOperator(config: Config, parts: { metrics: Metrics; logger:
     metrics: createOperatorMetrics(parts.metrics.registry),
     log,
   });
+  // The client's kept keep-alive agent closes once the operator has stopped every watch.
+  return {
+    ...operator,
+    async stop() {
+      await operator.stop();
+      await rest.close();
+    },
+  };
 }

@@ -35,6 +35,17 @@ describe('sharedDispatcher', () => {
     expect(first.closed).toBe(true);
   });
 
+  it('closes the kept agent at close, and a later request gets the fresh one', async () => {
+    const pick = sharedDispatcher();
+    const first = fakeAgent();
+    pick(first);
+    await pick.close();
+    expect(first.closed).toBe(true);
+    const next = fakeAgent();
+    expect(pick(next)).toBe(next);
+    expect(next.closed).toBe(false);
+  });
+
   it('has nothing to share when the cluster needs no TLS agent', () => {
     expect(sharedDispatcher()(undefined)).toBeUndefined();
   });

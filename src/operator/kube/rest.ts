@@ -56,6 +56,12 @@ export interface KubeRest {
   watch(path: string, request: WatchRequest): Promise<() => void>;
 }
 
+/** The client as its owner holds it: {@link KubeRest} plus closing its connections at stop. */
+export interface OwnedKubeRest extends KubeRest {
+  /** Closes the kept keep-alive agent once its requests finish (call after every watch is stopped). */
+  close(): Promise<void>;
+}
+
 const METHODS = { GET: HttpMethod.GET, POST: HttpMethod.POST, PUT: HttpMethod.PUT, PATCH: HttpMethod.PATCH, DELETE: HttpMethod.DELETE } as const;
 
 /** Loads the kubeconfig: the file when given, else the in-cluster service account. */
@@ -82,6 +88,9 @@ async function send(options: SendOptions): Promise<Answer> {
   }
 }
 
+/** Picks the agent for a request (see {@link sharedDispatcher}); `close` closes the kept one. */
+export type SharedDispatcher = ((fresh: Dispatcher | undefined) => Dispatcher | undefined) & { close(): Promise<void> };
+
 /** How long one keep-alive agent serves before a fresh one picks up rotated client certificates. */
 const AGENT_TTL_MS = 10 * 60_000;
 
@@ -91,9 +100,9 @@ const AGENT_TTL_MS = 10 * 60_000;
  * AGENT_TTL_MS and the others closed unused. Headers (tokens) are still taken per request. When
  * client-node builds none (no TLS settings), the outbound layer's agent for the server is used.
  */
-export function sharedDispatcher(): (fresh: Dispatcher | undefined) => Dispatcher | undefined {
+export function sharedDispatcher(): SharedDispatcher {
   let kept: { dispatcher: Dispatcher; since: number } | undefined;
-  return (fresh) => {
+  const pick = (fresh: Dispatcher | undefined): Dispatcher | undefined => {
     if (!fresh) return undefined;
     if (kept && performance.now() - kept.since < AGENT_TTL_MS) {
       void fresh.close();
@@ -104,10 +113,17 @@ export function sharedDispatcher(): (fresh: Dispatcher | undefined) => Dispatche
     kept = { dispatcher: fresh, since: performance.now() };
     return fresh;
   };
+  return Object.assign(pick, {
+    async close(): Promise<void> {
+      const last = kept;
+      kept = undefined;
+      await last?.dispatcher.close();
+    },
+  });
 }
 
 /** Creates the client for a loaded kubeconfig. */
-export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): KubeRest {
+export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): OwnedKubeRest {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const context = kc.getContextObject(kc.getCurrentContext());
@@ -156,5 +172,6 @@ export function createKubeRest(kc: KubeConfig, settings: KubeRestOptions = {}): 
         onDone: request.onDone,
       });
     },
+    close: () => dispatcherOf.close(),
   };
 }
