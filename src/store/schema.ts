@@ -307,3 +307,38 @@ export const silenceActions = pgTable(
     check('silence_actions_action_check', sql`${t.action} in ('create', 'expire')`),
   ],
 );
+
+/**
+ * What Alertmanager's event recorder reported beyond state changes (those go to alert_events):
+ * grouped, notified, silenced, inhibited, silences created/updated, startup/shutdown. An event
+ * naming several alerts (a notification) is one row per alert. `dedup_key` is a hash of the whole
+ * event and the row's fingerprint: the recorder retries on any non-2xx, and a repeat is stored
+ * once. The unique key holds `recorded_at` so the table can be range-partitioned like alert_events.
+ */
+export const recorderEvents = pgTable(
+  'recorder_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    dedupKey: text('dedup_key').notNull(),
+    /** The alert's 16-hex-digit fingerprint; null for events of an instance or a silence alone. */
+    fingerprint: text('fingerprint'),
+    kind: text('kind').notNull(),
+    /** The event's `@timestamp`: when Alertmanager recorded it. */
+    recordedAt: ts('recorded_at').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    instance: text('instance').notNull().default(''),
+    receiver: text('receiver'),
+    /** `<name>[<index>]` of a notification's integration, e.g. `webhook[0]`. */
+    integration: text('integration'),
+    reason: text('reason'),
+    groupKey: text('group_key'),
+    silenceId: text('silence_id'),
+    details: jsonb('details').notNull(),
+  },
+  (t) => [
+    uniqueIndex('recorder_events_dedup_key').on(t.recordedAt, t.dedupKey),
+    // One alert's lifecycle in time order.
+    index('recorder_events_fingerprint_idx').on(t.fingerprint, t.recordedAt, t.id),
+    index('recorder_events_received_idx').on(t.receivedAt),
+  ],
+);
