@@ -2,7 +2,7 @@
 // alert_events is append-only; its unique key (fingerprint, status, starts_at) contains starts_at
 // so the table can later become range-partitioned by month (design.md section 12).
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, doublePrecision, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 // `mode: 'string'` and the `enum`s below are types only (the SQL is the same): both drivers return
 // timestamps as UTC text (pg.ts, pglite.ts), and the CHECK constraints hold the enums. rows.ts
@@ -341,4 +341,42 @@ export const recorderEvents = pgTable(
     index('recorder_events_fingerprint_idx').on(t.fingerprint, t.recordedAt, t.id),
     index('recorder_events_received_idx').on(t.receivedAt),
   ],
+);
+
+/**
+ * The predecessors' fingerprint of an imported alert where it was not Alertmanager's
+ * (`alert-history import-legacy`, docs/import-legacy.md): events are stored under the fingerprint
+ * recomputed from the labels, and this maps the old value to it (a generatorURL-keyed old value may
+ * map to several).
+ */
+export const legacyFingerprints = pgTable(
+  'legacy_fingerprints',
+  {
+    legacyFingerprint: text('legacy_fingerprint').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    /** The shape of the store it came from (`original-sqlite`, `python-sqlite`, `postgres`, `go-lite`). */
+    shape: text('shape').notNull(),
+    importedAt: ts('imported_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.legacyFingerprint, t.fingerprint] }), index('legacy_fingerprints_fingerprint_idx').on(t.fingerprint)],
+);
+
+/**
+ * One row per legacy import (source with its password masked, shape): the phase and the cursor
+ * (the last source key written) it reached and its counts, updated in the transaction of each
+ * batch, so an interrupted run resumes where it stopped with the same totals.
+ */
+export const legacyImports = pgTable(
+  'legacy_imports',
+  {
+    source: text('source').notNull(),
+    shape: text('shape').notNull(),
+    phase: text('phase').notNull(),
+    cursor: text('cursor'),
+    counts: jsonb('counts').notNull(),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.shape] })],
 );
