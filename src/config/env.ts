@@ -61,6 +61,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'LIVE_MAX_SUBSCRIBERS', path: ['live', 'maxSubscribers'], kind: 'string' },
   { env: 'LIVE_MAX_BUFFERED_BYTES', path: ['live', 'maxBufferedBytes'], kind: 'string' },
   { env: 'LIVE_TICKET_TTL_SECONDS', path: ['live', 'ticketTtlSeconds'], kind: 'string' },
+  { env: 'SILENCES_ALERTMANAGER_URL', path: ['silences', 'url'], kind: 'string' },
+  { env: 'SILENCES_USERNAME', path: ['silences', 'username'], kind: 'string' },
+  { env: 'SILENCES_PASSWORD', path: ['silences', 'password'], kind: 'string' },
+  { env: 'SILENCES_BEARER_TOKEN', path: ['silences', 'bearerToken'], kind: 'string' },
+  { env: 'SILENCES_TIMEOUT_MS', path: ['silences', 'timeoutMs'], kind: 'string' },
 ];
 
 function convert(binding: EnvBinding, raw: string): unknown {

@@ -25,7 +25,17 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-const SECRET_PATHS = ['database.url', 'webhook.auth', 'auth.apiTokens', 'llm.apiKey', 'redis.url'];
+const SECRET_PATHS = [
+  'database.url',
+  'webhook.auth',
+  'auth.apiTokens',
+  'llm.apiKey',
+  'redis.url',
+  'silences.url',
+  'silences.username',
+  'silences.password',
+  'silences.bearerToken',
+];
 /** Target fields that may hold secrets (URLs of Slack webhooks, keys, header values). */
 const SECRET_TARGET_FIELD = /^publishing\.targets\.\d+\.(url|credentials|headers)/;
 

@@ -6,6 +6,7 @@ import { DNS1123, duration, fraction, intIn, matcherSchema, patternString } from
 import { proxySchema, publishingSchema } from './publishing-schema.ts';
 import { operatorSchema } from './operator-schema.ts';
 import { liveSchema } from './live-schema.ts';
+import { silencesSchema } from './silences-schema.ts';
 
 // 0 asks the OS for a free port (tests, side-by-side runs).
 const port = intIn(0, 65_535);
@@ -224,6 +225,7 @@ export const configSchema = z
     operator: operatorSchema,
     auth: authSchema,
     live: liveSchema,
+    silences: silencesSchema,
     log: logSchema,
   })
   .strict();
