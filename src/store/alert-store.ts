@@ -5,6 +5,7 @@ import type { Db } from './db.ts';
 import { alertDetail, historyPage, recentEvents } from './history.ts';
 import { createRecorder, type RecorderOptions } from './record.ts';
 import { deleteOlderThan } from './retention.ts';
+import { countOf } from './rows.ts';
 
 /** Tuning of the store. */
 export interface StoreOptions {
@@ -27,10 +28,7 @@ export function createAlertStore(db: Db, options: StoreOptions = {}): AlertStore
     flapping: (query) => flappingAlerts(db.reads, query),
     stats: (range) => historyStats(db.reads, range),
     report: (query) => report(db.reads, query),
-    async countAlerts() {
-      const [row] = await db.query<{ n: number }>('SELECT count(*) AS n FROM alerts');
-      return row?.n ?? 0;
-    },
+    countAlerts: () => countOf(db, 'SELECT count(*) AS n FROM alerts'),
     deleteOlderThan: (cutoff, batchSize) => deleteOlderThan(db, cutoff, batchSize),
   };
 }

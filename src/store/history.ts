@@ -3,14 +3,14 @@ import { z } from 'zod';
 import type { AlertDetail, EventPage, HistoryFilter, Page } from '../core/queries.ts';
 import type { AlertEvent } from '../core/types.ts';
 import type { Sql } from './db.ts';
-import { type AlertRow, EVENT_COLUMNS, type EventRow, toAlertState, toEvent } from './rows.ts';
+import { type AlertRow, countOf, EVENT_COLUMNS, type EventRow, toAlertState, toEvent } from './rows.ts';
 import { historyWhere, type Where } from './where.ts';
 
 /** The part of `EXPLAIN (FORMAT JSON)` we read; anything else in it is ignored. */
 const explainJson = z.tuple([z.object({ Plan: z.object({ 'Plan Rows': z.number() }) })], z.unknown());
 
-/** The planner's row estimate; 0 (count exactly) should the plan's JSON ever look different. */
-async function estimateMatches(db: Sql, where: Where): Promise<number> {
+/** The planner's row estimate of `where` over alert_events; 0 should the plan's JSON ever look different. */
+export async function estimateMatches(db: Sql, where: Where): Promise<number> {
   const [plan] = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM alert_events ${where.toString()}`, where.params);
   const parsed = explainJson.safeParse(plan?.['QUERY PLAN']);
   return Math.round(parsed.data?.[0].Plan['Plan Rows'] ?? 0);
@@ -24,11 +24,7 @@ async function countMatches(db: Sql, where: Where, cap: number): Promise<{ total
   const estimate = await estimateMatches(db, where);
   if (estimate > cap) return { total: estimate, exact: false };
   const params = [...where.params, cap + 1];
-  const [row] = await db.query<{ n: number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM alert_events ${where.toString()} LIMIT $${params.length}) AS capped`,
-    params,
-  );
-  const n = row?.n ?? 0;
+  const n = await countOf(db, `SELECT count(*) AS n FROM (SELECT 1 FROM alert_events ${where.toString()} LIMIT $${params.length}) AS capped`, params);
   return n <= cap ? { total: n, exact: true } : { total: Math.max(estimate, cap + 1), exact: false };
 }
 

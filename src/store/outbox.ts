@@ -7,7 +7,7 @@ import type { ClaimedDelivery, DeliveryFilter, DeliveryOutcome, DeliveryRecord, 
 import { pgTimestampToIso } from '../core/time.ts';
 import { classifiedAlertSchema } from './columns.ts';
 import type { Db, Sql } from './db.ts';
-import { EVENT_COLUMNS, type EventRow, isoOrNull, type SqlRow, toEvent } from './rows.ts';
+import { countOf, EVENT_COLUMNS, type EventRow, isoOrNull, type SqlRow, toEvent } from './rows.ts';
 import type { alertEvents, deliveries } from './schema.ts';
 import { Where } from './where.ts';
 
@@ -172,8 +172,8 @@ async function list(db: Sql, filter: DeliveryFilter, page: { limit: number; offs
      ORDER BY d.id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
     [...where.params, page.limit, page.offset],
   );
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries d ${sql}`, where.params);
-  return { items: rows.map(toRecord), total: count?.n ?? 0 };
+  const total = await countOf(db, `SELECT count(*)::int AS n FROM deliveries d ${sql}`, where.params);
+  return { items: rows.map(toRecord), total };
 }
 
 async function retry(db: Db, id: number): Promise<'requeued' | 'not_found' | 'not_dead'> {
@@ -240,10 +240,7 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     list: (filter, page) => list(db.reads, filter, page),
     retry: (id) => retry(db, id),
     totals: () => totals(db),
-    async queueSize() {
-      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE state IN ${OPEN_STATES}`);
-      return row?.n ?? 0;
-    },
+    queueSize: () => countOf(db, `SELECT count(*)::int AS n FROM deliveries WHERE state IN ${OPEN_STATES}`),
     async deadByTarget() {
       // deliveries_state_idx (state, target) answers this without reading the history rows.
       return db.query<Pick<TargetTotals, 'target' | 'dead'>>("SELECT target, count(*)::int AS dead FROM deliveries WHERE state = 'dead' GROUP BY target");

@@ -1,6 +1,7 @@
 // Retention: deletes deliveries, events, resolved alerts and classifications older than the cutoff, in
 // bounded batches so a large backlog never holds long locks or bloats one transaction.
 import type { Sql } from './db.ts';
+import { countOf } from './rows.ts';
 
 /** What each table's retention deletes: its key and the rows that are old enough. */
 const TARGETS = [
@@ -12,14 +13,14 @@ const TARGETS = [
 ] as const;
 
 async function deleteBatch(db: Sql, target: (typeof TARGETS)[number], cutoffIso: string, batchSize: number): Promise<number> {
-  const [row] = await db.query<{ n: number }>(
+  return countOf(
+    db,
     `WITH doomed AS (
        SELECT ${target.key} FROM ${target.table} WHERE ${target.old} ORDER BY ${target.order} LIMIT $2
      ), gone AS (DELETE FROM ${target.table} t USING doomed WHERE t.${target.key} = doomed.${target.key} RETURNING 1)
      SELECT count(*) AS n FROM gone`,
     [cutoffIso, batchSize],
   );
-  return row?.n ?? 0;
 }
 
 /** Deletes up to `batchSize` each of old events, stale resolved alerts and old classifications. */

@@ -6,6 +6,7 @@ import type { InferSelectModel, Table } from 'drizzle-orm';
 import type { AlertEvent, AlertState } from '../core/types.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import { parseColumn, stringMapColumn } from './columns.ts';
+import type { Sql } from './db.ts';
 import type { alertEvents, alerts } from './schema.ts';
 
 /** `startsAt` -> `starts_at`: a schema.ts key as its SQL column name. */
@@ -84,4 +85,10 @@ export function toAlertState(row: AlertRow): AlertState {
     eventCount: row.event_count,
     flapCount: row.flap_count,
   };
+}
+
+/** The `n` of a statement whose one row is `... AS n` (a count); 0 when it returns no row. */
+export async function countOf(db: Sql, text: string, params?: unknown[]): Promise<number> {
+  const [row] = await db.query<{ n: number }>(text, params);
+  return row?.n ?? 0;
 }
