@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { alertFingerprint, labelSetFingerprint } from './fingerprint.ts';
+import { alertFingerprint, fingerprintFromDecimal, labelSetFingerprint } from './fingerprint.ts';
 
 interface Vector {
   labels: Record<string, string>;
@@ -30,5 +30,20 @@ describe('labelSetFingerprint', () => {
 describe('alertFingerprint', () => {
   it('drops empty values the way Alertmanager does (vector 8 -> vector 9)', () => {
     expect(alertFingerprint({ alertname: 'EmptyValue', team: '' })).toBe('562a4742b25554c6');
+  });
+});
+
+describe('fingerprintFromDecimal', () => {
+  it.each(vectors.map((v) => [v.decimal, v.fingerprint] as const))('reads the uint64 %s as %s', (decimal, hex) => {
+    expect(fingerprintFromDecimal(decimal)).toBe(hex);
+  });
+
+  it('keeps the top of the range and pads small values', () => {
+    expect(fingerprintFromDecimal('18446744073709551615')).toBe('ffffffffffffffff');
+    expect(fingerprintFromDecimal('0')).toBe('0000000000000000');
+  });
+
+  it.each(['18446744073709551616', '-1', '01', '1e3', '0x10', '', ' 1', '1.0'])('refuses %j', (text) => {
+    expect(fingerprintFromDecimal(text)).toBeNull();
   });
 });

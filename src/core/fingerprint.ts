@@ -47,3 +47,16 @@ export function alertFingerprint(labels: Readonly<Record<string, string>>): stri
   const kept = Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''));
   return labelSetFingerprint(kept);
 }
+
+const UINT64_DECIMAL = /^(?:0|[1-9]\d{0,19})$/;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/**
+ * The 16-hex-digit fingerprint of a uint64 written in decimal (the event recorder's protojson
+ * form, e.g. `"5799056148416392346"`), or null when the text is not a uint64.
+ */
+export function fingerprintFromDecimal(text: string): string | null {
+  if (!UINT64_DECIMAL.test(text)) return null;
+  const value = BigInt(text);
+  return value > UINT64_MAX ? null : value.toString(16).padStart(16, '0');
+}
