@@ -35,6 +35,8 @@ import { createPolicyMatchStore } from './store/policy-matches.ts';
 import { buildClassification } from './compose/classification.ts';
 import { openRedis, pingRedis, waitForRedis } from './store/redis.ts';
 import { asError } from './core/startup-error.ts';
+import { createReplayer } from './compose/replay.ts';
+import { createReplaySource } from './store/replay-scan.ts';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -206,6 +208,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       testSend: createTestSender(config, publishing.worker.guards),
       onRefresh: (n) => logger.info({ targets: n }, 'publishing targets refreshed'),
     },
+    replay: createReplayer({
+      source: createReplaySource(db.reads),
+      catalog,
+      policies: sources.policies,
+      modes: classification.modes,
+      globalFilter: config.filters,
+      readTimeoutMs: config.database.readTimeoutMs,
+    }),
     dashboard: { store: createDashboardStore(db), totals: deliveryTotals.read, live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },
     stream: { limits: config.live, tickets: liveParts.tickets },
     onRecorded: liveParts.onRecorded,

@@ -22,6 +22,7 @@ import type { AlertBatch } from '../core/types.ts';
 import type { EnrichmentMode, ModeStore } from '../core/enrichment.ts';
 import { registerWebhookRoutes } from './routes/webhook.ts';
 import { type PublishingRouteDeps, registerPublishingRoutes } from './routes/publishing.ts';
+import { registerReplayRoutes, type ReplayRouteDeps } from './routes/replay.ts';
 import { registerDashboardApi } from '../dashboard/api.ts';
 import { registerDashboardPages } from '../dashboard/static.ts';
 import { registerEventStream, type StreamLimits, type StreamRegistry } from '../live/stream.ts';
@@ -48,6 +49,8 @@ export interface AppDeps {
   modes: ModeStore;
   onModeSwitch: (from: EnrichmentMode, to: EnrichmentMode) => void;
   publishing: Omit<PublishingRouteDeps, 'guard'>;
+  /** Replays a rule over stored history (POST /publishing/replay, docs/replay.md). */
+  replay: ReplayRouteDeps['replay'];
   dashboard: { store: DashboardStore; totals: () => Promise<TargetTotals[]>; live: LiveEvents; llmEnabled: boolean };
   /** The live stream's limits and tickets. */
   stream: { limits: StreamLimits; tickets: StreamTickets };
@@ -122,6 +125,7 @@ export function createApp(deps: AppDeps): App {
     onModeSwitch: deps.onModeSwitch,
   });
   registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken });
+  registerReplayRoutes(router, routes, { replay: deps.replay, guard: apiToken });
   registerDashboardApi(router, routes, {
     store: deps.dashboard.store,
     classification: { stats: () => deps.classification.stats(), llmEnabled: deps.dashboard.llmEnabled },

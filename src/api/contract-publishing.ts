@@ -96,3 +96,41 @@ export const DeliveriesResponse = z.object({ deliveries: z.array(Delivery), ...p
 
 /** `POST /publishing/deliveries/{id}/retry`. */
 export const RetryResponse = z.object({ id: z.number().int(), state: z.literal('pending'), message: z.string() });
+
+const reasonCount = z.object({ reason: z.string().describe("the live filter's reason"), count: z.number().int() });
+const replayExample = z.object({
+  event_id: z.number().int(),
+  fingerprint: z.string(),
+  alertname: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  received_at: time,
+  sent: z.boolean(),
+  reason: z.string(),
+  current_sent: z.boolean(),
+  current_reason: z.string(),
+});
+const replayBucket = z.object({
+  events: z.number().int(),
+  sent: z.number().int(),
+  suppressed: z.number().int(),
+  current_sent: z.number().int(),
+  current_suppressed: z.number().int(),
+  newly_sent: z.number().int().describe('suppressed by the current configuration, sent by the replayed rule'),
+  newly_suppressed: z.number().int().describe('sent by the current configuration, suppressed by the replayed rule'),
+  reasons: z.array(reasonCount).describe("the replayed rule's suppression reasons, most frequent first (at most 10)"),
+  examples: z.array(replayExample).describe('a few events, changed decisions first'),
+});
+
+/** `POST /publishing/replay`. */
+export const ReplayResponse = z.object({
+  window: z.object({ since: time, until: time }),
+  target: z.string().nullable(),
+  replayed: z.string(),
+  compared_with: z.string(),
+  mode: z.string(),
+  totals: replayBucket,
+  by_alertname: z.array(replayBucket.extend({ alertname: z.string() })),
+  by_day: z.array(replayBucket.extend({ day: z.string().describe('UTC day, YYYY-MM-DD') })),
+  alertnames_truncated: z.boolean(),
+  elapsed_ms: z.number().int(),
+});

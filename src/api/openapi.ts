@@ -142,6 +142,14 @@ const OPS: Record<string, Record<string, Op>> = {
       ok: c.RetryResponse,
     },
   },
+  '/publishing/replay': {
+    post: {
+      summary:
+        'Replay a filter, global filter, EnrichmentPolicy or target over stored history: sent and suppressed per alertname and UTC day with reasons, against the current configuration (API token; 400 naming the field; 503 past database.readTimeoutMs)',
+      ok: c.ReplayResponse,
+      body: true,
+    },
+  },
   '/api/dashboard/overview': { get: { summary: 'Dashboard headline numbers', ok: c.DashboardOverviewResponse } },
   '/api/dashboard/charts': {
     get: {

@@ -9,7 +9,7 @@ import { DNS1123, duration, fraction, intIn, matcherSchema, patternString } from
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
-const targetFilterSchema = z
+export const targetFilterSchema = z
   .object({
     severities: z.array(z.enum(SEVERITIES)).optional(),
     namespaces: z.array(z.string().min(1)).optional(),
