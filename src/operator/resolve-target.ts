@@ -2,7 +2,7 @@
 // schema may be older than this build, and regexes cannot be checked by CEL), read the Secrets it
 // references, apply per-type defaults, and let the publisher validate the result. Failures carry
 // the condition reason crds.md names and whether retrying can help.
-import { labelMatchers } from '../core/label-matchers.ts';
+import { type DefinedTarget, defineTarget } from '../core/define-target.ts';
 import { matchersProblem, patternProblem } from '../core/pattern.ts';
 import { parseDuration } from '../core/time.ts';
 import type { PublisherRegistry, Target } from '../core/publishing.ts';
@@ -55,38 +55,28 @@ function readRef(lookup: SecretLookup, namespace: string, ref: { name: string; k
   return { ok: true, value: new Secret(got.value.trim()) };
 }
 
-function filterOf(spec: PublishingTargetSpec): Target['filter'] {
-  const filter = spec.filter ?? { excludeNoise: true };
-  return { ...filter, matchers: labelMatchers(filter.matchers) };
-}
-
-function deliveryOf(spec: PublishingTargetSpec, registry: PublisherRegistry): Target['delivery'] {
-  const d = spec.delivery ?? { timeout: '10s', maxAttempts: 8 };
-  return {
-    timeoutMs: parseDuration(d.timeout) ?? 10_000,
-    maxAttempts: d.maxAttempts,
-    ratePerMinute: d.ratePerMinute ?? registry.get(spec.type).defaultRatePerMinute,
-  };
-}
-
 interface Values {
   url: Secret | undefined;
   credentials: Secret | undefined;
   headers: Target['headers'];
 }
 
-function toTarget(cr: CustomResource, spec: PublishingTargetSpec, values: Values, registry: PublisherRegistry): Target {
-  return {
-    name: cr.metadata.name,
-    namespace: cr.metadata.namespace,
-    source: 'crd',
-    type: spec.type,
-    enabled: spec.enabled,
-    ...values,
-    filter: filterOf(spec),
-    delivery: deliveryOf(spec, registry),
-    options: { slack: spec.slack, pagerduty: spec.pagerduty, rootly: spec.rootly },
-  };
+function defineFrom(cr: CustomResource, spec: PublishingTargetSpec, values: Values, registry: PublisherRegistry): DefinedTarget {
+  const d = spec.delivery;
+  return defineTarget(
+    {
+      name: cr.metadata.name,
+      namespace: cr.metadata.namespace,
+      source: 'crd',
+      type: spec.type,
+      enabled: spec.enabled,
+      ...values,
+      filter: spec.filter,
+      delivery: d && { timeoutMs: parseDuration(d.timeout) ?? undefined, maxAttempts: d.maxAttempts, ratePerMinute: d.ratePerMinute },
+      options: { slack: spec.slack, pagerduty: spec.pagerduty, rootly: spec.rootly },
+    },
+    registry,
+  );
 }
 
 function readHeaders(
@@ -138,8 +128,7 @@ export function resolveTarget(cr: CustomResource, lookup: SecretLookup, registry
   const secrets = referencedSecrets(spec);
   const read = readValues(cr, spec, lookup);
   if (!read.ok) return { ...read, secrets };
-  const target = toTarget(cr, spec, read.values, registry);
-  const invalid = registry.get(target.type).validate(target)[0];
+  const { target, problem: invalid } = defineFrom(cr, spec, read.values, registry);
   if (invalid) return { ok: false, reason: 'InvalidSpec', message: `spec.${invalid}`, secrets };
   const endpoint = spec.urlSecretRef ? maskUrl(read.values.url?.reveal()) : (spec.url ?? registry.get(target.type).defaultUrl ?? '');
   const from = secrets.length ? `credentials resolved from Secret ${secrets.map((s) => `${cr.metadata.namespace}/${s}`).join(', ')}` : 'no Secret referenced';

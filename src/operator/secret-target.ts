@@ -3,7 +3,7 @@
 // end up in Events, logs and metrics that anyone with read access sees, so they name the Secret,
 // the key and the field but never a URL, key, token or header value.
 import type { Severity } from '../core/classification.ts';
-import type { TargetFilter } from '../core/filter.ts';
+import { type DefinedTarget, defineTarget, type FilterDefinition } from '../core/define-target.ts';
 import { type PublisherRegistry, TARGET_TYPES, type Target, type TargetHeader, type TargetType } from '../core/publishing.ts';
 import { redact, Secret } from '../core/secret.ts';
 import { normaliseSeverityLabel } from '../core/severity.ts';
@@ -256,8 +256,8 @@ function pattern(raw: Raw | undefined): string | undefined {
   return value;
 }
 
-function targetFilter(fields: RawSpec['fields']): TargetFilter {
-  const filter: TargetFilter = { excludeNoise: bool(fields.excludeNoise) ?? true };
+function targetFilter(fields: RawSpec['fields']): FilterDefinition {
+  const filter: FilterDefinition = { excludeNoise: bool(fields.excludeNoise) ?? true };
   const found = {
     severities: severities(fields.severity),
     namespaces: namespaces(fields.namespaces),
@@ -341,8 +341,7 @@ function targetUrl(spec: RawSpec, type: TargetType): Secret | undefined {
   return url === undefined ? undefined : new Secret(vendorPath ? url.replace(vendorPath, '') : url);
 }
 
-function checkWithPublisher(target: Target, registry: PublisherRegistry, origin: { url?: string; credentials?: string }): void {
-  const problem = registry.get(target.type).validate(target)[0];
+function checkWithPublisher({ target, problem }: DefinedTarget, origin: { url?: string; credentials?: string }): void {
   if (problem === undefined) return;
   const from = problem.startsWith('url') ? origin.url : problem.startsWith('credentials') ? origin.credentials : undefined;
   // Publisher problems name fields only; redacting anyway keeps that a guarantee, not a habit.
@@ -354,21 +353,22 @@ function buildTarget(secret: SecretObject, spec: RawSpec, registry: PublisherReg
   const name = targetName(spec.fields.name, secret.metadata.name);
   const type = targetType(spec.fields);
   const { headers, credentials, credentialsWhere } = access(spec, type);
-  const target: Target = {
-    name,
-    namespace: secret.metadata.namespace,
-    source: 'secret',
-    type,
-    enabled: bool(spec.fields.enabled) ?? true,
-    url: targetUrl(spec, type),
-    credentials,
-    headers,
-    filter: targetFilter(spec.fields),
-    delivery: { timeoutMs: 10_000, maxAttempts: 8, ratePerMinute: registry.get(type).defaultRatePerMinute },
-    options: {},
-  };
-  checkWithPublisher(target, registry, { url: spec.fields.url?.where, credentials: credentialsWhere });
-  return target;
+  const defined = defineTarget(
+    {
+      name,
+      namespace: secret.metadata.namespace,
+      source: 'secret',
+      type,
+      enabled: bool(spec.fields.enabled),
+      url: targetUrl(spec, type),
+      credentials,
+      headers,
+      filter: targetFilter(spec.fields),
+    },
+    registry,
+  );
+  checkWithPublisher(defined, { url: spec.fields.url?.where, credentials: credentialsWhere });
+  return defined.target;
 }
 
 /** Turns one labelled Secret in either legacy format into a Target, or says why it cannot. */

@@ -3,37 +3,34 @@
 // (The operator adds custom resources and labelled Secrets as further sources.)
 import { ConfigError } from '../config/loader.ts';
 import type { TargetConfig } from '../config/publishing-schema.ts';
-import { labelMatchers } from '../core/label-matchers.ts';
-import type { PublisherRegistry, Target, TargetCatalog } from '../core/publishing.ts';
+import { type DefinedTarget, defineTarget } from '../core/define-target.ts';
+import type { PublisherRegistry, TargetCatalog } from '../core/publishing.ts';
 import { Secret } from '../core/secret.ts';
 import { targetKey } from '../core/target-key.ts';
 
-/** Converts a configured target into the domain shape, applying per-type defaults. */
-export function targetFromConfig(spec: TargetConfig, registry: PublisherRegistry): Target {
-  const publisher = registry.get(spec.type);
-  return {
-    name: spec.name,
-    source: 'config',
-    type: spec.type,
-    enabled: spec.enabled,
-    url: spec.url === undefined ? undefined : new Secret(spec.url),
-    credentials: spec.credentials === undefined ? undefined : new Secret(spec.credentials),
-    headers: spec.headers.map((h) => ({ name: h.name, value: new Secret(h.value) })),
-    filter: { ...spec.filter, matchers: labelMatchers(spec.filter.matchers) },
-    delivery: {
-      timeoutMs: spec.delivery.timeout,
-      maxAttempts: spec.delivery.maxAttempts,
-      ratePerMinute: spec.delivery.ratePerMinute ?? publisher.defaultRatePerMinute,
+/** A configured target through the one Target constructor (per-type defaults, the publisher's check). */
+export function targetFromConfig(spec: TargetConfig, registry: PublisherRegistry): DefinedTarget {
+  return defineTarget(
+    {
+      name: spec.name,
+      source: 'config',
+      type: spec.type,
+      enabled: spec.enabled,
+      url: spec.url === undefined ? undefined : new Secret(spec.url),
+      credentials: spec.credentials === undefined ? undefined : new Secret(spec.credentials),
+      headers: spec.headers.map((h) => ({ name: h.name, value: new Secret(h.value) })),
+      filter: spec.filter,
+      delivery: { timeoutMs: spec.delivery.timeout, maxAttempts: spec.delivery.maxAttempts, ratePerMinute: spec.delivery.ratePerMinute },
+      options: { slack: spec.slack, pagerduty: spec.pagerduty, rootly: spec.rootly },
     },
-    options: { slack: spec.slack, pagerduty: spec.pagerduty, rootly: spec.rootly },
-  };
+    registry,
+  );
 }
 
 /** Builds the static catalog; throws a {@link ConfigError} for the first invalid target. */
 export function createStaticCatalog(specs: readonly TargetConfig[], registry: PublisherRegistry, now: () => Date = () => new Date()): TargetCatalog {
   const targets = specs.map((spec, i) => {
-    const target = targetFromConfig(spec, registry);
-    const problem = registry.get(target.type).validate(target)[0];
+    const { target, problem } = targetFromConfig(spec, registry);
     if (problem) throw new ConfigError(`config: publishing.targets[${i}] (${spec.name}): ${problem}`);
     return target;
   });
