@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
   RATE_LIMITED: { status: 429, message: 'rate limited' },
   INTERNAL_ERROR: { status: 500, message: 'internal error' },
+  NOT_CONFIGURED: { status: 501, message: 'not configured on this service' },
   UPSTREAM_ERROR: { status: 502, message: 'upstream error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service unavailable' },
   TIMEOUT: { status: 504, message: 'timed out' },
