@@ -35,6 +35,7 @@ import { createPolicyMatchStore } from './store/policy-matches.ts';
 import { buildClassification } from './compose/classification.ts';
 import { openRedis, pingRedis, waitForRedis } from './store/redis.ts';
 import { asError } from './core/startup-error.ts';
+import { requestSummaryFor } from './observability/request-summary.ts';
 import { createReplayer } from './compose/replay.ts';
 import { createReplaySource } from './store/replay-scan.ts';
 
@@ -180,6 +181,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   operator?.targets.onChange(liveParts.onTargetsChanged);
   let accepting = true;
+  const requestSummary = requestSummaryFor(config.log, logger);
   const { app, routes, streams } = createApp({
     store,
     parse: createWebhookParser(config.webhook),
@@ -230,6 +232,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       maxBodyBytes: config.webhook.maxBodyBytes,
       webhookCredentials: config.webhook.auth,
       requestLogging: config.log.requests,
+      requestSummary,
     },
     auth: config.auth,
   });
@@ -273,6 +276,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       accepting = false;
       streams.closeAll();
       await closeServer(server, config.server.shutdownTimeoutMs);
+      requestSummary?.flush();
       await publishing.worker.stop();
       await operator?.stop();
       await outbound.close();

@@ -11,6 +11,7 @@ import { requireApiToken, type WebhookCredentials } from './middleware/auth.ts';
 import { errorHandler } from './middleware/errors.ts';
 import { rejectNulInPath } from './middleware/path-params.ts';
 import { type RequestLogging, requestContext } from './middleware/request-context.ts';
+import type { RequestSummary } from '../observability/request-summary.ts';
 import { openApiDocument } from './openapi.ts';
 import { type ReadProtection, RouteTable } from '../http/route-table.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -42,7 +43,7 @@ export interface AppDeps {
   checks: readonly HealthCheck[];
   accepting: () => boolean;
   startedAt: number;
-  http: { maxBodyBytes: number; webhookCredentials: WebhookCredentials; requestLogging: RequestLogging };
+  http: { maxBodyBytes: number; webhookCredentials: WebhookCredentials; requestLogging: RequestLogging; requestSummary?: RequestSummary | undefined };
   auth: { apiTokens: readonly string[]; protectReads: boolean };
   classification: ClassificationService;
   proxy: (batch: AlertBatch) => Promise<ProxyResult>;
@@ -97,7 +98,7 @@ export function createApp(deps: AppDeps): App {
   const router = express.Router();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestContext({ metrics: deps.metrics, logger: deps.logger, logging: deps.http.requestLogging }));
+  app.use(requestContext({ metrics: deps.metrics, logger: deps.logger, logging: deps.http.requestLogging, summary: deps.http.requestSummary }));
   app.use(rejectNulInPath);
 
   registerWebhookRoutes(router, routes, {

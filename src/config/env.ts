@@ -22,6 +22,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'DATABASE_READ_POOL_SIZE', path: ['database', 'readPoolSize'], kind: 'string' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
   { env: 'LOG_REQUESTS', path: ['log', 'requests'], kind: 'string' },
+  { env: 'LOG_SUMMARY_INTERVAL_SECONDS', path: ['log', 'summaryIntervalSeconds'], kind: 'string' },
   { env: 'RETENTION_DAYS', path: ['retention', 'days'], kind: 'string' },
   { env: 'WEBHOOK_MAX_BODY_BYTES', path: ['webhook', 'maxBodyBytes'], kind: 'string' },
   { env: 'WEBHOOK_MAX_ALERTS', path: ['webhook', 'maxAlerts'], kind: 'string' },

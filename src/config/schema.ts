@@ -202,7 +202,9 @@ const authSchema = z
 const logSchema = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    requests: z.enum(['all', 'errors', 'none']).default('errors'),
+    requests: z.enum(['all', 'errors', 'summary', 'none']).default('errors'),
+    /** With requests: summary, how often the per-route summary line is written. */
+    summaryIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(60),
   })
   .strict()
   .prefault({});
