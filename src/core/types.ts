@@ -17,13 +17,16 @@ export interface NormalizedAlert {
   /** Null while firing (Alertmanager's zero time). */
   endsAt: string | null;
   generatorURL: string;
+  /** When it was received (UTC, RFC 3339), for old history an import brings in; unset: the write's now(). */
+  receivedAt?: string;
 }
 
 /** Where a batch came from: which route and which Alertmanager group. */
 export interface BatchContext {
   receiver: string | null;
   groupKey: string | null;
-  source: 'webhook' | 'proxy';
+  /** `legacy-import`: old history brought in by `alert-history import-legacy`; `event-recorder`: POST /events/alertmanager. */
+  source: 'webhook' | 'proxy' | 'legacy-import' | 'event-recorder';
 }
 
 /** A validated webhook body. */

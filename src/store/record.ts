@@ -7,7 +7,7 @@ import { AppError } from '../core/errors.ts';
 import type { OutboxPlan } from '../core/outbox.ts';
 import { pgTimestampToIso } from '../core/time.ts';
 import type { AlertBatch, AlertEvent, NormalizedAlert, RecordResult } from '../core/types.ts';
-import type { Db } from './db.ts';
+import type { Db, Sql } from './db.ts';
 import { createGroupCommit, GROUP_COMMIT_DEFAULTS, type GroupCommitOptions, type GroupReport } from './group-commit.ts';
 import { EVENT_COLUMNS } from './rows.ts';
 
@@ -22,9 +22,10 @@ interface InsertedRow {
 const RECORD_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[],
-                       $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[])
+                       $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[],
+                       $16::timestamptz[])
     AS t(fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url,
-         receiver, group_key, source)
+         receiver, group_key, source, received_at)
 ),
 flagged AS (
   -- The previous state change: earlier in this batch, else the latest stored one before it.
@@ -43,10 +44,12 @@ flagged AS (
   WINDOW w AS (PARTITION BY i.fingerprint ORDER BY i.starts_at, i.status)
 ),
 ins AS (
+  -- received_at: now(), unless the batch carries its own (an import of old history; $16 is empty
+  -- otherwise and unnest pads it with NULL).
   INSERT INTO alert_events (fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels,
-                            annotations, generator_url, receiver, group_key, source, flapped)
+                            annotations, generator_url, receiver, group_key, source, flapped, received_at)
   SELECT fingerprint, status, starts_at, ends_at, alertname, namespace, severity, labels, annotations, generator_url,
-         receiver, group_key, source, flapped
+         receiver, group_key, source, flapped, coalesce(received_at, now())
   FROM flagged
   ORDER BY fingerprint, starts_at, status
   ON CONFLICT (fingerprint, starts_at, status) DO NOTHING
@@ -72,20 +75,25 @@ outbox AS (
   ORDER BY ins.id, t.name
 ),
 latest AS (
-  SELECT DISTINCT ON (fingerprint) *, count(*) OVER (PARTITION BY fingerprint) AS n
+  -- first/last receive: equal to received_at for a webhook (one now()), apart for an import.
+  SELECT DISTINCT ON (fingerprint) *, count(*) OVER f AS n, min(received_at) OVER f AS first_received,
+         max(received_at) OVER f AS last_received
   FROM ins
+  WINDOW f AS (PARTITION BY fingerprint)
   ORDER BY fingerprint, starts_at DESC, (status = 'resolved') DESC
 ),
 upsert AS (
   INSERT INTO alerts AS a (fingerprint, alertname, namespace, severity, status, labels, annotations, starts_at, ends_at,
                            generator_url, first_seen, last_seen, last_change, last_event_id, event_count, flap_count)
   SELECT fingerprint, alertname, namespace, severity, status, labels, annotations, starts_at, ends_at, generator_url,
-         received_at, received_at, received_at, id, n, n - 1
+         first_received, last_received, received_at, id, n, n - 1
   FROM latest
   ORDER BY fingerprint
   ON CONFLICT (fingerprint) DO UPDATE SET
     event_count = a.event_count + excluded.event_count,
-    last_seen = excluded.last_seen,
+    -- An imported old event may be received before what is stored.
+    first_seen = least(a.first_seen, excluded.first_seen),
+    last_seen = greatest(a.last_seen, excluded.last_seen),
     flap_count = a.flap_count + excluded.flap_count
       + CASE WHEN (excluded.starts_at, excluded.status = 'resolved') > (a.starts_at, a.status = 'resolved')
               AND excluded.status <> a.status THEN 1 ELSE 0 END,
@@ -144,6 +152,11 @@ function columns(rows: readonly Owned[], batches: readonly AlertBatch[]): unknow
   return cols;
 }
 
+/** The receive times the alerts carry (imports), or none: the statement then uses now(). */
+function receivedTimes(rows: readonly Owned[]): (string | null)[] {
+  return rows.some((r) => r.alert.receivedAt !== undefined) ? rows.map((r) => r.alert.receivedAt ?? null) : [];
+}
+
 /** The stored event, rebuilt from the input instead of reading every column back. */
 function toNewEvent(row: InsertedRow, alert: NormalizedAlert, receiver: string | null): AlertEvent {
   const receivedAt = pgTimestampToIso(row.received_at);
@@ -185,15 +198,16 @@ const NO_OUTBOX: OutboxPlan = { targets: [], routingGraceMs: 0 };
 
 /**
  * Records the batches of several requests in one statement (one transaction) and reports, per
- * batch in order, which of its state changes were new.
+ * batch in order, which of its state changes were new. `db` may be a transaction (imports).
  */
-export async function recordGroup(db: Db, batches: readonly AlertBatch[], outbox: OutboxPlan = NO_OUTBOX): Promise<RecordResult[]> {
+export async function recordGroup(db: Sql, batches: readonly AlertBatch[], outbox: OutboxPlan = NO_OUTBOX): Promise<RecordResult[]> {
   const results: RecordResult[] = batches.map((b) => ({ processed: b.alerts.length, saved: 0, duplicates: 0, newEvents: [] }));
   const owned = ownRows(batches);
   if (owned.size === 0) return results;
-  const params = [...columns([...owned.values()], batches), outbox.targets, outbox.routingGraceMs];
-  const rows = await db.query<InsertedRow>(RECORD_SQL, params, 'alert_history_record');
-  for (const row of rows) {
+  const rows = [...owned.values()];
+  const params = [...columns(rows, batches), outbox.targets, outbox.routingGraceMs, receivedTimes(rows)];
+  const inserted = await db.query<InsertedRow>(RECORD_SQL, params, 'alert_history_record');
+  for (const row of inserted) {
     const own = owned.get(`${row.fingerprint}\u0000${row.status}\u0000${row.starts_key}`);
     if (!own) throw new Error(`recorded state change ${row.fingerprint}/${row.status}/${row.starts_key} not in the batch`);
     results[own.owner]!.newEvents.push(toNewEvent(row, own.alert, batches[own.owner]!.receiver));
