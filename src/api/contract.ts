@@ -158,7 +158,7 @@ const verdict = {
   category: z.string(),
   reasoning: z.string(),
   recommendations: z.array(z.string()).max(5),
-  source: z.enum(['llm', 'rules', 'cache']),
+  source: z.enum(['llm', 'rules', 'cache', 'legacy-import']),
   model: z.string(),
 };
 

@@ -9,7 +9,7 @@ const classificationObject = z.object({
   category: z.enum(CATEGORIES),
   reasoning: z.string(),
   recommendations: z.array(z.string()),
-  source: z.enum(['llm', 'rules', 'cache']),
+  source: z.enum(['llm', 'rules', 'cache', 'legacy-import']),
   model: z.string(),
   promptVersion: z.string(),
   latencyMs: z.number(),

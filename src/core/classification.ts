@@ -25,8 +25,8 @@ export const CATEGORIES = [
 /** One of {@link CATEGORIES}. */
 export type Category = (typeof CATEGORIES)[number];
 
-/** Who produced a classification. */
-export type ClassificationSource = 'llm' | 'rules' | 'cache';
+/** Who produced a classification (`legacy-import`: carried over from a predecessor's store by import-legacy). */
+export type ClassificationSource = 'llm' | 'rules' | 'cache' | 'legacy-import';
 
 /** The verdict itself, as the LLM returns it after local validation. */
 export interface Verdict {
