@@ -8,6 +8,8 @@ import { badge, card, empty, errorBox, externalLink, fill, h, isAbort, labelChip
 import { duration, millis, number, percent, secondsBetween, toDate } from '../format.js';
 import { debounce } from '../live.js';
 import { deliveryTable, stateCounts, targetLabel } from './deliveries.js';
+import { loadLifecycle } from './lifecycle.js';
+import { silencesPanel } from '../silences.js';
 
 /** When an event's state change happened: startsAt for firing, endsAt (else received) for resolved. */
 function changeAt(e) {
@@ -166,7 +168,9 @@ export function mount(outlet, ctx) {
   const fingerprint = ctx.params[0] ?? '';
   const abort = new AbortController();
   const signal = abort.signal;
-  const slots = { summary: h('div', {}), events: h('div', {}), classification: h('div', {}), deliveries: h('div', {}) };
+  const slots = { summary: h('div', {}), events: h('div', {}), classification: h('div', {}), deliveries: h('div', {}), silences: h('div', {}) };
+  let silences = null;
+  const lifecycle = h('div', {});
   const title = h('h1', {}, fingerprint);
 
   async function reclassify() {
@@ -200,6 +204,7 @@ export function mount(outlet, ctx) {
     });
 
   async function load(quiet) {
+    void loadLifecycle(lifecycle, { fingerprint, signal, quiet });
     if (!quiet) [slots.summary, slots.events].forEach((s) => fill(s, loading()));
     try {
       const detail = await get(`/history/${encodeURIComponent(fingerprint)}`, { limit: 500 }, { signal });
@@ -207,6 +212,10 @@ export function mount(outlet, ctx) {
       document.title = `${detail.alertname} · alert-history`;
       fill(slots.summary, summaryBlock(detail));
       fill(slots.events, eventsBlock(detail.events ?? []));
+      if (!silences) {
+        silences = silencesPanel({ fingerprint, labels: detail.current.labels ?? {}, signal });
+        fill(slots.silences, silences.el);
+      }
       void loadClassification(detail.classification, quiet);
     } catch (err) {
       if (!isAbort(err) && !signal.aborted) showFailure(slots, { err, fingerprint, retry: () => void load(false) });
@@ -230,7 +239,9 @@ export function mount(outlet, ctx) {
       h('span', { class: 'muted small' }, link('/dashboard/history?fingerprint=' + encodeURIComponent(fingerprint), 'All events in history')),
     ),
     h('div', { class: 'grid grid-main' }, card('Alert', { class: 'span-2' }, slots.summary), card('Classification', {}, slots.classification)),
+    card('Silences', {}, slots.silences),
     card('State changes', {}, slots.events),
+    card('Lifecycle in Alertmanager', {}, lifecycle),
     card('Deliveries per target', {}, slots.deliveries),
   );
   void load(false);

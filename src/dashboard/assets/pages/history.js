@@ -7,6 +7,7 @@ import { get } from '../api.js';
 import { alertLink, badge, card, empty, errorBox, fill, h, isAbort, table, timeEl } from '../dom.js';
 import { duration, number, secondsBetween } from '../format.js';
 import { noAlerts } from './overview-parts.js';
+import { decorateAlertRows } from '../silences.js';
 
 const TEXT_FILTERS = [
   ['alertname', 'Alert name', 'HighCPU'],
@@ -146,7 +147,7 @@ function row(e, onChip) {
     'tr',
     { testid: 'history-row', dataset: { fingerprint: e.fingerprint } },
     h('td', {}, timeEl(e.receivedAt)),
-    h('td', {}, alertLink(e.fingerprint, e.alertname)),
+    h('td', {}, alertLink(e.fingerprint, e.alertname), ' ', h('span', { class: 'silence-slot', dataset: { silenceSlot: '' } })),
     h('td', {}, badge(e.status)),
     h('td', {}, e.severity ?? '—'),
     h('td', {}, e.namespace ?? '—'),
@@ -216,6 +217,7 @@ export function mount(outlet, ctx) {
         { testid: 'history-table', class: 'data-table' },
       ),
     );
+    void decorateAlertRows(results, (fp) => data.alerts.find((a) => a.fingerprint === fp)?.labels);
   }
 
   async function load() {
