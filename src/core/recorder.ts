@@ -1,6 +1,7 @@
 // Alertmanager's event recorder (0.33+, --enable-feature=event-recorder) as a second input: the
 // kinds it emits, what one event becomes (a state change for alert_events, rows for
 // recorder_events), and the ports that store and read them.
+import type { LifecycleStateInput } from './lifecycle.ts';
 import type { NormalizedAlert } from './types.ts';
 
 /** The event kinds of the recorder's `data` oneof (protojson names). */
@@ -75,8 +76,8 @@ export interface RecorderResult {
 export interface RecorderEventStore {
   /** Inserts the rows that are not stored yet; resolves with the dedup keys that were new. */
   insert(rows: readonly RecorderRow[]): Promise<Set<string>>;
-  /** One alert's recorder rows, latest `limit`, oldest first. */
-  forAlert(fingerprint: string, limit: number): Promise<StoredRecorderRow[]>;
+  /** One alert's latest `limit` state changes and latest `limit` recorder rows, each oldest first (API reads). */
+  lifecycle(fingerprint: string, limit: number): Promise<{ states: LifecycleStateInput[]; recorder: StoredRecorderRow[] }>;
 }
 
 /** A recorder row as read back. */

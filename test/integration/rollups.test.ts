@@ -8,14 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedAlert } from '../../src/core/types.ts';
 import { runRetention } from '../../src/pipeline/retention.ts';
-import { flappingAlerts, historyStats, report, topAlerts } from '../../src/store/analytics.ts';
-import { dashboardCharts } from '../../src/store/dashboard.ts';
 import type { Db } from '../../src/store/db.ts';
 import { recordBatch } from '../../src/store/record.ts';
 import { deleteOlderThan } from '../../src/store/retention.ts';
 import { withRollupState } from '../../src/store/rollup-parts.ts';
 import { retireRollups, runRollup } from '../../src/store/rollup.ts';
 import { backends } from '../helpers/backends.ts';
+import { compareAll } from '../helpers/rollup-compare.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -68,45 +67,6 @@ async function ingest(db: Db, batch: NormalizedAlert[], at: number): Promise<voi
   const result = await recordBatch(db, { alerts: batch, receiver: 'am', groupKey: '{}', source: 'webhook' });
   const ids = result.newEvents.map((e) => e.id);
   await db.query('UPDATE alert_events SET received_at = $1::timestamptz WHERE id = ANY($2::int8[])', [iso(at), ids]);
-}
-
-/** Ranges over the history: open, partial hours and days at both ends, inside the tail, empty. */
-function ranges(start: number, now: number, rnd: () => number): { since?: string; until?: string }[] {
-  const at = (): number => start - DAY + Math.floor(rnd() * (now - start + 2 * DAY));
-  const pairs = Array.from({ length: 4 }, () => [at(), at()].sort((x, y) => x - y) as [number, number]);
-  return [
-    {},
-    { since: iso(now - 2 * DAY - 17 * MINUTE) },
-    { until: iso(now - 3 * DAY + 7 * MINUTE) },
-    { since: iso(Math.floor((now - 3 * DAY) / DAY) * DAY), until: iso(Math.floor(now / DAY) * DAY) },
-    { since: iso(now - 40 * MINUTE) },
-    ...pairs.map(([since, until]) => ({ since: iso(since), until: iso(until) })),
-  ];
-}
-
-/** Every read, from rollups and from raw events; they must be equal. */
-async function compareAll(db: Db, start: number, now: number, rnd: () => number): Promise<void> {
-  for (const range of ranges(start, now, rnd)) {
-    const until = range.until ?? iso(now + HOUR);
-    for (const q of [
-      { top: 100, minFlap: 1 },
-      { top: 3, minFlap: 2, namespace: 'ns-1' },
-      { top: 100, minFlap: 1, alertname: 'Alert2' },
-    ]) {
-      const query = { ...range, ...q };
-      expect(await report(db, query), JSON.stringify(query)).toEqual(await report(db, query, { source: 'raw' }));
-    }
-    for (const namespace of [undefined, 'ns-0']) {
-      const query = { ...range, limit: 100, ...(namespace ? { namespace } : {}) };
-      expect(await topAlerts(db, query), JSON.stringify(query)).toEqual(await topAlerts(db, query, { source: 'raw' }));
-    }
-    const flapping = { ...range, until, limit: 1000, threshold: 1 };
-    expect(await flappingAlerts(db, flapping), JSON.stringify(flapping)).toEqual(await flappingAlerts(db, flapping, { source: 'raw' }));
-    expect(await historyStats(db, range), JSON.stringify(range)).toEqual(await historyStats(db, range, { source: 'raw' }));
-  }
-  for (const hours of [1, 6, 24, 168]) {
-    expect(await dashboardCharts(db, hours, { now }), `charts ${hours} h`).toEqual(await dashboardCharts(db, hours, { now, source: 'raw' }));
-  }
 }
 
 async function retain(db: Db, now: number, days: number): Promise<void> {

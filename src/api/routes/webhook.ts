@@ -122,14 +122,19 @@ function recordHandler(deps: WebhookRouteDeps): RequestHandler {
   };
 }
 
+/** The webhook's body handling for an ingest route: JSON only, read raw up to the limit (413 beyond, at once when declared), inflated. */
+export function rawJsonBody(maxBodyBytes: number): RequestHandler[] {
+  return [requireJson, rejectDeclaredOversize(maxBodyBytes), express.raw({ type: () => true, limit: maxBodyBytes, inflate: true })];
+}
+
 /** Registers the ingest routes. */
 export function registerWebhookRoutes(router: Router, table: RouteTable, deps: WebhookRouteDeps): void {
   const countRejection: express.ErrorRequestHandler = (err, _req, _res, next) => {
     deps.metrics.webhookErrors.inc({ code: toAppError(err).code });
     next(err);
   };
-  const raw = [rejectDeclaredOversize(deps.maxBodyBytes), express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true })];
-  table.add(router, 'post', '/webhook', requireWebhookCredential(deps.credentials), requireJson, ...raw, recordHandler(deps));
-  table.add(router, 'post', '/webhook/proxy', requireWebhookCredential(deps.credentials), requireJson, ...raw, proxyHandler(deps));
+  const raw = rawJsonBody(deps.maxBodyBytes);
+  table.add(router, 'post', '/webhook', requireWebhookCredential(deps.credentials), ...raw, recordHandler(deps));
+  table.add(router, 'post', '/webhook/proxy', requireWebhookCredential(deps.credentials), ...raw, proxyHandler(deps));
   router.use('/webhook', countRejection);
 }
