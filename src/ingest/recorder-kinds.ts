@@ -107,6 +107,9 @@ function alertGrouped(limits: AlertLimits) {
 
 interface Notification {
   alerts: AlertSnapshot[];
+  firingAlerts: AlertSnapshot[];
+  resolvedAlerts: AlertSnapshot[];
+  mutedAlerts: AlertSnapshot[];
   groupInfo?: Group | undefined;
   repeatInterval?: string | undefined;
   reason?: string | undefined;
@@ -116,8 +119,25 @@ interface Notification {
 const integrationOf = (i: Notification['integration']): string | null => (i ? `${i.name ?? ''}[${String(i.index ?? 0)}]` : null);
 const reasonOf = (reason: string | undefined): string | null => (reason === undefined ? null : (REASONS[reason] ?? reason));
 
-/** One row per alert the notification named (once each), with what it shares: receiver, integration, reason. */
+/** The fingerprints a list of references names (`{fingerprint}` only; an old `{hash}` names none). */
+const named = (list: readonly AlertSnapshot[]): Set<string> => new Set(list.flatMap((a) => (a.fingerprint ? [a.fingerprint] : [])));
+
+/** Whether the notification sent the alert as firing or resolved: its reference lists, else the alert's flag. */
+function statusIn(lists: { resolved: Set<string>; firing: Set<string> }, fingerprint: string, resolvedFlag: boolean): 'firing' | 'resolved' {
+  if (lists.resolved.has(fingerprint)) return 'resolved';
+  if (lists.firing.has(fingerprint)) return 'firing';
+  return resolvedFlag ? 'resolved' : 'firing';
+}
+
+/**
+ * One row per alert the notification delivered (once each), with what it shares: receiver,
+ * integration, reason. `alerts` also lists the group's muted alerts (captured from 0.35.0): those
+ * were not sent and get no row here (their silence or inhibition events say what happened).
+ */
 function notificationRows(e: Notification): KindOutput {
+  const muted = named(e.mutedAlerts);
+  const resolved = named(e.resolvedAlerts);
+  const firing = named(e.firingAlerts);
   const g = e.groupInfo;
   const shared = {
     ...NO_ROW,
@@ -126,11 +146,17 @@ function notificationRows(e: Notification): KindOutput {
     integration: integrationOf(e.integration),
     reason: reasonOf(e.reason),
   };
-  const context = { ...groupDetails(g), repeatInterval: e.repeatInterval ?? null, alertsInNotification: e.alerts.length };
+  const context = {
+    ...groupDetails(g),
+    repeatInterval: e.repeatInterval ?? null,
+    alertsInNotification: e.alerts.filter((a) => !muted.has(fingerprintOf(a))).length,
+  };
   const byFingerprint = new Map<string, RowDraft>();
   for (const a of e.alerts) {
     const fingerprint = fingerprintOf(a);
-    if (!byFingerprint.has(fingerprint)) byFingerprint.set(fingerprint, { ...shared, fingerprint, details: { ...alertDetails(a), ...context } });
+    if (muted.has(fingerprint) || byFingerprint.has(fingerprint)) continue;
+    const status = statusIn({ resolved, firing }, fingerprint, a.resolved);
+    byFingerprint.set(fingerprint, { ...shared, fingerprint, details: { ...alertDetails(a), status, ...context } });
   }
   return { state: null, rows: [...byFingerprint.values()] };
 }
@@ -140,6 +166,8 @@ function notification(limits: AlertLimits) {
   return z
     .object({
       alerts: list,
+      firingAlerts: list,
+      resolvedAlerts: list,
       mutedAlerts: list,
       groupInfo: groupInfo(limits),
       repeatInterval: text,

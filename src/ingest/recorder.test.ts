@@ -238,3 +238,49 @@ describe('event-recorder parser: bad input is a 400 naming the field', () => {
     expect(fieldsOf(() => parse(Buffer.from(body, body === '\u00ff' ? 'latin1' : 'utf8'))).length).toBeGreaterThan(0);
   });
 });
+
+describe('event-recorder parser: the capture from Alertmanager v0.35.0 (test/fixtures/alertmanager-events)', () => {
+  const CAPTURE = new URL('../../test/fixtures/alertmanager-events/', import.meta.url);
+  const captured = (name: string): string => readFileSync(new URL(name, CAPTURE), 'utf8');
+  const counts = (JSON.parse(captured('capture.json')) as { kinds: Record<string, number> }).kinds;
+  const singles = captured('single.jsonl').trim().split('\n');
+  const batches = (JSON.parse(captured('batch.json')) as unknown[]).map((body) => JSON.stringify(body));
+
+  const kindsOf = (bodies: string[]): Record<string, number> => {
+    const seen: Record<string, number> = {};
+    for (const body of bodies) for (const e of parse(bytes(body)).events) seen[e.kind] = (seen[e.kind] ?? 0) + 1;
+    return seen;
+  };
+
+  it('reads every single-event body, every batch and every file line, with no unknown kind', () => {
+    expect(kindsOf(singles)).toEqual(counts);
+    expect(kindsOf(batches)).toEqual(counts);
+    expect(kindsOf(captured('file.jsonl').trim().split('\n'))).toEqual(counts);
+  });
+
+  it("gives the webhook's hex fingerprints (12012606222191945651 is a6b559b6ac65e7b3)", () => {
+    const created = singles.flatMap((b) => parse(bytes(b)).events).filter((e) => e.kind === 'alertCreated');
+    expect(created.map((e) => e.state!.alert.fingerprint).sort()).toEqual(['1f3904beb835d28a', '63bb7a486b826127', '673bf3737a975762', 'a6b559b6ac65e7b3']);
+    const webhook = JSON.parse(captured('notifications.jsonl').split('\n')[0]!) as { alerts: { fingerprint: string; startsAt: string }[] };
+    const source = created.find((e) => e.state!.alert.fingerprint === 'a6b559b6ac65e7b3')!.state!.alert;
+    expect(source).toMatchObject({ status: 'firing', endsAt: null, startsAt: '2026-12-01T21:18:31.291000Z' });
+    expect(webhook.alerts[0]!.fingerprint).toBe('a6b559b6ac65e7b3');
+  });
+
+  it('gives no notification row to an alert the notification listed as muted', () => {
+    const notifications = singles.flatMap((b) => parse(bytes(b)).events).filter((e) => e.kind === 'notification');
+    const notified = notifications.flatMap((e) => e.rows.map((r) => [r.fingerprint, r.details.status, r.reason]));
+    expect(notified).toEqual([
+      ['a6b559b6ac65e7b3', 'firing', 'first notification'],
+      ['673bf3737a975762', 'firing', 'first notification'],
+      ['a6b559b6ac65e7b3', 'resolved', 'all alerts resolved'],
+      ['673bf3737a975762', 'resolved', 'all alerts resolved'],
+    ]);
+  });
+
+  it('gives the byte-identical events of the three outputs the same dedup keys', () => {
+    const keys = (bodies: string[]): string[] => bodies.flatMap((b) => parse(bytes(b)).events.flatMap((e) => e.rows.map((r) => r.dedupKey))).sort();
+    expect(keys(batches)).toEqual(keys(singles));
+    expect(keys(captured('file.jsonl').trim().split('\n'))).toEqual(keys(singles));
+  });
+});
