@@ -26,6 +26,11 @@ export const PublishingTarget = z.object({
   dead_lettered: z.number().int(),
   pending: z.number().int(),
   last_successful_publish: time.nullable(),
+  filter: z
+    .object({})
+    .loose()
+    .nullable()
+    .describe('the target filter as config.yaml spells it (matchers with `label`); null when the definition did not resolve'),
 });
 
 /** `GET /publishing/targets`: a bare array (the old dashboard iterates it). */

@@ -13,3 +13,8 @@ export interface MatcherSpec {
 export function labelMatchers(specs: readonly MatcherSpec[] | undefined): LabelMatcher[] | undefined {
   return specs?.map((m) => ({ name: m.label, op: m.op, value: m.value }));
 }
+
+/** The matchers as config.yaml and the CRDs spell them (the inverse of {@link labelMatchers}). */
+export function matcherSpecs(matchers: readonly LabelMatcher[] | undefined): MatcherSpec[] | undefined {
+  return matchers?.map((m) => ({ label: m.name, op: m.op, value: m.value }));
+}

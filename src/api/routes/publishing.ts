@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { DELIVERY_STATES, type DeliveryRecord, type DeliveryStore, type TargetTotals } from '../../core/outbox.ts';
 import type { Target, TargetCatalog, TargetReadiness, UnresolvedTarget } from '../../core/publishing.ts';
+import type { TargetFilter } from '../../core/filter.ts';
+import { matcherSpecs } from '../../core/label-matchers.ts';
 import { maskUrl } from '../../core/secret.ts';
 import { resolveTargetRef, targetKey, type TargetIdentity } from '../../core/target-key.ts';
 import type { TargetGuards } from '../../pipeline/target-guard.ts';
@@ -47,7 +49,14 @@ function readinessOf(target: Target, catalog: TargetCatalog): TargetReadiness {
   return catalog.readiness?.(targetKey(target)) ?? { ready: true, reason: 'Resolved', message: `loaded from ${target.source}` };
 }
 
-type Listed = Pick<UnresolvedTarget, 'name' | 'namespace' | 'source' | 'type' | 'enabled' | 'readiness'> & { url: string };
+type Listed = Pick<UnresolvedTarget, 'name' | 'namespace' | 'source' | 'type' | 'enabled' | 'readiness'> & { url: string; filter?: TargetFilter };
+
+/** A target's filter as config.yaml and the CRD spell it (the dashboard's replay form starts from it). */
+function filterView(filter: TargetFilter | undefined): Record<string, unknown> | null {
+  if (!filter) return null;
+  const { matchers, ...rest } = filter;
+  return { ...rest, ...(matchers ? { matchers: matcherSpecs(matchers) } : {}) };
+}
 
 function targetView(target: Listed, totals: TargetTotals = EMPTY_TOTALS, guards: TargetGuards): Record<string, unknown> {
   const key = targetKey(target);
@@ -71,6 +80,7 @@ function targetView(target: Listed, totals: TargetTotals = EMPTY_TOTALS, guards:
     dead_lettered: totals.dead,
     pending: totals.pending,
     last_successful_publish: totals.lastSuccess,
+    filter: filterView(target.filter),
   };
 }
 

@@ -3,11 +3,13 @@
 // per target showing the result, and the dead letters (GET /publishing/deliveries?state=dead) with
 // Retry. Delivery and target events refresh it. A target is shown and addressed by its key
 // (namespace/name; a config.yaml target by name), so namesakes of two namespaces stay apart.
+// "Try a filter" (replay-form.js) replays a filter over stored history.
 import { get, post } from '../api.js';
 import { badge, card, empty, fill, h, loadInto, stat, table, timeEl } from '../dom.js';
 import { millis, number, percent } from '../format.js';
 import { debounce } from '../live.js';
 import { deliveryTable, targetLabel } from './deliveries.js';
+import { replayCard } from './replay-form.js';
 
 const DEAD_LIMIT = 20;
 
@@ -163,6 +165,7 @@ export function mount(outlet, ctx) {
   const results = new Map();
   const slots = { summary: h('div', {}), targets: h('div', {}), dead: h('div', { testid: 'dead-letters' }) };
   let deadPage = 1;
+  const replay = replayCard({ signal });
 
   const loadSummary = (quiet) =>
     loadInto(slots.summary, {
@@ -176,7 +179,11 @@ export function mount(outlet, ctx) {
       signal,
       quiet,
       fetch: () => get('/publishing/targets', {}, { signal }),
-      render: (t) => targetsBlock(Array.isArray(t) ? t : [], results),
+      render: (t) => {
+        const list = Array.isArray(t) ? t : [];
+        replay.setTargets(list);
+        return targetsBlock(list, results);
+      },
     });
   const loadDead = (quiet) =>
     loadInto(slots.dead, {
@@ -207,6 +214,7 @@ export function mount(outlet, ctx) {
     h('div', { class: 'page-head' }, h('h1', {}, 'Publishing targets'), h('div', { class: 'toolbar' }, refreshButton, note)),
     slots.summary,
     card('Targets', {}, slots.targets),
+    replay.element,
     card(
       'Dead letters',
       {},
