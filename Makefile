@@ -102,7 +102,7 @@ check-generated: deps ## Fail when src/store/migrations is stale against the sch
 ##@ Test
 
 .PHONY: test
-test: deps typecheck lint check-generated test-unit test-integration test-operator test-observability test-browser test-image ## Everything CI runs: types, lint, generated files, unit, integration, operator, observability, browser and image tiers
+test: deps typecheck lint check-generated test-unit test-integration test-operator test-observability test-browser test-e2e test-image ## Everything CI runs: types, lint, generated files, unit, integration, operator, observability, browser, e2e and image tiers
 
 .PHONY: test-unit
 test-unit: deps ## Unit tests beside the code (src/**/*.test.ts)
@@ -119,6 +119,10 @@ test-observability: deps ## Dashboard and alert rules vs /metrics, promtool chec
 .PHONY: test-browser
 test-browser: deps ## Dashboard tests in a real headless Chromium (Debian chromium, installed by the setup when root)
 	vitest run --project browser
+
+.PHONY: test-e2e
+test-e2e: deps ## End to end: a real Alertmanager HA pair (hack/setup-alertmanager.sh builds it once) notifying the service on PostgreSQL
+	vitest run --project e2e
 
 .PHONY: test-operator
 test-operator: deps ## Operator tests on a real kube-apiserver + etcd (hack/setup-envtest.sh) and the Helm chart (hack/setup-helm.sh)

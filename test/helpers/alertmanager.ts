@@ -87,10 +87,10 @@ export interface AlertmanagerOptions {
 
 const LOOPBACK = '127.0.0.1';
 
-/** Cluster flags that make a loopback HA pair quick: no settle wait, fast gossip, no wait between peers. */
+/** Cluster flags that make a loopback HA pair quick: no settle wait, fast gossip, a short wait between peers (it must be > 0). */
 export const FAST_CLUSTER_ARGS = [
   '--cluster.settle-timeout=0s',
-  '--cluster.peer-timeout=0s',
+  '--cluster.peer-timeout=100ms',
   '--cluster.gossip-interval=50ms',
   '--cluster.pushpull-interval=2s',
   '--cluster.reconnect-interval=1s',
@@ -160,18 +160,12 @@ export async function pollUntil<T>(what: string, probe: () => Promise<T | undefi
 }
 
 async function waitReady(url: string, proc: ChildProcess, logs: () => string, timeoutMs: number): Promise<void> {
-  await pollUntil(
-    `Alertmanager at ${url} to be ready`,
-    async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null)
-        throw new Error(`Alertmanager exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${logs().slice(-2000)}`);
-      const res = await fetch(`${url}/-/ready`).catch(() => undefined);
-      return res?.status === 200;
-    },
-    timeoutMs,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${logs().slice(-2000)}`);
-  });
+  const exited = (): boolean => proc.exitCode !== null || proc.signalCode !== null;
+  const ready = await pollUntil(`Alertmanager at ${url} to be ready`, async () => exited() || (await fetch(`${url}/-/ready`)).status === 200, timeoutMs).catch(
+    (err: Error) => err,
+  );
+  if (ready instanceof Error) throw new Error(`${ready.message}\n${logs().slice(-2000)}`);
+  if (exited()) throw new Error(`Alertmanager exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${logs().slice(-2000)}`);
 }
 
 async function stopProcess(proc: ChildProcess, exited: Promise<void>, storage: string): Promise<void> {
