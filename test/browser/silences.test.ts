@@ -90,6 +90,15 @@ describe.runIf(inject('chromiumPath'))('silences in a real browser', () => {
     await expect.poll(() => page.getByTestId('silenced-mark').count()).toBe(1);
     expect(await page.locator(`[data-fingerprint="${API}"]`).getByTestId('silenced-mark').count()).toBe(1);
     expect(await page.locator(`[data-fingerprint="${WORKER}"]`).getByTestId('silenced-mark').count()).toBe(0);
+    await page.goto(`${svc.url}/`);
+    await expect.poll(() => page.getByTestId('recent-alerts').getByTestId('silenced-mark').count()).toBe(1);
+    expect(
+      await page
+        .getByTestId('recent-alert')
+        .and(page.locator(`[data-fingerprint="${API}"]`))
+        .getByTestId('silenced-mark')
+        .count(),
+    ).toBe(1);
 
     await page.goto(`${svc.url}/dashboard/alerts/${API}`);
     await page.getByTestId('silence-expire').click();

@@ -66,6 +66,7 @@ export function recentItem(alert, options = {}) {
       { class: 'recent-main' },
       badge(alert.status),
       alertLink(alert.fingerprint, alert.alertname),
+      h('span', { class: 'silence-slot', dataset: { silenceSlot: '' } }),
       alert.namespace ? h('span', { class: 'muted' }, alert.namespace) : null,
       alert.severity ? h('span', { class: 'muted small' }, `severity=${alert.severity}`) : null,
       h('span', { class: 'spacer' }),

@@ -8,6 +8,7 @@ import { alertLink, badge, card, empty, errorBox, fill, h, loadInto, loading, ti
 import { percent, truncate } from '../format.js';
 import { debounce } from '../live.js';
 import { flappingList, healthPanel, modesPanel, noAlerts, recentItem, statCards, topList, updateClassification } from './overview-parts.js';
+import { decorateAlertRows } from '../silences.js';
 
 const RANGES = [
   [1, '1 h', 'last hour'],
@@ -204,6 +205,7 @@ export function mount(outlet, ctx) {
           { class: 'recent-list', testid: 'recent-alerts', 'aria-live': 'polite' },
           d.alerts.map((a) => recentItem(a)),
         );
+        void decorateAlertRows(recentList, (fp) => d.alerts.find((a) => a.fingerprint === fp)?.labels);
         const filtered = el.filters.severity.value || el.filters.status.value;
         const none = filtered ? empty('No recent alerts match these filters.', 'Choose "any" to see everything.') : noAlerts();
         return [recentList, d.alerts.length ? null : none];
