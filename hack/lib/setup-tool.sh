@@ -1,4 +1,5 @@
-# Shared by hack/setup-envtest.sh, hack/setup-helm.sh and hack/setup-promtool.sh (sourced, not run):
+# Shared by hack/setup-envtest.sh, hack/setup-helm.sh, hack/setup-promtool.sh and
+# hack/setup-alertmanager.sh (sourced, not run):
 # the stdout contract, logging, progress lines while a long step runs, the per-version install
 # lock, and the staging dir that moves into the cache with one rename.
 #
