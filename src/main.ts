@@ -7,6 +7,8 @@ import { createApp } from './api/app.ts';
 import type { Config } from './config/schema.ts';
 import { type Clock, systemClock } from './core/ports.ts';
 import { createWebhookParser } from './ingest/webhook.ts';
+import { createRecorderParser } from './ingest/recorder.ts';
+import { createRecorderEventStore } from './store/recorder-events.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { startRetention } from './pipeline/retention.ts';
 import { retireRollups, startRollups } from './store/rollup.ts';
@@ -35,6 +37,7 @@ import { createPolicyMatchStore } from './store/policy-matches.ts';
 import { buildClassification } from './compose/classification.ts';
 import { openRedis, pingRedis, waitForRedis } from './store/redis.ts';
 import { asError } from './core/startup-error.ts';
+import { buildSilences } from './compose/silences.ts';
 import { requestSummaryFor } from './observability/request-summary.ts';
 import { createReplayer } from './compose/replay.ts';
 import { createReplaySource } from './store/replay-scan.ts';
@@ -185,6 +188,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const { app, routes, streams } = createApp({
     store,
     parse: createWebhookParser(config.webhook),
+    recorder: { parse: createRecorderParser(config.webhook), events: createRecorderEventStore(db) },
     metrics,
     logger,
     version: VERSION,
@@ -218,6 +222,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       globalFilter: config.filters,
       readTimeoutMs: config.database.readTimeoutMs,
     }),
+    silences: buildSilences(config, db),
     dashboard: { store: createDashboardStore(db), totals: deliveryTotals.read, live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },
     stream: { limits: config.live, tickets: liveParts.tickets },
     onRecorded: liveParts.onRecorded,

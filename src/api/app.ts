@@ -24,6 +24,7 @@ import type { EnrichmentMode, ModeStore } from '../core/enrichment.ts';
 import { registerWebhookRoutes } from './routes/webhook.ts';
 import { type PublishingRouteDeps, registerPublishingRoutes } from './routes/publishing.ts';
 import { registerReplayRoutes, type ReplayRouteDeps } from './routes/replay.ts';
+import { registerSilenceRoutes, type SilenceRouteDeps } from './routes/silences.ts';
 import { registerDashboardApi } from '../dashboard/api.ts';
 import { registerDashboardPages } from '../dashboard/static.ts';
 import { registerEventStream, type StreamLimits, type StreamRegistry } from '../live/stream.ts';
@@ -32,6 +33,11 @@ import type { DashboardStore } from '../core/dashboard.ts';
 import type { LiveEvents } from '../live/events.ts';
 import type { TargetTotals } from '../core/outbox.ts';
 import type { RecordResult } from '../core/types.ts';
+import type { RecorderEventStore } from '../core/recorder.ts';
+import type { RecorderParser } from '../ingest/recorder.ts';
+import { createRecorderMetrics } from '../observability/recorder-metrics.ts';
+import { createRecorderIngest } from '../pipeline/event-recorder.ts';
+import { registerRecorderRoutes } from './routes/event-recorder.ts';
 
 /** Everything the HTTP layer needs, wired by main.ts. */
 export interface AppDeps {
@@ -52,9 +58,13 @@ export interface AppDeps {
   publishing: Omit<PublishingRouteDeps, 'guard'>;
   /** Replays a rule over stored history (POST /publishing/replay, docs/replay.md). */
   replay: ReplayRouteDeps['replay'];
+  /** Silences from the dashboard (docs/silences.md); `service` undefined when silences.url is unset. */
+  silences: Omit<SilenceRouteDeps, 'guard'>;
   dashboard: { store: DashboardStore; totals: () => Promise<TargetTotals[]>; live: LiveEvents; llmEnabled: boolean };
   /** The live stream's limits and tickets. */
   stream: { limits: StreamLimits; tickets: StreamTickets };
+  /** Alertmanager's event recorder (POST /events/alertmanager, the lifecycle read). */
+  recorder: { parse: RecorderParser; events: RecorderEventStore };
   /** Each recorded batch (both webhook routes), for the live stream. */
   onRecorded?: (result: RecordResult) => void;
 }
@@ -110,6 +120,15 @@ export function createApp(deps: AppDeps): App {
     proxy: deps.proxy,
     onRecorded: deps.onRecorded,
   });
+  registerRecorderRoutes(router, routes, {
+    parse: deps.recorder.parse,
+    ingest: createRecorderIngest({ record: (batch) => deps.store.record(batch), events: deps.recorder.events }),
+    events: deps.recorder.events,
+    metrics: createRecorderMetrics(deps.metrics.registry),
+    maxBodyBytes: deps.http.maxBodyBytes,
+    credentials: deps.http.webhookCredentials,
+    onRecorded: deps.onRecorded,
+  });
   registerHealthRoutes(router, routes, {
     version: deps.version,
     checks: deps.checks,
@@ -127,6 +146,7 @@ export function createApp(deps: AppDeps): App {
   });
   registerPublishingRoutes(router, routes, { ...deps.publishing, guard: apiToken });
   registerReplayRoutes(router, routes, { replay: deps.replay, guard: apiToken });
+  registerSilenceRoutes(router, routes, { ...deps.silences, guard: apiToken });
   registerDashboardApi(router, routes, {
     store: deps.dashboard.store,
     classification: { stats: () => deps.classification.stats(), llmEnabled: deps.dashboard.llmEnabled },

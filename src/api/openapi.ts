@@ -3,10 +3,13 @@
 import { z } from 'zod';
 import * as contract from './contract.ts';
 import * as publishing from './contract-publishing.ts';
+import { SILENCE_OPS } from './contract-silences.ts';
+import { RECORDER_OPS } from './contract-recorder.ts';
 
 const c = { ...contract, ...publishing };
 
-interface Param {
+/** A parameter of an operation. */
+export interface Param {
   name: string;
   in: 'query' | 'path';
   description: string;
@@ -19,7 +22,8 @@ const range = [q('since', 'RFC 3339 or a duration before now (24h, 7d)'), q('unt
 const pagination = [q('limit', '1..1000, default 100'), q('offset', '>= 0'), q('page', '>= 1 (Go-style alternative to offset)')];
 const fingerprint: Param = { name: 'fingerprint', in: 'path', description: 'alert fingerprint', required: true };
 
-interface Op {
+/** One operation of the document. */
+export interface Op {
   summary: string;
   params?: Param[];
   ok: z.ZodType;
@@ -203,6 +207,8 @@ const OPS: Record<string, Record<string, Op>> = {
   '/health': { get: { summary: 'Readiness, legacy alias of /readyz', ok: c.ReadyzResponse } },
   '/metrics': { get: { summary: 'Prometheus metrics', ok: z.string(), content: 'text/plain; version=0.0.4' } },
   '/api/openapi.json': { get: { summary: 'This document', ok: z.object({}).loose() } },
+  ...SILENCE_OPS,
+  ...RECORDER_OPS,
 };
 
 const schema = (s: z.ZodType): unknown => z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any' });
