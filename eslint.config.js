@@ -49,6 +49,9 @@ const forbidden = {
   live: ['config', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'outbound', 'api', 'dashboard', 'compose'],
   // compose/ builds the parts main.ts hands to the HTTP app; the app itself is wired in main.ts.
   compose: ['http', 'api'],
+  // silences/ is Alertmanager's silence API (through outbound/) and the service the silence routes
+  // use; it knows core/ and outbound/ only (the store comes in through a core/ port).
+  silences: ['config', 'observability', 'ingest', 'store', 'classify', 'publish', 'pipeline', 'operator', 'http', 'api', 'dashboard', 'live', 'compose'],
   // legacy/ is `alert-history import-legacy`: reads a predecessor's store, writes through store/.
   legacy: ['classify', 'publish', 'pipeline', 'operator', 'http', 'outbound', 'api', 'dashboard', 'live', 'compose'],
 };
