@@ -102,6 +102,8 @@ interface State {
   cursor: string | null;
   resumed: boolean;
   readThisRun: number;
+  /** The next page, read while the current one is written (same phase, cursor and limit only). */
+  ahead?: { phase: number; cursor: string; limit: number; rows: Promise<SourceRow[]> } | undefined;
 }
 
 async function startState(o: ImportOptions): Promise<State> {
@@ -121,24 +123,47 @@ async function startState(o: ImportOptions): Promise<State> {
   return fresh;
 }
 
-async function readPage(o: ImportOptions, phase: Phase, cursor: string | null, limit: number): Promise<SourceRow[]> {
+function readPage(o: ImportOptions, phase: Phase, cursor: string | null, limit: number): Promise<SourceRow[]> {
   if (cursor === null) return o.source.rows(phase.firstSql, [limit]);
   return o.source.rows(phase.nextSql, [phase.numericKey ? Number(cursor) : cursor, limit]);
+}
+
+/** The page at the state's cursor: the one read ahead when it is that page, else read now. */
+function pageAt(o: ImportOptions, s: State, limit: number): Promise<SourceRow[]> {
+  const ahead = s.ahead;
+  s.ahead = undefined;
+  if (ahead && ahead.phase === s.phase && ahead.cursor === s.cursor && ahead.limit === limit) return ahead.rows;
+  ahead?.rows.catch(() => undefined);
+  return readPage(o, o.phases[s.phase]!, s.cursor, limit);
+}
+
+/** The page limit once `read` rows were read this run. */
+const limitAfter = (o: ImportOptions, read: number): number => Math.min(o.batchSize, (o.maxRows ?? Infinity) - read);
+
+/** Starts reading the page after `cursor` (a failure surfaces when the page is used). */
+function readAhead(o: ImportOptions, s: State, cursor: string, read: number): void {
+  const limit = limitAfter(o, read);
+  if (limit <= 0) return;
+  const rows = readPage(o, o.phases[s.phase]!, cursor, limit);
+  rows.catch(() => undefined);
+  s.ahead = { phase: s.phase, cursor, limit, rows };
 }
 
 /** One page of the current phase; false at the phase's end. */
 async function step(o: ImportOptions, s: State, limit: number): Promise<boolean> {
   const phase = o.phases[s.phase]!;
-  const rows = await readPage(o, phase, s.cursor, limit);
+  const rows = await pageAt(o, s, limit);
   if (rows.length === 0) return false;
   const mapped = mapPage(phase, rows, o.shape.name);
   const cursor = phase.key(rows[rows.length - 1]!);
   let counts = s.counts;
   if (o.target) {
-    await writeImportBatch(o.target, mapped.batch, (written) => {
+    const writing = writeImportBatch(o.target, mapped.batch, (written) => {
       counts = after(s.counts, mapped, written);
       return { source: o.source.display, shape: o.shape.name, phase: phase.name, cursor, counts, finished: false };
     });
+    if (rows.length === limit) readAhead(o, s, cursor, s.readThisRun + rows.length);
+    await writing;
   } else counts = after(s.counts, mapped, dryWritten(mapped));
   s.counts = counts;
   s.cursor = cursor;
@@ -159,7 +184,7 @@ async function nextPhase(o: ImportOptions, s: State): Promise<void> {
 async function loop(o: ImportOptions, s: State): Promise<RunStatus> {
   while (s.phase < o.phases.length) {
     if (o.shouldStop()) return 'interrupted';
-    const limit = Math.min(o.batchSize, (o.maxRows ?? Infinity) - s.readThisRun);
+    const limit = limitAfter(o, s.readThisRun);
     if (limit <= 0) return 'stopped';
     if (!(await step(o, s, limit))) await nextPhase(o, s);
   }

@@ -3,7 +3,7 @@
 // labels the Alertmanager way; the old value is kept as a reference when it differs.
 import { alertFingerprint } from '../core/fingerprint.ts';
 import type { AlertStatus, NormalizedAlert, StringMap } from '../core/types.ts';
-import { type Cell, legacyEnd, legacyTime, parseJson, storableText, stringMap, text } from './values.ts';
+import { type Cell, cleanJsonText, legacyEnd, legacyTime, parseJson, storableText, stringMap, text } from './values.ts';
 
 /** Why a source row was not imported (a short fixed vocabulary: the report's keys). */
 export type SkipReason =
@@ -52,11 +52,16 @@ interface Episode {
   generatorURL: string;
   startsAt: string;
   endsAt: string | null;
+  /** The source cells it came from cannot hold text breaking the ingest rule (no walk needed). */
+  clean: boolean;
 }
+
+/** True when none of the cells can hold text breaking the ingest text rule. */
+const cleanCells = (...cells: (Cell | object)[]): boolean => cells.every((c) => c === null || c === undefined || cleanJsonText(c));
 
 /** The checks every event shares: text rule and end after start. */
 function episodeProblem(e: Episode): SkipReason | undefined {
-  if (!storableText(e.labels, e.annotations, e.generatorURL)) return 'bad_text';
+  if (!e.clean && !storableText(e.labels, e.annotations, e.generatorURL)) return 'bad_text';
   if (e.endsAt !== null && e.endsAt < e.startsAt) return 'ends_before_starts';
   return undefined;
 }
@@ -110,7 +115,8 @@ export function mapOriginalRow(row: SourceRow): EventMapping {
   const times = timesOf(row.startsAt, row.endsAt);
   if (typeof times === 'string') return { skip: times };
   const degraded: DegradedReason[] = [];
-  const episode: Episode = { labels, ...rawParts(row.raw_json, degraded), ...times };
+  const clean = cleanCells(row.labels, row.alertname, row.raw_json);
+  const episode: Episode = { labels, ...rawParts(row.raw_json, degraded), ...times, clean };
   const problem = episodeProblem(episode);
   if (problem) return { skip: problem };
   const resolved = status === 'resolved';
@@ -152,7 +158,8 @@ function mapEpisode(c: EpisodeColumns): EventMapping {
   const times = timesOf(c.startsAt, c.endsAt);
   if (typeof times === 'string') return { skip: times };
   const degraded: DegradedReason[] = [];
-  const episode: Episode = { labels, annotations: annotationsOf(c.annotations, degraded), generatorURL: text(c.generatorURL), ...times };
+  const clean = cleanCells(c.labels, c.alertname, c.annotations, c.generatorURL);
+  const episode: Episode = { labels, annotations: annotationsOf(c.annotations, degraded), generatorURL: text(c.generatorURL), ...times, clean };
   const problem = episodeProblem(episode);
   if (problem) return { skip: problem };
   const firedAt = receivedOf(times.startsAt, ...c.firedAt);

@@ -47,7 +47,8 @@ function postgresRef(url: string): SourceRef {
   const queryPassword = parsed.searchParams.get('password') ?? '';
   const user = parsed.username ? `${parsed.username}${password ? ':***' : ''}@` : '';
   const display = `postgres://${user}${parsed.host}${parsed.pathname}`;
-  const secrets = [url, password, parsed.password, queryPassword].filter((s) => s !== '');
+  // Only the password is secret (the user, host and database name are shown, as in `display`).
+  const secrets = [password, parsed.password, queryPassword].filter((s) => s !== '');
   return { kind: 'postgres', target: url, display, redact: createRedactor(secrets) };
 }
 

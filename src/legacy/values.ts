@@ -4,7 +4,7 @@
 // row mapping turns that into a skip reason.
 import { isZeroTime, parseRfc3339 } from '../core/time.ts';
 import type { StringMap } from '../core/types.ts';
-import { textIssues } from '../ingest/text.ts';
+import { textIssues, textProblem } from '../ingest/text.ts';
 
 /** A column value as a driver returns it. */
 export type Cell = string | number | bigint | boolean | null | undefined | Uint8Array;
@@ -70,6 +70,15 @@ export function stringMap(value: unknown): StringMap | undefined {
   const entries = Object.entries(value);
   const strings = entries.filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== '');
   return strings.length === entries.length ? Object.fromEntries(strings) : undefined;
+}
+
+/**
+ * True when JSON text can only parse into strings that follow the ingest text rule: no `\u`
+ * escape (which could spell U+0000 or a lone surrogate) and no such character itself. Lets the
+ * import skip walking most parsed values.
+ */
+export function cleanJsonText(json: Cell | object): boolean {
+  return typeof json === 'string' && !json.includes('\\u') && textProblem(json) === undefined;
 }
 
 /** True when every string (names included) follows the ingest text rule. */

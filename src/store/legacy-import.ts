@@ -133,6 +133,8 @@ export async function loadCheckpoint(db: Sql, source: string, shape: string): Pr
  */
 export async function writeImportBatch(db: Db, batch: ImportBatch, after: (written: ImportWritten) => ImportCheckpoint): Promise<ImportWritten> {
   return db.transaction(async (tx) => {
+    // Large batches: compiling the statement with LLVM costs more than it saves.
+    if (db.kind === 'postgres') await tx.query('SET LOCAL jit = off');
     const [recorded] =
       batch.events.length > 0 ? await recordGroup(tx, [{ alerts: batch.events, receiver: null, groupKey: null, source: 'legacy-import' }]) : [];
     const newEvents = recorded?.newEvents ?? [];
