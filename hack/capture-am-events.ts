@@ -8,13 +8,16 @@
 // request, one with `batch: true`, and a JSON-lines file), with a webhook receiver served by this
 // script, and drives one lifecycle through API v2: a silence, four alerts (one notified, one
 // silenced, one inhibitor, one inhibited), a silence update, the resolve of all four, the
-// silence's expiry and a clean shutdown. Every step waits for what it caused (polled, bounded).
+// silence's expiry and a clean shutdown. Then an HA pair (same config on both peers, one
+// single-event output each) records one alert posted to both, notified, resolved, and shut down,
+// to show both instances' events and clusterPosition. Every step waits for what it caused (polled,
+// bounded).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCountingServer } from '../test/helpers/local-http.ts';
-import { pollUntil, startAlertmanager, type PostableAlert, type RunningAlertmanager } from '../test/helpers/alertmanager.ts';
+import { pollUntil, startAlertmanager, startAlertmanagerPair, type PostableAlert, type RunningAlertmanager } from '../test/helpers/alertmanager.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const outDir = process.argv[2] ?? join(root, 'test/fixtures/alertmanager-events');
@@ -67,17 +70,37 @@ event_recorder:
 `;
 }
 
-/** Parsed events of the single-event output. */
-function singleEvents(): Record<string, unknown>[] {
-  return (received.get('/events/single') ?? []).map((b) => JSON.parse(b) as Record<string, unknown>);
+/** An HA pair's config (the same on both peers): one single-event webhook output. */
+function haConfigYaml(base: string): string {
+  return `route:
+  receiver: capture
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: capture
+    webhook_configs:
+      - url: ${base}/notify-ha
+        send_resolved: true
+event_recorder:
+  webhook_outputs:
+    - name: single
+      url: ${base}/events/ha
+`;
+}
+
+/** Parsed events of a single-event output (one event per request). */
+function singleEvents(path = '/events/single'): Record<string, unknown>[] {
+  return (received.get(path) ?? []).map((b) => JSON.parse(b) as Record<string, unknown>);
 }
 
 function kindOf(event: Record<string, unknown>): string {
   return Object.keys(event.data ?? {})[0] ?? '?';
 }
 
-function countKind(kind: string): number {
-  return singleEvents().filter((e) => kindOf(e) === kind).length;
+function countKind(kind: string, path?: string): number {
+  return singleEvents(path).filter((e) => kindOf(e) === kind).length;
 }
 
 function batchedKinds(): string[] {
@@ -85,8 +108,8 @@ function batchedKinds(): string[] {
 }
 
 /** Notifications (webhook v4 bodies) of one group and status so far. */
-function notified(alertname: string, status: string): boolean {
-  return (received.get('/notify') ?? []).some((b) => {
+function notified(alertname: string, status: string, path = '/notify'): boolean {
+  return (received.get(path) ?? []).some((b) => {
     const body = JSON.parse(b) as { status: string; groupLabels: Record<string, string> };
     return body.status === status && body.groupLabels.alertname === alertname;
   });
@@ -156,33 +179,50 @@ async function lifecycle(am: RunningAlertmanager): Promise<void> {
   );
 }
 
+/** Both peers of an HA pair record: one alert posted to both, notified, resolved, shutdown. */
+async function haLifecycle(pair: RunningAlertmanager[]): Promise<void> {
+  const path = '/events/ha';
+  await until('both peers started', () => countKind('alertmanagerStartupEvent', path) === 2);
+  const alert = { ...alerts[0]!, labels: { ...alerts[0]!.labels, alertname: 'CaptureHaPair' }, startsAt: new Date().toISOString() };
+  await Promise.all(pair.map((am) => am.postAlerts([alert])));
+  await until('the HA firing notification', () => notified('CaptureHaPair', 'firing', '/notify-ha') && countKind('notification', path) > 0);
+  const resolvedAt = new Date().toISOString();
+  await Promise.all(pair.map((am) => am.postAlerts([{ ...alert, endsAt: resolvedAt }])));
+  await until('the HA resolved notification', () => notified('CaptureHaPair', 'resolved', '/notify-ha') && countKind('alertResolved', path) > 0);
+  await Promise.all(pair.map((am) => am.stop()));
+  await until('both peers shut down', () => countKind('alertmanagerShutdownEvent', path) === 2);
+}
+
+/** Request bodies of one path as they arrived. */
+function bodies(path: string): string[] {
+  return received.get(path) ?? [];
+}
+
 function writeOutputs(file: string, amVersion: string): void {
   mkdirSync(outDir, { recursive: true });
-  const lines = (bodies: string[]): string => bodies.map((b) => `${b.replace(/\n$/, '')}\n`).join('');
-  writeFileSync(join(outDir, 'single.jsonl'), lines(received.get('/events/single') ?? []));
+  const lines = (of: string[]): string => of.map((b) => `${b.replace(/\n$/, '')}\n`).join('');
+  writeFileSync(join(outDir, 'single.jsonl'), lines(bodies('/events/single')));
   // Each request body verbatim, as elements of one JSON array (valid JSON, bytes unchanged).
-  writeFileSync(join(outDir, 'batch.json'), `[\n${(received.get('/events/batch') ?? []).join(',\n')}\n]\n`);
+  writeFileSync(join(outDir, 'batch.json'), `[\n${bodies('/events/batch').join(',\n')}\n]\n`);
   copyFileSync(file, join(outDir, 'file.jsonl'));
-  writeFileSync(join(outDir, 'notifications.jsonl'), lines(received.get('/notify') ?? []));
+  writeFileSync(join(outDir, 'notifications.jsonl'), lines(bodies('/notify')));
+  writeFileSync(join(outDir, 'ha-pair.jsonl'), lines(bodies('/events/ha')));
+  writeFileSync(join(outDir, 'ha-pair-notifications.jsonl'), lines(bodies('/notify-ha')));
   const kinds = new Map<string, number>();
   for (const e of singleEvents()) kinds.set(kindOf(e), (kinds.get(kindOf(e)) ?? 0) + 1);
-  writeFileSync(
-    join(outDir, 'capture.json'),
-    `${JSON.stringify(
-      {
-        alertmanager: amVersion,
-        capturedAt: started.toISOString(),
-        singleEvents: singleEvents().length,
-        batchRequests: (received.get('/events/batch') ?? []).length,
-        batchedEvents: batchedKinds().length,
-        fileLines: readFileSync(file, 'utf8').split('\n').filter(Boolean).length,
-        notifications: (received.get('/notify') ?? []).length,
-        kinds: Object.fromEntries([...kinds].sort()),
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const summary = {
+    alertmanager: amVersion,
+    capturedAt: started.toISOString(),
+    singleEvents: singleEvents().length,
+    batchRequests: bodies('/events/batch').length,
+    batchedEvents: batchedKinds().length,
+    fileLines: readFileSync(file, 'utf8').split('\n').filter(Boolean).length,
+    notifications: bodies('/notify').length,
+    haPairEvents: singleEvents('/events/ha').length,
+    haPairNotifications: bodies('/notify-ha').length,
+    kinds: Object.fromEntries([...kinds].sort()),
+  };
+  writeFileSync(join(outDir, 'capture.json'), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 const dir = alertmanagerDir();
@@ -200,15 +240,18 @@ const server = await startCountingServer((req, res) => {
 const work = mkdtempSync(join(tmpdir(), 'capture-am-events-'));
 const file = join(work, 'events.jsonl');
 const am = await startAlertmanager({ dir, configYaml: configYaml(server.url, file), args: ['--enable-feature=event-recorder'] });
+let pair: RunningAlertmanager[] = [];
 try {
   await lifecycle(am);
+  pair = await startAlertmanagerPair({ dir, configYaml: haConfigYaml(server.url), args: ['--enable-feature=event-recorder'] });
+  await haLifecycle(pair);
   writeOutputs(file, version);
   log(`wrote ${outDir}`);
 } catch (err) {
   log(`failed: ${(err as Error).message}\n${am.logs().slice(-3000)}`);
   process.exitCode = 1;
 } finally {
-  await am.stop();
+  await Promise.all([am, ...pair].map((a) => a.stop()));
   await server.close();
   rmSync(work, { recursive: true, force: true });
 }
