@@ -245,3 +245,90 @@ describe.each(backends())('event recorder guards on $name', (backend) => {
     expect(svc.logs.join('')).not.toContain(token);
   });
 });
+
+describe.each(backends())('the Alertmanager v0.35.0 capture on $name', (backend) => {
+  const CAPTURE = new URL('../fixtures/alertmanager-events/', import.meta.url);
+  const captured = (name: string): string[] => readFileSync(new URL(name, CAPTURE), 'utf8').trim().split('\n');
+  const singles = captured('single.jsonl');
+  const batches = (JSON.parse(captured('batch.json').join('\n')) as unknown[]).map((b) => JSON.stringify(b));
+  const webhooks = captured('notifications.jsonl');
+  const SILENCED = '1f3904beb835d28a';
+  const INHIBITED = '63bb7a486b826127';
+
+  interface Run {
+    answers: { stored: number; duplicates: number; ignored: number }[];
+    states: unknown[];
+    rows: unknown[];
+    silenced: { kind: string; details: Record<string, unknown> }[];
+  }
+
+  /** Posts each body in order; the recorder's answers. */
+  async function postAll(svc: TestService, path: string, bodies: string[]): Promise<Run['answers']> {
+    const answers: Run['answers'] = [];
+    for (const body of bodies) {
+      const res = await svc.post(path, body);
+      expect(res.status, await res.clone().text()).toBe(200);
+      if (path === '/events/alertmanager') answers.push(RecorderIngestResponse.parse(await res.json()));
+    }
+    return answers;
+  }
+
+  /** Posts the bodies in order on a fresh database and reads back what was stored. */
+  async function run(steps: { path: string; bodies: string[] }[]): Promise<Run> {
+    const db = await backend.fresh();
+    await db.query('TRUNCATE recorder_events RESTART IDENTITY');
+    const svc = await startTestService(db);
+    try {
+      const answers: Run['answers'] = [];
+      for (const { path, bodies } of steps) answers.push(...(await postAll(svc, path, bodies)));
+      const states = await db.query('SELECT fingerprint, status, starts_at, ends_at, flapped FROM alert_events ORDER BY fingerprint, starts_at, status');
+      const rows = await db.query('SELECT dedup_key, fingerprint, kind, recorded_at, details FROM recorder_events ORDER BY dedup_key');
+      const silenced = (await lifecycle(svc, SILENCED)).entries;
+      return { answers, states, rows, silenced };
+    } finally {
+      await svc.stop();
+    }
+  }
+
+  const sum = (answers: Run['answers'], key: 'stored' | 'duplicates' | 'ignored'): number => answers.reduce((n, a) => n + a[key], 0);
+
+  it('stores the same history from the webhook then the single-event output as from the batched output first, every event once', async () => {
+    const a = await run([
+      { path: '/webhook', bodies: webhooks },
+      { path: '/events/alertmanager', bodies: singles },
+      { path: '/events/alertmanager', bodies: batches },
+    ]);
+    // The webhook delivered the firing and resolve of two alerts: the recorder's copies of those 4 are duplicates.
+    expect([sum(a.answers.slice(0, 27), 'stored'), sum(a.answers.slice(0, 27), 'duplicates'), sum(a.answers, 'ignored')]).toEqual([23, 4, 0]);
+    // The batched output resends the same 27 events: all duplicates.
+    expect([sum(a.answers.slice(27), 'stored'), sum(a.answers.slice(27), 'duplicates')]).toEqual([0, 27]);
+    expect(a.states).toHaveLength(8);
+
+    const b = await run([
+      { path: '/events/alertmanager', bodies: batches },
+      { path: '/events/alertmanager', bodies: singles },
+      { path: '/webhook', bodies: webhooks },
+    ]);
+    expect([sum(b.answers.slice(0, batches.length), 'stored'), sum(b.answers.slice(batches.length), 'duplicates')]).toEqual([27, 27]);
+    expect(b.states).toEqual(a.states);
+    expect(b.rows).toEqual(a.rows);
+  });
+
+  it('shows the silenced alert, which no webhook carried, with its silence and without a notification', async () => {
+    const a = await run([
+      { path: '/webhook', bodies: webhooks },
+      { path: '/events/alertmanager', bodies: singles },
+    ]);
+    const kinds = a.silenced.map((e) => e.kind);
+    expect(kinds).toContain('firing');
+    expect(kinds).toContain('resolved');
+    expect(kinds).toContain('silenceMutedAlert');
+    expect(kinds).not.toContain('notification');
+    const mute = a.silenced.find((e) => e.kind === 'silenceMutedAlert')!;
+    expect(mute.details).toMatchObject({ silence: { createdBy: 'capture-am-events', comment: 'mute the search latency alert' } });
+    const inhibited = (a.rows as { fingerprint: string; kind: string; details: { inhibitingFingerprints?: string[] } }[]).filter(
+      (r) => r.fingerprint === INHIBITED && r.kind === 'inhibitionMutedAlert',
+    );
+    expect(inhibited.map((r) => r.details.inhibitingFingerprints)).toEqual([['a6b559b6ac65e7b3']]);
+  });
+});
