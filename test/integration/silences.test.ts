@@ -3,12 +3,14 @@
 // the live silences matching an alert, the silenced marks of listed alerts, expiry in one call, the
 // history of who did what; bad input is a 400 naming the field that reaches nothing; Alertmanager's
 // failures map to codes without the credential; without silences.url the routes say so.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorEnvelope } from '../../src/api/contract.ts';
 import { SilenceActionsResponse, SilenceCreatedResponse, SilenceMarksResponse, SilencesMatchingResponse } from '../../src/api/contract-silences.ts';
 import { backends } from '../helpers/backends.ts';
 import { type FakeAlertmanager, startFakeAlertmanager } from '../helpers/fake-alertmanager.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { hostileText } from '../helpers/hostile.ts';
 import { freePort } from '../helpers/postgres.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
 
@@ -259,5 +261,65 @@ describe('silences with a wrong credential, a bearer token, no Alertmanager, or 
       expect(res.status).toBe(501);
       expect((await envelope(res)).code).toBe('NOT_CONFIGURED');
     }
+  });
+});
+
+describe('any create body', () => {
+  const pglite = backends().find((b) => b.name === 'pglite')!;
+  let am: FakeAlertmanager;
+  let svc: TestService;
+
+  beforeAll(async () => {
+    am = await startFakeAlertmanager();
+    svc = await startTestService(await pglite.fresh(), { SILENCES_ALERTMANAGER_URL: am.url });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await am?.close();
+  });
+
+  const often = <T>(usual: T, other: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
+    fc.oneof({ weight: 4, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: other });
+  const matcher = fc.record(
+    {
+      name: fc.oneof(hostileText(10), fc.constantFrom('alertname', 'instance')),
+      value: fc.oneof(hostileText(20), fc.constantFrom('x', '.*', '.+', 'db-.*', '(', '\\1', '(?=a)', '')),
+      isRegex: often(false, fc.oneof(fc.constant(true), fc.jsonValue({ maxDepth: 1 }))),
+      isEqual: fc.boolean(),
+    },
+    { requiredKeys: ['name', 'value', 'isRegex'] },
+  );
+  const createBody = fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        matchers: fc.array(matcher, { maxLength: 4 }),
+        duration: often('1h', fc.constantFrom('30s', '99d', 'x', 5)),
+        comment: often('why', hostileText(10)),
+        author: often('me', hostileText(10)),
+      }),
+    },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  );
+
+  it('is a 201 that Alertmanager accepts, or a 4xx envelope that reached nothing and recorded nothing', async () => {
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(createBody, async (value) => {
+        const posts = am.requests.length;
+        const [before] = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM silence_actions');
+        const res = await svc.post('/silences', JSON.stringify(value) ?? 'null');
+        statuses.add(res.status);
+        expect(res.status === 201 || (res.status >= 400 && res.status < 500), `${res.status} for ${JSON.stringify(value)}`).toBe(true);
+        if (res.status === 201) return void (await res.arrayBuffer());
+        ErrorEnvelope.parse(await res.json());
+        expect(am.requests.length).toBe(posts);
+        const [after] = await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM silence_actions');
+        expect(after?.n).toBe(before?.n);
+      }),
+      { numRuns: 150 },
+    );
+    expect(am.violations).toEqual([]);
+    expect(statuses.has(201) && statuses.has(400)).toBe(true);
   });
 });
