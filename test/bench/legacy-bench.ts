@@ -3,6 +3,7 @@
 // the same code as `alert-history import-legacy` (batches of 2,000 source rows per transaction).
 // Alone: `node test/bench/legacy-bench.ts` (BENCH_LEGACY_ROWS changes the size).
 import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -19,7 +20,13 @@ import { runPartAlone } from './standalone.ts';
 
 const ROWS = Number(process.env.BENCH_LEGACY_ROWS ?? 1_000_000);
 
-async function importInto(targetUrl: string, from: string, log: (msg: string) => void): Promise<ImportReport> {
+/** A report with what the machine was doing meanwhile: this process's CPU seconds and the load average at the end. */
+interface Measured extends ImportReport {
+  cpuSeconds: number;
+  load: number;
+}
+
+async function importInto(targetUrl: string, from: string, log: (msg: string) => void): Promise<Measured> {
   const db = openPostgres({ url: targetUrl, poolSize: 4, connectTimeoutMs: 5_000, statementTimeoutMs: 300_000, logger: pino({ level: 'silent' }) });
   const source = await openSource(parseSourceRef(from));
   try {
@@ -33,20 +40,23 @@ async function importInto(targetUrl: string, from: string, log: (msg: string) =>
       },
       done: () => undefined,
     };
-    return await runImport({ source, shape, phases, target: db, batchSize: 2_000, progress, shouldStop: () => false });
+    const cpu = process.cpuUsage();
+    const report = await runImport({ source, shape, phases, target: db, batchSize: 2_000, progress, shouldStop: () => false });
+    const used = process.cpuUsage(cpu);
+    return { ...report, cpuSeconds: Math.round((used.user + used.system) / 1e5) / 10, load: Math.round(loadavg()[0]! * 10) / 10 };
   } finally {
     await source.close();
     await db.close();
   }
 }
 
-function rowOf(what: string, r: ImportReport): Row {
+function rowOf(what: string, r: Measured): Row {
   const c = r.counts;
   const ok = r.status === 'completed' && r.counts.imported.events > 0;
   return {
     what,
     budget: '- (information)',
-    value: `${r.rowsPerSecond.toLocaleString('en')} rows/s (${r.readThisRun.toLocaleString('en')} rows in ${r.seconds} s; ${c.imported.events.toLocaleString('en')} events, ${c.imported.classifications.toLocaleString('en')} classifications)`,
+    value: `${r.rowsPerSecond.toLocaleString('en')} rows/s (${r.readThisRun.toLocaleString('en')} rows in ${r.seconds} s; ${c.imported.events.toLocaleString('en')} events, ${c.imported.classifications.toLocaleString('en')} classifications; importer CPU ${r.cpuSeconds} s; load average ${r.load} on ${cpus().length} cores)`,
     ok,
   };
 }

@@ -86,6 +86,16 @@ const NOTES = `
   \`operator.statusIntervalSeconds\` (60 s) to refresh delivery health and counts; with nothing
   changed they write nothing.
 
+## Legacy import (information rows)
+
+- \`alert-history import-legacy\` over 1,000,000 generated source rows per shape, into an empty
+  PostgreSQL database on the same host, through the ingest statement (batches of 2,000 source rows
+  per transaction, each with its checkpoint): the original service's SQLite shape (one state change
+  per row, 5,000 alerts) and the PostgreSQL shape (one row per alert, half of them resolved, so
+  1.5 state changes per row, plus a classification for every fourth). Rows/s counts source rows
+  read. Alone: \`node test/bench/legacy-bench.ts\` (\`BENCH_LEGACY_ROWS\` changes the size);
+  docs/import-legacy.md.
+
 ## Container image (issue 12; measured 2026-12-01, not part of \`make bench\`)
 
 - \`make test-image\` builds \`./Dockerfile\` with podman 4.3 + runc on the local bases of

@@ -17,6 +17,7 @@ import { publishRows } from './publish-bench.ts';
 import { liveRows } from './live-bench.ts';
 import { heavyReadRows } from './read-bench.ts';
 import { operatorRows } from './operator-bench.ts';
+import { legacyImportPart } from './legacy-bench.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -250,6 +251,7 @@ async function main(): Promise<void> {
     await dropDatabase(server.adminUrl, 'alert_history_bench_live');
     rows.push(...(await heavyReadRows(await createDatabase(server.adminUrl, 'alert_history_bench_reads'), SECONDS, log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_reads');
+    rows.push(...(await legacyImportPart(server.adminUrl, log)));
     await embeddedMode(rows);
     rows.push(...(await operatorRows(await createDatabase(server.adminUrl, 'alert_history_bench_operator'), log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_operator');
