@@ -6,18 +6,22 @@ import type { Logger } from 'pino';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/loader.ts';
 import { buildCatalog } from './compose/publishing.ts';
 import { startService } from './main.ts';
+import { REPLAY_USAGE, replayCommand } from './compose/replay-cli.ts';
 import { asError, describeStartupError, type StartupContext } from './core/startup-error.ts';
 import { createLogger } from './observability/logger.ts';
+import { importLegacyCommand } from './legacy/command.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/open.ts';
 import { VERSION } from './version.ts';
 
-const USAGE = `usage: alert-history [serve|migrate|check-config|version [--verbose]] [--config PATH]
+const USAGE = `usage: alert-history [serve|migrate|check-config|replay|version [--verbose]] [--config PATH]
 
   serve         run the service (default)
   migrate       apply database migrations and exit
   check-config  validate configuration (config.yaml + environment) and exit
+  replay        what a filter, policy or target would have done over stored history (replay --help)
   version       print the version (--verbose: also the Node version and binary it runs on)
+  import-legacy import a predecessor's history: --from URL (import-legacy --help; docs/import-legacy.md)
 
 On SIGINT/SIGTERM serve drains and exits 0; a second signal exits at once (130/143).
 
@@ -88,7 +92,14 @@ function checkConfig(loaded: LoadedConfig): void {
   );
 }
 
+/** `replay` parses its own flags (--filter, --since, ...): compose/replay-cli.ts. */
+async function replay(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) return void process.stdout.write(`${REPLAY_USAGE}\n`);
+  process.exitCode = await replayCommand(process.argv.slice(3));
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'replay') return replay();
   const { values, positionals } = parseArgs({
     options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, verbose: { type: 'boolean', short: 'v' } },
     allowPositionals: true,
@@ -108,7 +119,11 @@ async function main(): Promise<void> {
   process.exit(2);
 }
 
-main().catch((err: unknown) => {
+// import-legacy parses its own options and prints its own errors (src/legacy/command.ts); it exits
+// at once when done (stdout and stderr are synchronous for files and pipes on Linux and macOS).
+const run = process.argv[2] === 'import-legacy' ? importLegacyCommand(process.argv.slice(3)).then((code) => process.exit(code)) : main();
+
+run.catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
