@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/errors.ts';
+import { parseRfc3339 } from '../core/time.ts';
 import { createRecorderParser, type RecorderLimits } from './recorder.ts';
 
 const LIMITS: RecorderLimits = {
@@ -263,7 +264,7 @@ describe('event-recorder parser: the capture from Alertmanager v0.35.0 (test/fix
     expect(created.map((e) => e.state!.alert.fingerprint).sort()).toEqual(['1f3904beb835d28a', '63bb7a486b826127', '673bf3737a975762', 'a6b559b6ac65e7b3']);
     const webhook = JSON.parse(captured('notifications.jsonl').split('\n')[0]!) as { alerts: { fingerprint: string; startsAt: string }[] };
     const source = created.find((e) => e.state!.alert.fingerprint === 'a6b559b6ac65e7b3')!.state!.alert;
-    expect(source).toMatchObject({ status: 'firing', endsAt: null, startsAt: '2026-12-01T21:18:31.291000Z' });
+    expect(source).toMatchObject({ status: 'firing', endsAt: null, startsAt: parseRfc3339(webhook.alerts[0]!.startsAt)!.iso });
     expect(webhook.alerts[0]!.fingerprint).toBe('a6b559b6ac65e7b3');
   });
 
@@ -282,5 +283,21 @@ describe('event-recorder parser: the capture from Alertmanager v0.35.0 (test/fix
     const keys = (bodies: string[]): string[] => bodies.flatMap((b) => parse(bytes(b)).events.flatMap((e) => e.rows.map((r) => r.dedupKey))).sort();
     expect(keys(batches)).toEqual(keys(singles));
     expect(keys(captured('file.jsonl').trim().split('\n'))).toEqual(keys(singles));
+  });
+});
+
+describe('event-recorder parser: the HA pair of the capture', () => {
+  const lines = readFileSync(new URL('../../test/fixtures/alertmanager-events/ha-pair.jsonl', import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
+  const events = lines.flatMap((line) => parse(bytes(line)).events);
+
+  it("keeps each peer's position (absent for 0) and gives the peers' copies of one state change the same key, their rows different keys", () => {
+    const created = events.filter((e) => e.kind === 'alertCreated');
+    expect(created).toHaveLength(2);
+    expect(new Set(created.map((e) => JSON.stringify([e.state!.alert.fingerprint, e.state!.alert.status, e.state!.alert.startsAt]))).size).toBe(1);
+    const grouped = events.filter((e) => e.kind === 'alertGrouped').flatMap((e) => e.rows);
+    expect(grouped.map((r) => r.details.clusterPosition ?? 0).sort()).toEqual([0, 0, 1, 1]);
+    expect(new Set(grouped.map((r) => r.dedupKey)).size).toBe(4);
   });
 });

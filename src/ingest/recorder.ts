@@ -28,6 +28,11 @@ const MAX_ISSUES = 20;
 const envelope = z.object({
   '@timestamp': z.unknown().pipe(instant),
   instance: text,
+  // Decimal (a uint32, written as a string), absent for 0: which peer of an HA cluster recorded it.
+  clusterPosition: z
+    .union([z.string().regex(/^\d{1,10}$/), z.number().int().nonnegative()])
+    .optional()
+    .catch(undefined),
   data: z.record(z.string(), z.unknown(), { error: (issue) => (issue.input === undefined ? 'data is required' : 'data must be an object') }),
 });
 
@@ -71,7 +76,9 @@ function parseEvent(raw: unknown, at: PropertyKey[], ctx: Context): ParsedRecord
   const eventHash = createHash('sha256')
     .update(JSON.stringify(canonical(raw)))
     .digest('hex');
-  const rows = toRows(body.data, { kind, recordedAt: head.data['@timestamp'], instance: head.data.instance ?? '', eventHash });
+  const position = head.data.clusterPosition === undefined ? {} : { clusterPosition: Number(head.data.clusterPosition) };
+  const output = { ...body.data, rows: body.data.rows.map((r) => ({ ...r, details: { ...r.details, ...position } })) };
+  const rows = toRows(output, { kind, recordedAt: head.data['@timestamp'], instance: head.data.instance ?? '', eventHash });
   return { kind, state: body.data.state, rows };
 }
 
