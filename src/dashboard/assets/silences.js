@@ -34,6 +34,11 @@ function rememberAuthor(author) {
   }
 }
 
+/** `value` as an RE2 pattern matching exactly it. */
+export function escapeRegex(value) {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
 /** A matcher as Alertmanager prints it: name="value", name=~"regex". */
 export function matcherText(m) {
   const op = `${m.isEqual ? '=' : '!'}${m.isRegex ? '~' : m.isEqual ? '' : '='}`;
@@ -56,6 +61,12 @@ function matcherRow(name, value) {
     autocomplete: 'off',
   });
   const problem = h('span', { class: 'field-problem small', role: 'alert' });
+  // Turning a label's exact value into a regex escapes it, so it still matches that value alone.
+  op.addEventListener('change', () => {
+    const regex = OPS[op.value][0];
+    if (regex && input.value === value) input.value = escapeRegex(value);
+    else if (!regex && input.value === escapeRegex(value)) input.value = value;
+  });
   const el = h(
     'tr',
     { testid: 'silence-matcher', dataset: { name } },
