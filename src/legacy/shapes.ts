@@ -54,7 +54,9 @@ const pgTime = (column: string): string =>
 
 function paged(select: string, key: string, placeholder: (n: number) => string): { firstSql: string; nextSql: string } {
   return {
-    firstSql: `${select} ORDER BY ${key} LIMIT ${placeholder(1)}`,
+    // A NULL key (SQLite allows one even in a TEXT PRIMARY KEY) would sort first and make a cursor
+    // that skips rows: such rows are not read.
+    firstSql: `${select} WHERE ${key} IS NOT NULL ORDER BY ${key} LIMIT ${placeholder(1)}`,
     nextSql: `${select} WHERE ${key} > ${placeholder(1)} ORDER BY ${key} LIMIT ${placeholder(2)}`,
   };
 }

@@ -2,6 +2,10 @@
 // real SQLite files and a fresh PostgreSQL database) imported into PostgreSQL and PGlite, with the
 // counts, fingerprints, classifications, idempotence, resume and dry run checked against the
 // stored rows; and analytics reads from rollups still equal to the raw queries after old events land.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { alertFingerprint } from '../../src/core/fingerprint.ts';
 import { runImport } from '../../src/legacy/importer.ts';
@@ -204,6 +208,26 @@ describe.each(backends())('import-legacy into $name', (backend) => {
       "SELECT fingerprint, shape FROM legacy_fingerprints WHERE legacy_fingerprint = 'c12f8060c5ca18d10312e580ca6340b3bcc0e3e4219d8bb78bf3e7a21f5cce60'",
     );
     expect(mapping).toEqual({ fingerprint: '44a691f422eafef8', shape: 'postgres' });
+  });
+
+  it('pages by the source key without losing rows: a NULL key is not read and does not derail the cursor', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ah-legacy-')), 'null-key.db');
+    const lite = new DatabaseSync(file);
+    lite.exec(readFileSync(new URL('../fixtures/legacy/go-lite.sql', import.meta.url), 'utf8').split('\nINSERT')[0]!);
+    const insert = lite.prepare(
+      `INSERT INTO alerts (fingerprint, status, alert_name, labels, starts_at, created_at, updated_at) VALUES (?, 'firing', ?, ?, 1795600000000, 1795600000000, 1795600000000)`,
+    );
+    for (const [fp, name] of [
+      [null, 'NullKey'],
+      ['0aaa', 'Digits'],
+      ['zzzz', 'Letters'],
+    ] as const)
+      insert.run(fp, name, JSON.stringify({ alertname: name }));
+    lite.close();
+    const r = await importFrom(file, db, { batchSize: 1 });
+    expect(r.counts.read.events).toBe(2);
+    const names = await db.query<{ alertname: string }>('SELECT alertname FROM alert_events ORDER BY alertname');
+    expect(names.map((n) => n.alertname)).toEqual(['Digits', 'Letters']);
   });
 
   it('keeps the old receive times and folds them into the current state', async () => {
