@@ -1,4 +1,4 @@
-// Retention: deletes deliveries, events, resolved alerts and classifications older than the cutoff, in
+// Retention: deletes deliveries, events, resolved alerts, classifications and event-recorder rows older than the cutoff, in
 // bounded batches so a large backlog never holds long locks or bloats one transaction.
 import type { Sql } from './db.ts';
 import { countOf } from './rows.ts';
@@ -10,6 +10,7 @@ const TARGETS = [
   { table: 'alert_events', key: 'id', old: 'received_at < $1::timestamptz', order: 'received_at' },
   { table: 'alerts', key: 'fingerprint', old: "status = 'resolved' AND last_change < $1::timestamptz", order: 'last_change' },
   { table: 'classifications', key: 'id', old: 'created_at < $1::timestamptz', order: 'created_at' },
+  { table: 'recorder_events', key: 'id', old: 'received_at < $1::timestamptz', order: 'received_at' },
 ] as const;
 
 async function deleteBatch(db: Sql, target: (typeof TARGETS)[number], cutoffIso: string, batchSize: number): Promise<number> {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleResponse, RecorderIngestResponse } from '../../src/api/contract-recorder.ts';
 import { ErrorEnvelope, HistoryDetailResponse, WebhookResponse } from '../../src/api/contract.ts';
 import type { Db } from '../../src/store/db.ts';
+import { deleteOlderThan } from '../../src/store/retention.ts';
 import { runRollup } from '../../src/store/rollup.ts';
 import { backends } from '../helpers/backends.ts';
 import { compareAll } from '../helpers/rollup-compare.ts';
@@ -187,6 +188,14 @@ describe.each(backends())('event recorder on $name', (backend) => {
     const body = ErrorEnvelope.parse(await res.json());
     expect(body.details.fields?.map((f) => f.path)).toEqual(['events[2].data.notification.alerts[0].details.fingerprint']);
     expect([await count(db, 'recorder_events'), await count(db, 'alert_events')]).toEqual(before);
+  });
+
+  it('lets retention delete old recorder rows with the rest of the history', async () => {
+    await ingest(svc, { ...event('shutdown.json'), '@timestamp': '2026-11-23T00:00:00Z' });
+    await db.query("UPDATE recorder_events SET received_at = '2026-01-01T00:00:00Z' WHERE kind = 'alertmanagerShutdownEvent'");
+    const before = await count(db, 'recorder_events');
+    expect(await deleteOlderThan(db, '2026-02-01T00:00:00Z', 1000)).toBeGreaterThanOrEqual(1);
+    expect(await count(db, 'recorder_events')).toBe(before - 1);
   });
 
   it('keeps every rollup read equal to the raw one after late recorder state changes', async () => {
