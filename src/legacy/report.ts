@@ -122,7 +122,7 @@ export function reportText(r: ImportReport): string {
     `import-legacy ${ENDINGS[r.status]}${r.resumed ? ' (resumed; totals include the earlier runs)' : ''}`,
     `  source:     ${r.source} (shape ${r.shape})`,
     `  read:       ${c.read.events} alert rows, ${c.read.classifications} classification rows`,
-    `  ${verb}: ${c.imported.events} events, ${c.imported.classifications} classifications, ${c.imported.fingerprintMappings} old fingerprints mapped`,
+    `  ${`${verb}:`.padEnd(11)} ${c.imported.events} events, ${c.imported.classifications} classifications, ${c.imported.fingerprintMappings} old fingerprints mapped`,
   ];
   if (!r.dryRun) lines.push(`  duplicates: ${c.duplicates.events} events, ${c.duplicates.classifications} classifications (already stored)`);
   lines.push(`  skipped:    ${sumOf(c.skipped)}${sumOf(c.skipped) ? ` (${reasons(c.skipped)})` : ''}`);

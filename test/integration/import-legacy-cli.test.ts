@@ -86,7 +86,7 @@ describe('import-legacy into the embedded store (DATA_DIR)', () => {
     const first = run(['--from', from], { DATA_DIR: dataDir });
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain('import-legacy completed');
-    expect(first.stdout).toContain('imported: 6 events, 2 classifications, 4 old fingerprints mapped');
+    expect(first.stdout).toContain('imported:   6 events, 2 classifications, 4 old fingerprints mapped');
     expect(first.stdout).toContain('skipped:    7 (');
     const second = JSON.parse(run(['--from', from, '--json'], { DATA_DIR: dataDir }).stdout);
     expect(second.imported).toEqual({ events: 0, classifications: 0, fingerprint_mappings: 0 });
