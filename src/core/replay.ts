@@ -18,7 +18,7 @@ export interface ReplayEvent {
   labels: StringMap;
   /** RFC 3339 UTC. */
   receivedAt: string;
-  /** The classification its routing used, else the fingerprint's latest at the time; undefined when none was stored. */
+  /** The classification its routing used (a delivery row's), else the fingerprint's latest by the end of the window; undefined when none was stored. */
   verdict: StoredVerdict | undefined;
 }
 

@@ -40,8 +40,16 @@ export function asClassified(v: StoredVerdict): ClassifiedAlert {
   };
 }
 
+/** The last conversion: both sides of a replay decide the same event one after the other. */
+let converted: { from: ReplayEvent; to: AlertEvent } | undefined;
+
 /** The fields of an AlertEvent the routing code reads, from a replayed event. */
 function asAlertEvent(e: ReplayEvent): AlertEvent {
+  if (converted?.from !== e) converted = { from: e, to: toAlertEvent(e) };
+  return converted.to;
+}
+
+function toAlertEvent(e: ReplayEvent): AlertEvent {
   return {
     id: e.id,
     fingerprint: e.fingerprint,

@@ -132,7 +132,7 @@ describe.each(backends())('replay on $name', (backend) => {
     expect(r.totals.reasons).toContainEqual({ reason: 'global: policy strict-infra: confidence 0.45 below 0.99', count: 2 });
   });
 
-  it('counts per UTC day across midnight', async () => {
+  it('counts per UTC day across midnight, with the stored classification of events that had no delivery', async () => {
     expect((await svc.post('/webhook', { alerts: alerts('midnight').slice(0, 2) })).status).toBe(200);
     await db.query(
       `UPDATE alert_events SET received_at = CASE alertname WHEN 'DiskFull' THEN '2026-11-29T23:59:59.999999Z'::timestamptz ELSE '2026-11-30T00:00:00Z'::timestamptz END
@@ -142,6 +142,21 @@ describe.each(backends())('replay on $name', (backend) => {
     expect(r.by_day.map((d) => [d.day, d.events, d.sent, d.newly_suppressed])).toEqual([
       ['2026-11-29', 1, 1, 0],
       ['2026-11-30', 1, 0, 1],
+    ]);
+
+    // No delivery row: the fingerprint's latest classification stored by the end of the window
+    // decides (one stored after the window does not count), instead of the rules.
+    const [row] = await db.query<{ fingerprint: string }>(
+      "SELECT fingerprint FROM alert_events WHERE labels ->> 'tag' = 'midnight' AND alertname = 'HighLatency'",
+    );
+    const insert = `INSERT INTO classifications (fingerprint, severity, confidence, category, reasoning, recommendations, source, model, prompt_version, latency_ms, created_at)
+                    VALUES ($1, $2, 0.9, 'other', 'test', '[]', 'llm', 'm', 'v1', 1, $3)`;
+    await db.query(insert, [row!.fingerprint, 'critical', '2026-11-29T12:00:00Z']);
+    await db.query(insert, [row!.fingerprint, 'noise', '2026-11-30T02:00:00Z']);
+    const again = await replay({ since: '2026-11-29T23:00:00Z', until: '2026-11-30T01:00:00Z', target: 'hook', filter: { severities: ['critical'] } });
+    expect(again.by_day.map((d) => [d.day, d.events, d.sent])).toEqual([
+      ['2026-11-29', 1, 1],
+      ['2026-11-30', 1, 1],
     ]);
   });
 
