@@ -222,7 +222,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       globalFilter: config.filters,
       readTimeoutMs: config.database.readTimeoutMs,
     }),
-    silences: buildSilences(config, db),
+    silences: buildSilences(config, db, metrics.registry),
     dashboard: { store: createDashboardStore(db), totals: deliveryTotals.read, live: liveParts.live, llmEnabled: Boolean(config.llm.apiUrl) },
     stream: { limits: config.live, tickets: liveParts.tickets },
     onRecorded: liveParts.onRecorded,

@@ -18,6 +18,8 @@ export interface SilenceApiOptions {
   bearerToken?: string | undefined;
   timeoutMs: number;
   outbound: Outbound;
+  /** Told of each request's outcome: `ok`, `not_found` or the {@link SilenceFailure} (a metric). */
+  onResult?: (operation: 'list' | 'get' | 'create' | 'expire', result: string) => void;
 }
 
 /** Alertmanager's silences. */
@@ -154,7 +156,7 @@ export function createSilenceApi(options: SilenceApiOptions): SilenceApi {
   const silencePath = (id: string): string => `/api/v2/silence/${encodeURIComponent(id)}`;
   const missing = (id: string): string => `Alertmanager has no silence ${id.slice(0, 64)}`;
 
-  return {
+  const api: SilenceApi = {
     shownUrl,
     async list() {
       const answer = await send('GET', '/api/v2/silences');
@@ -175,5 +177,36 @@ export function createSilenceApi(options: SilenceApiOptions): SilenceApi {
       const answer = await send('DELETE', silencePath(id));
       if (!answer.ok) throw answerError(answer, redact, missing(id));
     },
+  };
+  return options.onResult ? counted(api, options.onResult) : api;
+}
+
+function outcome(err: unknown): string {
+  if (!(err instanceof AppError)) return 'error';
+  if (err.code === 'NOT_FOUND') return 'not_found';
+  const reason = err.details?.reason;
+  return typeof reason === 'string' ? reason : 'error';
+}
+
+/** `api` with each call's outcome reported to `onResult`. */
+function counted(api: SilenceApi, onResult: NonNullable<SilenceApiOptions['onResult']>): SilenceApi {
+  const wrap =
+    <A extends unknown[], R>(operation: 'list' | 'get' | 'create' | 'expire', fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        const result = await fn(...args);
+        onResult(operation, 'ok');
+        return result;
+      } catch (err) {
+        onResult(operation, outcome(err));
+        throw err;
+      }
+    };
+  return {
+    shownUrl: api.shownUrl,
+    list: wrap('list', () => api.list()),
+    get: wrap('get', (id: string) => api.get(id)),
+    create: wrap('create', (silence: NewSilence) => api.create(silence)),
+    expire: wrap('expire', (id: string) => api.expire(id)),
   };
 }

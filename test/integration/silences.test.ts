@@ -217,6 +217,7 @@ describe('silences with a wrong credential, a bearer token, no Alertmanager, or 
     const res = await svc.post('/silences', body());
     expect(res.status).toBe(201);
     expect(am.requests.at(-1)?.authorization).toBe('Bearer am-bearer-token-0123456789');
+    expect(await (await svc.get('/metrics')).text()).toContain('alert_history_silence_requests_total{operation="create",result="ok"} 1');
     expect(am.violations).toEqual([]);
   });
 
@@ -238,6 +239,8 @@ describe('silences with a wrong credential, a bearer token, no Alertmanager, or 
     expect(res.status).toBe(502);
     const e = await envelope(res);
     expect(e.details).toMatchObject({ reason: 'unreachable' });
+    const metrics = await (await svc.get('/metrics')).text();
+    expect(metrics).toContain('alert_history_silence_requests_total{operation="list",result="unreachable"} 1');
     const status = await (await svc.get('/silences/status')).text();
     expect(status + JSON.stringify(e) + svc.logs.join('')).not.toContain('userinfo-secret-77');
   });
