@@ -12,6 +12,10 @@ import { startTestService, type TestService } from '../helpers/service.ts';
 const SHOTS = new URL('../../test-results/screenshots/', import.meta.url).pathname;
 const DIR = new URL('../fixtures/alertmanager-events-derived/', import.meta.url);
 const recorded = (name: string): string => readFileSync(new URL(name, DIR), 'utf8');
+const captured = (name: string): string[] =>
+  readFileSync(new URL(`../fixtures/alertmanager-events/${name}`, import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
 
 describe.runIf(inject('chromiumPath'))('alert lifecycle in a real browser', () => {
   let svc: TestService;
@@ -27,6 +31,9 @@ describe.runIf(inject('chromiumPath'))('alert lifecycle in a real browser', () =
     for (const name of ['batch-silenced.json', 'alert-grouped.json', 'notification.json']) {
       expect((await svc.post('/events/alertmanager', recorded(name))).status).toBe(200);
     }
+    // The capture of a real Alertmanager v0.35.0, verbatim: its webhook notifications, then its single-event output.
+    for (const line of captured('notifications.jsonl')) expect((await svc.post('/webhook', line)).status).toBe(200);
+    for (const line of captured('single.jsonl')) expect((await svc.post('/events/alertmanager', line)).status).toBe(200);
     browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   });
   afterAll(async () => {
@@ -78,5 +85,20 @@ describe.runIf(inject('chromiumPath'))('alert lifecycle in a real browser', () =
     expect(text).toContain('via payments-oncall / webhook[0]');
     expect(text).toContain('reason: first notification');
     expect(text).toContain('reported by webhook');
+  });
+
+  it('shows the captured inhibited alert: inhibited by the source alert (a link), grouped, resolved, never notified', async () => {
+    await page.goto(`${svc.url}/dashboard/alerts/63bb7a486b826127`);
+    const lifecycle = page.getByTestId('alert-lifecycle');
+    await expect.poll(() => lifecycle.textContent()).toContain('Inhibited');
+    const kinds = await Promise.all((await lifecycle.locator('li').all()).map((li) => li.getAttribute('data-kind')));
+    expect(kinds).toContain('inhibitionMutedAlert');
+    expect(kinds).not.toContain('notification');
+    expect(kinds[0]).toBe('firing');
+    expect(kinds.indexOf('resolved')).toBeGreaterThan(kinds.indexOf('inhibitionMutedAlert'));
+    expect(await lifecycle.textContent()).toContain('Group updated: resolved');
+    await lifecycle.getByRole('link', { name: 'a6b559b6ac65e7b3' }).click();
+    await expect.poll(() => page.getByTestId('alert-lifecycle').textContent()).toContain('Notified (firing)');
+    expect(await page.getByTestId('alert-lifecycle').textContent()).toContain('via capture / webhook[0]');
   });
 });

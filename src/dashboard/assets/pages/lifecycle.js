@@ -50,6 +50,13 @@ function describe(e) {
   return [...(DESCRIBE[e.kind]?.(e) ?? []), e.instance ? `on ${e.instance}` : null];
 }
 
+/** The entry's title: an update of a grouped alert (its resolve) and the alert's state in a notification say so. */
+function titleOf(e) {
+  if (e.kind === 'alertGrouped' && e.details.resolved) return 'Group updated: resolved';
+  if (e.kind === 'notification' && e.details.status) return `Notified (${e.details.status})`;
+  return TITLES[e.kind] ?? e.kind;
+}
+
 function entryItem(e) {
   const parts = describe(e).filter((p) => p !== null && p !== '');
   const repeats = e.repeats > 1 ? [` · ${e.repeats} times, last `, timeEl(e.last_at)] : [];
@@ -57,7 +64,7 @@ function entryItem(e) {
   return h(
     'li',
     { class: `event ${cls}`, 'data-kind': e.kind },
-    h('div', {}, e.type === 'state' ? badge(e.kind) : h('strong', {}, TITLES[e.kind] ?? e.kind), ' ', timeEl(e.at)),
+    h('div', {}, e.type === 'state' ? badge(e.kind) : h('strong', {}, titleOf(e)), ' ', timeEl(e.at)),
     h(
       'div',
       { class: 'muted small' },
