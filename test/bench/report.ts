@@ -95,6 +95,20 @@ const NOTES = `
   1.5 state changes per row, plus a classification for every fourth). Rows/s counts source rows
   read. Alone: \`node test/bench/legacy-bench.ts\` (\`BENCH_LEGACY_ROWS\` changes the size);
   docs/import-legacy.md.
+- Measured 2026-12-01 alone (\`node test/bench/legacy-bench.ts\`), not quiet: load average
+  13-15 on the 2 cores (other engineers' test runs and Go builds):
+
+  | What | Measured |
+  |---|---|
+  | import-legacy, original SQLite shape, 1,000,000 rows into PostgreSQL | 1,567 rows/s (638 s; 1,000,000 events) |
+  | import-legacy, PostgreSQL shape, 1,000,000 alerts + 250,000 classifications into PostgreSQL | 1,673 rows/s (1,250,000 rows in 747 s; 1,500,000 events, 250,000 classifications) |
+
+  A CPU profile of the importer (40,000 rows, same load) found it idle 63 % of the time, waiting
+  for PostgreSQL: the ingest statement's work per state change (the dedup and flap lookups, six
+  indexes of \`alert_events\` including the GIN on labels, the \`alerts\` upsert) bounds the rate:
+  here it took 370 ms per 2,000 rows, where the quiet run's 17,600 alerts/s of 100-alert bodies
+  is about 115 ms per 2,000. Not measured quiet yet. Its own share is JSON parsing, timestamps and the fingerprint
+  (about 100 us of CPU per row).
 
 ## Container image (issue 12; measured 2026-12-01, not part of \`make bench\`)
 
