@@ -5,6 +5,9 @@ import type { ReplayEvent, ReplayReport, ReplaySource, ReplayWindow, StoredVerdi
 import { type AggregateLimits, ReplayAggregator } from './replay-aggregate.ts';
 import { createDecider, type ReplayScenario } from './replay-decide.ts';
 
+/** Events decided between two looks at the deadline. */
+const DEADLINE_CHECK_EVERY = 256;
+
 /** What is replayed and what it is compared with. */
 export interface ReplayPlan {
   window: ReplayWindow;
@@ -37,10 +40,16 @@ export async function runReplay(plan: ReplayPlan, options: ReplayRunOptions): Pr
   const aggregate = new ReplayAggregator(options.limits);
   const estimated = options.onProgress ? await options.source.estimate(plan.window) : 0;
   let scanned = 0;
-  await options.source.scan(plan.window, (events) => {
-    const { deadline } = options;
+  const { deadline } = options;
+  const checkDeadline = (): void => {
     if (deadline && options.clock() - started > deadline.ms) throw deadline.error();
-    for (const e of events) aggregate.add(e, replayed(e), current(e));
+  };
+  await options.source.scan(plan.window, (events) => {
+    events.forEach((e, i) => {
+      // Also within a page: a costly pattern over long label values must not hold the process long.
+      if (i % DEADLINE_CHECK_EVERY === 0) checkDeadline();
+      aggregate.add(e, replayed(e), current(e));
+    });
     scanned += events.length;
     options.onProgress?.(scanned, Math.max(estimated, scanned));
   });
