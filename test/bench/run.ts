@@ -18,6 +18,7 @@ import { liveRows } from './live-bench.ts';
 import { heavyReadRows } from './read-bench.ts';
 import { operatorRows } from './operator-bench.ts';
 import { legacyImportPart } from './legacy-bench.ts';
+import { replayRows } from './replay-bench.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -252,6 +253,8 @@ async function main(): Promise<void> {
     rows.push(...(await heavyReadRows(await createDatabase(server.adminUrl, 'alert_history_bench_reads'), SECONDS, log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_reads');
     rows.push(...(await legacyImportPart(server.adminUrl, log)));
+    rows.push(...(await replayRows(await createDatabase(server.adminUrl, 'alert_history_bench_replay'), SEED_ROWS, log)));
+    await dropDatabase(server.adminUrl, 'alert_history_bench_replay');
     await embeddedMode(rows);
     rows.push(...(await operatorRows(await createDatabase(server.adminUrl, 'alert_history_bench_operator'), log)));
     await dropDatabase(server.adminUrl, 'alert_history_bench_operator');
