@@ -45,7 +45,7 @@ function postgresBackend(url: string): Backend {
     async fresh() {
       const db = openPostgres({ url, poolSize: 10, connectTimeoutMs: 3_000, statementTimeoutMs: 30_000, logger: silent });
       await migrate(db);
-      await db.query('TRUNCATE alert_events, alerts, settings, classifications, deliveries, policy_matches, silence_actions RESTART IDENTITY');
+      await db.query('TRUNCATE alert_events, alerts, settings, classifications, deliveries, policy_matches, silence_actions, recorder_events RESTART IDENTITY');
       return db;
     },
   };

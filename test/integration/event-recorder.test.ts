@@ -70,7 +70,6 @@ describe.each(backends())('event recorder on $name', (backend) => {
 
   beforeAll(async () => {
     db = await backend.fresh();
-    await db.query('TRUNCATE recorder_events RESTART IDENTITY');
     svc = await startTestService(db);
   });
   afterAll(async () => {
@@ -287,7 +286,6 @@ describe.each(backends())('the Alertmanager v0.35.0 capture on $name', (backend)
   /** Posts the bodies in order on a fresh database and reads back what was stored. */
   async function run(steps: { path: string; bodies: string[] }[]): Promise<Run> {
     const db = await backend.fresh();
-    await db.query('TRUNCATE recorder_events RESTART IDENTITY');
     const svc = await startTestService(db);
     try {
       const answers: Run['answers'] = [];
