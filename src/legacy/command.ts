@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config/loader.ts';
+import type { Config } from '../config/schema.ts';
 import { asError, describeStartupError } from '../core/startup-error.ts';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
@@ -95,8 +96,7 @@ async function totalRows(source: LegacySource, phases: readonly Phase[]): Promis
 }
 
 /** Opens and migrates the configured database (as `migrate` does). */
-async function openTarget(configPath: string | undefined): Promise<Db> {
-  const { config } = loadConfig(configPath === undefined ? {} : { configPath });
+async function openTarget(config: Config): Promise<Db> {
   const logger = pino({ level: 'warn' }, pino.destination({ fd: 2, sync: true }));
   let db: Db;
   try {
@@ -145,14 +145,16 @@ async function run(o: Options, ref: SourceRef): Promise<number> {
   try {
     const { shape, phases } = await resolveShape(source, o.shape);
     const total = await totalRows(source, phases);
-    target = o.dryRun ? undefined : await openTarget(o.config);
+    const { config } = loadConfig(o.config === undefined ? {} : { configPath: o.config });
+    target = o.dryRun ? undefined : await openTarget(config);
     const progress = createProgress({
       total,
       tty: process.stderr.isTTY,
       everyMs: o.progressEverySeconds * 1000,
       write: (t) => void process.stderr.write(ref.redact(t)),
     });
-    const report = await runImport({ source, shape, phases, target, batchSize: o.batchSize, maxRows: o.maxRows, progress, shouldStop: signal.stopped });
+    const limits = config.webhook;
+    const report = await runImport({ source, shape, phases, target, batchSize: o.batchSize, maxRows: o.maxRows, progress, shouldStop: signal.stopped, limits });
     process.stdout.write(ref.redact(o.json ? `${JSON.stringify(reportJson(report))}\n` : reportText(report)));
     return report.status === 'interrupted' ? 130 : 0;
   } finally {

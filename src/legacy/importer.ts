@@ -4,9 +4,11 @@
 // continues from its last commit and ends with the totals of an uninterrupted run. A finished
 // import run again starts over: every state change is then a duplicate and nothing is added.
 import type { NormalizedAlert } from '../core/types.ts';
+import { type AlertLimits, limitIssues } from '../ingest/limits.ts';
 import type { Db } from '../store/db.ts';
 import { type ImportBatch, type ImportedClassification, type ImportWritten, loadCheckpoint, saveCheckpoint, writeImportBatch } from '../store/legacy-import.ts';
-import type { SourceRow } from './map-events.ts';
+import type { ClassificationMapping } from './map-classifications.ts';
+import type { EventMapping, SourceRow } from './map-events.ts';
 import type { Progress } from './progress.ts';
 import { countsFrom, emptyCounts, type ImportCounts, type ImportReport, type RunStatus, tally } from './report.ts';
 import type { Phase, Shape } from './shapes.ts';
@@ -25,6 +27,8 @@ export interface ImportOptions {
   progress: Progress;
   /** Checked between batches (SIGINT). */
   shouldStop: () => boolean;
+  /** The webhook's size limits (config `webhook`): an alert the webhook would refuse is skipped as `too_large`. */
+  limits?: AlertLimits | undefined;
   now?: () => number;
 }
 
@@ -38,7 +42,17 @@ interface Mapped {
 
 const eventKey = (e: NormalizedAlert): string => `${e.fingerprint}\u0000${e.status}\u0000${e.startsAt}`;
 
-function mapPage(phase: Phase, rows: readonly SourceRow[], shape: string): Mapped {
+/** True when the webhook would refuse the alert for its label or annotation sizes. */
+const tooLarge = (e: NormalizedAlert, limits: AlertLimits | undefined): boolean =>
+  limits !== undefined && limitIssues('array', [{ labels: e.labels, annotations: e.annotations }], limits).length > 0;
+
+/** A row's mapping, with an alert the webhook would refuse for its size skipped as `too_large`. */
+function mapRow(phase: Phase, row: SourceRow, limits: AlertLimits | undefined): EventMapping | ClassificationMapping {
+  const m = phase.map(row);
+  return 'events' in m && tooLarge(m.events[0]!, limits) ? { skip: 'too_large' } : m;
+}
+
+function mapPage(phase: Phase, rows: readonly SourceRow[], o: Pick<ImportOptions, 'shape' | 'limits'>): Mapped {
   const events = new Map<string, NormalizedAlert>();
   const classifications = new Map<string, ImportedClassification>();
   const mappings = new Map<string, { legacyFingerprint: string; fingerprint: string }>();
@@ -46,7 +60,7 @@ function mapPage(phase: Phase, rows: readonly SourceRow[], shape: string): Mappe
   const degraded: string[] = [];
   let repeats = 0;
   for (const row of rows) {
-    const m = phase.map(row);
+    const m = mapRow(phase, row, o.limits);
     if ('skip' in m) {
       skipped.push(m.skip);
       continue;
@@ -70,7 +84,7 @@ function mapPage(phase: Phase, rows: readonly SourceRow[], shape: string): Mappe
   }
   const kind = phase.name;
   return {
-    batch: { events: [...events.values()], classifications: [...classifications.values()], mappings: [...mappings.values()], shape },
+    batch: { events: [...events.values()], classifications: [...classifications.values()], mappings: [...mappings.values()], shape: o.shape.name },
     offered: { events: events.size, classifications: classifications.size },
     apply(counts) {
       counts.read[kind] += rows.length;
@@ -154,7 +168,7 @@ async function step(o: ImportOptions, s: State, limit: number): Promise<boolean>
   const phase = o.phases[s.phase]!;
   const rows = await pageAt(o, s, limit);
   if (rows.length === 0) return false;
-  const mapped = mapPage(phase, rows, o.shape.name);
+  const mapped = mapPage(phase, rows, o);
   const cursor = phase.key(rows[rows.length - 1]!);
   let counts = s.counts;
   if (o.target) {

@@ -13,6 +13,7 @@ export type SkipReason =
   | 'bad_status'
   | 'bad_text'
   | 'ends_before_starts'
+  | 'too_large'
   | 'unknown_alert'
   | 'bad_severity'
   | 'bad_confidence';

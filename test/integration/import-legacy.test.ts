@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { alertFingerprint } from '../../src/core/fingerprint.ts';
+import type { AlertLimits } from '../../src/ingest/limits.ts';
 import { runImport } from '../../src/legacy/importer.ts';
 import type { ImportReport } from '../../src/legacy/report.ts';
 import { resolveShape } from '../../src/legacy/shapes.ts';
@@ -76,7 +77,11 @@ afterAll(async () => {
   if (adminUrl) await dropDatabase(adminUrl, SOURCE_DB);
 });
 
-async function importFrom(from: string, target: Db | undefined, options: { batchSize?: number; maxRows?: number } = {}): Promise<ImportReport> {
+async function importFrom(
+  from: string,
+  target: Db | undefined,
+  options: { batchSize?: number; maxRows?: number; limits?: AlertLimits } = {},
+): Promise<ImportReport> {
   const source = await openSource(parseSourceRef(from));
   try {
     const { shape, phases } = await resolveShape(source, undefined);
@@ -87,6 +92,7 @@ async function importFrom(from: string, target: Db | undefined, options: { batch
       target,
       batchSize: options.batchSize ?? 1000,
       maxRows: options.maxRows,
+      limits: options.limits,
       progress: quiet,
       shouldStop: () => false,
     });
@@ -228,6 +234,30 @@ describe.each(backends())('import-legacy into $name', (backend) => {
     expect(r.counts.read.events).toBe(2);
     const names = await db.query<{ alertname: string }>('SELECT alertname FROM alert_events ORDER BY alertname');
     expect(names.map((n) => n.alertname)).toEqual(['Digits', 'Letters']);
+  });
+
+  it('skips an alert the webhook would refuse for its size (the configured limits), as too_large', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ah-legacy-')), 'large.db');
+    const lite = new DatabaseSync(file);
+    lite.exec(readFileSync(new URL('../fixtures/legacy/original-sqlite.sql', import.meta.url), 'utf8').split('\nINSERT')[0]!);
+    const insert = lite.prepare(
+      `INSERT INTO alert_history (status, labels, startsAt, updatedAt) VALUES ('firing', ?, '2026-11-21T10:00:00Z', '2026-11-21T10:00:01Z')`,
+    );
+    insert.run(JSON.stringify(Object.fromEntries([['alertname', 'Wide'], ...Array.from({ length: 300 }, (_, i) => [`l${i}`, 'v'])])));
+    insert.run(JSON.stringify({ alertname: 'Long', value: 'x'.repeat(70_000) }));
+    insert.run(JSON.stringify({ alertname: 'Fine' }));
+    lite.close();
+    const limits: AlertLimits = {
+      maxAlerts: 1_000,
+      maxLabelValueBytes: 64 * 1024,
+      maxLabelsPerAlert: 256,
+      maxAnnotationsPerAlert: 256,
+      maxLabelNameBytes: 1024,
+      maxLabelBytesPerAlert: 256 * 1024,
+    };
+    const r = await importFrom(file, db, { limits });
+    expect(r.counts.skipped).toEqual({ too_large: 2 });
+    expect(await db.query('SELECT alertname FROM alert_events')).toEqual([{ alertname: 'Fine' }]);
   });
 
   it('keeps the old receive times and folds them into the current state', async () => {
