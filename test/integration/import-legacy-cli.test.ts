@@ -2,7 +2,7 @@
 // writes nothing, a password in --from never appears, SIGINT and kill -9 mid-import resume to the
 // totals of one run, and the embedded store (DATA_DIR) as the target.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -30,7 +30,14 @@ function run(args: string[], env: Record<string, string>): Result {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'ah-legacy-cli-'));
+/** Directories this file made (embedded data directories are ~40 MB), removed at the end. */
+const made: string[] = [];
+const emptyDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-legacy-cli-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('import-legacy: bad usage exits 2 naming the problem and writes nothing', () => {
   it.each([
