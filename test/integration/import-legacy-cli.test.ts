@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -173,6 +173,7 @@ describe.runIf(adminUrl)('import-legacy into PostgreSQL (DATABASE_URL)', () => {
   it.each(['SIGINT', 'SIGKILL'] as const)('interrupted by %s mid-import, a second run ends with the totals of one run', async (signal) => {
     const rows = 12_000;
     const from = generateOriginalSqlite(rows, { alerts: 300 });
+    made.push(dirname(from));
     const databaseUrl = await target(signal.toLowerCase());
     const first = startImport(from, databaseUrl);
     await first.progressed;
