@@ -6,7 +6,7 @@ import { type AggregateLimits, ReplayAggregator } from './replay-aggregate.ts';
 import { createDecider, type ReplayScenario } from './replay-decide.ts';
 
 /** Events decided between two looks at the deadline. */
-const DEADLINE_CHECK_EVERY = 256;
+const DEADLINE_CHECK_EVERY = 8;
 
 /** What is replayed and what it is compared with. */
 export interface ReplayPlan {

@@ -233,3 +233,31 @@ describe.runIf(postgresOnly())('replay read deadline over HTTP on PostgreSQL', (
     });
   });
 });
+
+describe('a pattern PostgreSQL would take seconds over, on long label values', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService(await backends().at(-1)!.fresh(), { LOG_LEVEL: 'warn' });
+    const alerts = Array.from({ length: 300 }, (_, i) => ({
+      status: 'firing',
+      labels: { alertname: `Long${i}`, severity: 'critical', longv: 'x'.repeat(1_000) },
+      startsAt: '2026-11-30T10:00:00Z',
+    }));
+    expect((await svc.post('/webhook', { alerts })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it('is decided in process by RE2 (linear), answers, and leaves the service healthy', async () => {
+    // The heavy read of bounded-reads.test.ts: seconds per value in SQL; replay never sends a
+    // filter pattern to SQL, and a bad one never gets this far (400).
+    const value = '(?:x{1,10}){1,100}y';
+    const res = await svc.post('/publishing/replay', { since: '1h', filter: { matchers: [{ label: 'longv', op: '=~', value }] } });
+    expect(res.status).toBe(200);
+    const r = ReplayResponse.parse(await res.json());
+    expect(r.totals).toMatchObject({ events: 300, sent: 0 });
+    expect(r.totals.reasons).toEqual([{ reason: `label longv =~ "${value}" does not match`, count: 300 }]);
+    expect((await svc.get('/healthz')).status).toBe(200);
+  });
+});
