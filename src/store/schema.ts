@@ -2,7 +2,21 @@
 // alert_events is append-only; its unique key (fingerprint, status, starts_at) contains starts_at
 // so the table can later become range-partitioned by month (design.md section 12).
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 // `mode: 'string'` and the `enum`s below are types only (the SQL is the same): both drivers return
 // timestamps as UTC text (pg.ts, pglite.ts), and the CHECK constraints hold the enums. rows.ts
