@@ -35,11 +35,13 @@ const NOTES = `
   \`POST /publishing/replay\` runs in the bench process without the read deadline (the service
   answers 503 past \`database.readTimeoutMs\`). Each row also gives the CPU the replay cost this
   process and the PostgreSQL backends (from \`/proc\`), which a loaded machine does not inflate.
-- Measured with other engineers' test runs and Go builds on the machine (load average 10-17 on 2
-  cores): 7 days (241,345 events) 6.0-10.0 s wall, CPU node 1.7 s + PostgreSQL 0.5-0.8 s; 30 days
-  (1,000,000 events) 11.6-16.6 s wall, CPU node 5.9 s + PostgreSQL 2.1 s. About 2.5 CPU-seconds
-  for the 7-day window, on two processes that overlap (the next page is read while one is
-  decided), so a quiet machine should answer a 7-day replay in about 2 s; not measured quiet.
+- Two runs with other engineers' tests and Go builds on the machine. Load average ~8 on 2 cores:
+  7 days (241,366 events) 2.3-3.5 s wall (median 3.06 s), CPU node 1.5-2.1 s + PostgreSQL
+  0.6-1.3 s; 30 days (1,000,000 events) 11.2-12.3 s wall, CPU node 7.6-7.9 s + PostgreSQL 2.7-3.0 s.
+  Load average 10-17: 7 days 6.0-10.0 s wall for the same ~2.5 CPU-seconds. The two processes
+  overlap (the next page is read while one is decided), so a quiet machine should answer a 7-day
+  replay in about 2 s; not measured quiet. The 30-day window passes the default 5 s read deadline
+  over HTTP (503); the CLI has none.
 - Where the time goes (\`--cpu-prof\`): idle waiting for PostgreSQL ~40 % under that load, GC ~13 %,
   the pg driver's row parsing (labels as jsonb), then the decisions. Per event a delivery row is
   probed for the verdict its routing used (one index lookup; the seeded data has none), and each
