@@ -6,13 +6,15 @@ import { policyFromConfig } from '../classify/config-policies.ts';
 import type { ReplayRequest } from '../config/replay-schema.ts';
 import type { EnrichmentPolicy, ModeStore, PolicyCatalog } from '../core/enrichment.ts';
 import { validationError } from '../core/errors.ts';
-import type { GlobalFilter, TargetFilter } from '../core/filter.ts';
+import type { GlobalFilter } from '../core/filter.ts';
+import { defineTarget } from '../core/define-target.ts';
 import { labelMatchers } from '../core/label-matchers.ts';
 import type { Target, TargetCatalog } from '../core/publishing.ts';
 import type { ReplayReport, ReplaySource } from '../core/replay.ts';
 import { resolveTargetRef, targetKey } from '../core/target-key.ts';
 import type { ReplayScenario } from '../pipeline/replay-decide.ts';
 import { type ReplayPlan, runReplay } from '../pipeline/replay.ts';
+import { publisherRegistry } from '../publish/registry.ts';
 import { readDeadlineError } from '../store/db.ts';
 
 /** What a replayer reads. */
@@ -38,23 +40,9 @@ export type Replayer = (request: ReplayRequest, hooks?: ReplayRunHooks) => Promi
 /** Alertname buckets a report lists. */
 const MAX_ALERTNAME_BUCKETS = 200;
 
-/** The filter a target created without one has (excludeNoise defaults to true). */
-const DEFAULT_FILTER: TargetFilter = { excludeNoise: true };
-
-/** A target that does not exist yet: only its filter is read. */
-function newTarget(filter: TargetFilter): Target {
-  return {
-    name: 'new-target',
-    source: 'config',
-    type: 'webhook',
-    enabled: true,
-    url: undefined,
-    credentials: undefined,
-    headers: [],
-    filter,
-    delivery: { timeoutMs: 0, maxAttempts: 1, ratePerMinute: 1 },
-    options: {},
-  };
+/** A target that does not exist yet, with the filter a target defined without one has: only its filter is read. */
+function newTarget(): Target {
+  return defineTarget({ name: 'new-target', source: 'config', type: 'webhook' }, publisherRegistry).target;
 }
 
 function findTarget(catalog: ReplayerDeps['catalog'], ref: string): Target {
@@ -91,7 +79,7 @@ async function plan(deps: ReplayerDeps, request: ReplayRequest): Promise<ReplayP
   const target = request.target === undefined ? undefined : findTarget(deps.catalog, request.target);
   const { mode } = await deps.modes.get();
   const policies = deps.policies.list();
-  const currentTarget = target ?? (request.filter ? newTarget(DEFAULT_FILTER) : undefined);
+  const currentTarget = target ?? (request.filter ? newTarget() : undefined);
   const current: ReplayScenario = { policies, globalMode: mode, globalFilter: deps.globalFilter, target: currentTarget };
   const replayedFilter = request.filter ? { ...request.filter, matchers: labelMatchers(request.filter.matchers) } : undefined;
   const replayed: ReplayScenario = {

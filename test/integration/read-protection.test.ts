@@ -11,7 +11,8 @@ import { startTestService, type TestService } from '../helpers/service.ts';
 
 const TOKEN = 'api-token-read-protection-00';
 const STREAM = '/api/v2/events/stream';
-const WEBHOOKS = ['/webhook', '/webhook/proxy'];
+/** The inputs from Alertmanager: their own credential (webhook.auth), not the API token. */
+const WEBHOOKS = ['/webhook', '/webhook/proxy', '/events/alertmanager'];
 
 /** A concrete path for an Express route path (parameters filled in). */
 const concrete = (path: string): string => path.replace(/:(\w+)/g, 'x$1');
