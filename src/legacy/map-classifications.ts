@@ -1,32 +1,18 @@
 // Rows of the predecessors' `alert_classifications` -> rows of our `classifications` (source
 // 'legacy-import'). The alert is found by the old fingerprint in the source; its labels give the
 // recomputed fingerprint. Old severity values map onto ours the way the severity label does.
-import { CATEGORIES, type Category, type Severity } from '../core/classification.ts';
+import { CATEGORIES, type Category } from '../core/classification.ts';
 import { alertFingerprint } from '../core/fingerprint.ts';
 import { normaliseSeverityLabel } from '../core/severity.ts';
 import { type DegradedReason, labelsOf, type SkipReason, type SourceRow } from './map-events.ts';
+import type { ImportedClassification } from '../store/legacy-import.ts';
 import { type Cell, legacyTime, parseJson, storableText, text } from './values.ts';
 
 /** At most this many recommendations (api-contract.md, Classification). */
 export const MAX_RECOMMENDATIONS = 5;
 
-/** A classification ready for the classifications table. */
-export interface LegacyClassification {
-  fingerprint: string;
-  severity: Severity;
-  confidence: number;
-  category: Category;
-  reasoning: string;
-  recommendations: string[];
-  model: string;
-  promptVersion: string;
-  latencyMs: number;
-  /** The old row's creation time: with the fingerprint, what makes a second import a duplicate. */
-  createdAt: string;
-}
-
 /** A classification row's mapping. */
-export type ClassificationMapping = { classification: LegacyClassification; degraded: DegradedReason[] } | { skip: SkipReason };
+export type ClassificationMapping = { classification: ImportedClassification; degraded: DegradedReason[] } | { skip: SkipReason };
 
 function confidenceOf(cell: Cell): number | undefined {
   const value = (typeof cell === 'string' && cell.trim() !== '') || typeof cell === 'bigint' ? Number(cell) : cell;
@@ -56,7 +42,7 @@ function latencyOf(cell: Cell): number {
 }
 
 /** The parts a classification cannot go without: its alert, severity, confidence and time. */
-function verdictOf(row: SourceRow): Pick<LegacyClassification, 'fingerprint' | 'severity' | 'confidence' | 'createdAt'> | { skip: SkipReason } {
+function verdictOf(row: SourceRow): Pick<ImportedClassification, 'fingerprint' | 'severity' | 'confidence' | 'createdAt'> | { skip: SkipReason } {
   if (row.labels === null || row.labels === undefined) return { skip: 'unknown_alert' };
   const labels = labelsOf(row.labels, row.alertname);
   if (typeof labels === 'string') return { skip: labels };
@@ -81,7 +67,7 @@ export function mapClassificationRow(row: SourceRow): ClassificationMapping {
   const recommendations = recommendationsOf(row.recommendations);
   if (!recommendations) degraded.push('bad_recommendations_json');
   const metadata = metadataOf(row.metadata);
-  const classification: LegacyClassification = {
+  const classification: ImportedClassification = {
     ...core,
     category: isCategory(metadata.category) ? metadata.category : 'other',
     reasoning: text(row.reasoning),
