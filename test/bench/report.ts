@@ -3,29 +3,41 @@ import { EMBEDDED_NODE_FLAGS } from '../../src/store/wasm-flags.ts';
 
 /** Kept with the table: what the last investigation found about the misses. */
 const NOTES = `
-## What moved, and what is still missed (2026-12-01)
+## What moved, and what is still missed (issue 13)
 
-- **Ingest** now meets its budgets: group commit (docs/adr/0008) writes requests that arrive while
+- **Ingest** meets its budgets: group commit (docs/adr/0008) writes requests that arrive while
   a statement runs in one statement and one commit (12-13 requests per statement under 50 clients
   with 1-alert bodies; PostgreSQL CPU per alert 3-4x lower), and a hand-checked path for plainly
   valid bodies (\`src/ingest/fast.ts\`) halves parsing. \`make profile\` runs the ingest load under
-  \`--cpu-prof\` and ranks self time; at 1-alert bodies the service is now idle about half the
+  \`--cpu-prof\` and ranks self time; at 1-alert bodies the service is idle about half the
   time, and what remains is socket writes (pg \`writev\`, the response), GC and the fingerprint.
-  Issue 13's next level (25,000 alerts/s with 100-alert bodies) is not reached: 100-alert requests
-  are written alone (grouping them halved the rate: one statement runs on one backend), and the
-  profile blames GC, array encoding for \`unnest\` and the fingerprint.
+  On this machine the rates move a lot between quiet runs: \`make profile --measure\` late on
+  2026-12-01 gave 3,613-4,190 req/s with 1-alert bodies (p99 20 ms at 500 req/s) and
+  10,700-12,500 alerts/s with 100-alert bodies, where an earlier quiet \`make bench\` gave 3,119
+  req/s and 17,600 alerts/s; the bare \`node:http\` reference row shows how fast the machine was.
+- **100-alert bodies at 25,000 alerts/s** (issue 13's next level) is not reached. 100-alert
+  requests are written alone (grouping them halved the rate: one statement runs on one backend),
+  and the profile of that phase ranks GC, pg's array-literal encoding for \`unnest\` (JavaScript,
+  character by character) and socket writes. One JSON document instead of 13 arrays
+  (\`json_to_recordset\`) was tried: the service's CPU per 100-alert statement fell from 5.5 to
+  3.1 ms, but PostgreSQL took 21.7 ms in \`json_to_recordset\` where \`unnest\` took 1.3 ms for the
+  same rows, and statements were slower end to end; \`unnest\` stays. The next step would be a
+  binary \`COPY\` into a temporary table, which changes the one-statement design of ADR 0008.
 - **Analytics** read hourly/daily rollups plus a raw tail (docs/adr/0010): \`/report\` p95 364 ->
-  54 ms, 7-day charts 1,187 -> 63 ms, with answers identical to the raw queries (a test compares).
-- **\`/history\`** p95 missed in this run (128.9 ms, p50 3.4 ms) and was not reproduced: two
-  reruns of the bench's exact sequence (ingest loads, reload of 1M events, the same six paths)
-  gave p95 5.0-7.8 ms over 4 x 300 requests and 2.4-10.7 ms per path over 3 x 50. Other engineers'
-  integration tests were running on the machine while this bench sampled it.
-- **2.6 MB webhooks with 500 stalled subscribers**: p50 258 against 152 ms without them, max 780 ms;
-  the process stays up and bounded (196 MB). Encoding 500 large frames per webhook is the cost.
-- **Embedded first start** in the 2026-12-01 run was initdb's (the bench's \`dist/\` had no
-  data-directory template; \`make bench\` now copies the one \`make run\` unpacks, as the image
-  does). With the template, quiet machine, 3 runs: ready 1.33-1.48 s after launch (\`startup_ms\`
-  0.87-0.92 s), 360-372 MB peak: issue 13's goal (2 s, 450 MB) is met.
+  54 ms, 7-day charts 1,187 -> 63 ms in the first quiet run, with answers identical to the raw
+  queries (a test compares). Imports of old history and late event-recorder events move the
+  rollup watermark back (docs/adr/0014), so reads stay exact.
+- **\`/history\`** p95 once measured 128.9 ms (p50 3.4 ms) while other engineers' tests ran on
+  the machine, and was not reproduced: reruns of the bench's exact sequence gave p95 5.0-7.8 ms.
+- **2.6 MB webhooks with 500 stalled subscribers**: about 1.5x the latency without them; the
+  process stays up and bounded (under 200 MB). Encoding 500 large frames per webhook is the cost.
+- **Embedded first start** unpacks the data-directory template \`make run\` builds (the image
+  builds its own): quiet machine, 3 runs, ready 1.33-1.48 s after launch (\`startup_ms\`
+  0.87-0.92 s), 360-372 MB peak: issue 13's goal (2 s, 450 MB) is met. The bench's row runs the
+  built service with the template copied into \`dist/\`.
+- **\`LOG_REQUESTS\`**: \`all\` costs about 100 us of CPU per request (\`make profile\` with
+  \`LOG_REQUESTS=all\`); \`summary\` (a line per 4xx/5xx and one per route per minute) costs a
+  histogram update per request. The bench runs with \`none\`.
 
 ## Replay over 1,000,000 events (docs/replay.md; measured 2026-12-01)
 
@@ -39,9 +51,9 @@ const NOTES = `
   7 days (241,366 events) 2.3-3.5 s wall (median 3.06 s), CPU node 1.5-2.1 s + PostgreSQL
   0.6-1.3 s; 30 days (1,000,000 events) 11.2-12.3 s wall, CPU node 7.6-7.9 s + PostgreSQL 2.7-3.0 s.
   Load average 10-17: 7 days 6.0-10.0 s wall for the same ~2.5 CPU-seconds. The two processes
-  overlap (the next page is read while one is decided), so a quiet machine should answer a 7-day
-  replay in about 2 s; not measured quiet. The 30-day window passes the default 5 s read deadline
-  over HTTP (503); the CLI has none.
+  overlap (the next page is read while one is decided): the quiet run in the table answered a
+  7-day replay in 1.8-2.2 s and 30 days in 6.9-11.0 s. The 30-day window passes the default 5 s
+  read deadline over HTTP (503); the CLI has none.
 - Where the time goes (\`--cpu-prof\`): idle waiting for PostgreSQL ~40 % under that load, GC ~13 %,
   the pg driver's row parsing (labels as jsonb), then the decisions. Per event a delivery row is
   probed for the verdict its routing used (one index lookup; the seeded data has none), and each
@@ -116,8 +128,9 @@ const NOTES = `
   1.5 state changes per row, plus a classification for every fourth). Rows/s counts source rows
   read. Alone: \`node test/bench/legacy-bench.ts\` (\`BENCH_LEGACY_ROWS\` changes the size);
   docs/import-legacy.md.
-- Measured 2026-12-01 alone (\`node test/bench/legacy-bench.ts\`), not quiet: load average
-  13-15 on the 2 cores (other engineers' test runs and Go builds):
+- The table above has the quiet run (2026-12-01, \`make bench\`: 9,602 and 6,710 rows/s, 1,000,000
+  rows in 104 and 186 s). Measured earlier alone, not quiet: load average 13-15 on the 2 cores
+  (other engineers' test runs and Go builds):
 
   | What | Measured |
   |---|---|
@@ -128,8 +141,8 @@ const NOTES = `
   for PostgreSQL: the ingest statement's work per state change (the dedup and flap lookups, six
   indexes of \`alert_events\` including the GIN on labels, the \`alerts\` upsert) bounds the rate:
   here it took 370 ms per 2,000 rows, where the quiet run's 17,600 alerts/s of 100-alert bodies
-  is about 115 ms per 2,000. Not measured quiet yet. Its own share is JSON parsing, timestamps and the fingerprint
-  (about 100 us of CPU per row).
+  is about 115 ms per 2,000. Its own share is JSON parsing, timestamps and the fingerprint
+  (about 100 us of CPU per row; 33 s of the importer's CPU for 1,000,000 rows in the quiet run).
 
 ## Container image (issue 12; measured 2026-12-01, not part of \`make bench\`)
 
