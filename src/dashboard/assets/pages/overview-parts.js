@@ -86,50 +86,39 @@ export function updateClassification(list, data) {
   }
 }
 
-/** The top alerts list from /history/top. */
-export function topList(data, span) {
-  if (!data.alerts.length) return empty(`Nothing fired in the ${span}.`, 'Pick a longer window above, or send alerts to POST /webhook.');
+/** A ranked list of alerts: each links to its page, with its namespace and `meta(a)` after it. */
+function rankList(alerts, meta) {
   return h(
     'ol',
     { class: 'rank' },
-    data.alerts.map((a) =>
+    alerts.map((a) =>
       h(
         'li',
         {},
         alertLink(a.fingerprint, a.alertname),
         a.namespace ? h('span', { class: 'muted' }, ` ${a.namespace}`) : null,
-        h(
-          'span',
-          { class: 'rank-meta' },
-          `fired ${number(a.fire_count)}×${a.avg_duration_seconds === null ? '' : ` · lasts ${duration(a.avg_duration_seconds)} on average`} · last `,
-          timeEl(a.last_fired_at, { relativeOnly: true }),
-        ),
+        h('span', { class: 'rank-meta' }, ...meta(a)),
       ),
     ),
   );
 }
 
+/** The top alerts list from /history/top. */
+export function topList(data, span) {
+  if (!data.alerts.length) return empty(`Nothing fired in the ${span}.`, 'Pick a longer window above, or send alerts to POST /webhook.');
+  return rankList(data.alerts, (a) => [
+    `fired ${number(a.fire_count)}×${a.avg_duration_seconds === null ? '' : ` · lasts ${duration(a.avg_duration_seconds)} on average`} · last `,
+    timeEl(a.last_fired_at, { relativeOnly: true }),
+  ]);
+}
+
 /** The flapping alerts list from /history/flapping. */
 export function flappingList(data, span) {
   if (!data.alerts.length) return empty(`No flapping alerts in the ${span}.`, `An alert flaps when it changes state at least ${data.threshold} times.`);
-  return h(
-    'ol',
-    { class: 'rank' },
-    data.alerts.map((a) =>
-      h(
-        'li',
-        {},
-        alertLink(a.fingerprint, a.alertname),
-        a.namespace ? h('span', { class: 'muted' }, ` ${a.namespace}`) : null,
-        h(
-          'span',
-          { class: 'rank-meta' },
-          `${number(a.transition_count)} changes · ${number(Math.round(a.flapping_score * 10) / 10)}/h · `,
-          timeEl(a.last_transition_at, { relativeOnly: true }),
-        ),
-      ),
-    ),
-  );
+  return rankList(data.alerts, (a) => [
+    `${number(a.transition_count)} changes · ${number(Math.round(a.flapping_score * 10) / 10)}/h · `,
+    timeEl(a.last_transition_at, { relativeOnly: true }),
+  ]);
 }
 
 function componentDetails(details) {
